@@ -1,0 +1,66 @@
+import Foundation
+
+/// Every word of one language (`Locales/<code>.json`): event labels, categories, audiences,
+/// value names, UI strings and the date and number forms.
+public struct LanguagePack: Sendable, Decodable {
+    /// Labels of one event key.
+    public struct EventText: Sendable, Decodable, Equatable {
+        /// The label exactly as Notion's UI shows it (what CSV exports contain); empty when Notion shows none.
+        public var ui: String
+        /// A label specific to this key, also where the UI label is shared by several keys.
+        public var report: String
+        public var description: String
+        /// Whether `ui` is Notion's own wording (false: written for this tool).
+        public var official: Bool
+    }
+
+    /// Date, time and number forms.
+    public struct Format: Sendable, Decodable, Equatable {
+        /// Pattern with `yyyy MM dd HH mm ss` (e.g. `dd.MM.yyyy HH:mm:ss`).
+        public var dateTime: String
+        public var date: String
+        /// Excel number formats for date-time and date cells.
+        public var excelDateTime: String
+        public var excelDate: String
+        public var decimalSeparator: String
+        public var groupingSeparator: String
+        public var monthNames: [String]
+        public var weekdayNames: [String]
+    }
+
+    /// ISO 639-1 code, e.g. `de`.
+    public var language: String
+    /// The language's own name, e.g. `Deutsch`.
+    public var name: String
+    /// A POSIX locale identifier for Foundation look-ups (time-zone names), e.g. `de_DE`.
+    public var locale: String
+    public var format: Format
+    public var strings: [String: String]
+    public var categories: [String: String]
+    public var audiences: [String: String]
+    /// Names of values found in details: `permission.read_only`, `role.owner`, `state.enabled`, …
+    public var values: [String: String]
+    public var events: [String: EventText]
+
+    /// Loads and decodes one language file.
+    /// - Throws: `CatalogError` naming the file.
+    public static func load(from url: URL) throws -> LanguagePack {
+        guard let data = FileManager.default.contents(atPath: url.path) else {
+            throw CatalogError.missingFile(path: url.path)
+        }
+        do {
+            return try JSONDecoder().decode(LanguagePack.self, from: data)
+        } catch let DecodingError.keyNotFound(key, context) {
+            throw CatalogError.invalidFile(path: url.path, line: 0, message: "missing '\(key.stringValue)' at \(Self.path(context))")
+        } catch let DecodingError.typeMismatch(_, context), let DecodingError.valueNotFound(_, context) {
+            throw CatalogError.invalidFile(path: url.path, line: 0, message: "wrong type at \(Self.path(context)): \(context.debugDescription)")
+        } catch {
+            throw CatalogError.invalidFile(path: url.path, line: 0, message: "not valid JSON (\(error))")
+        }
+    }
+
+    private static func path(_ context: DecodingError.Context) -> String {
+        let p = context.codingPath.map(\.stringValue).joined(separator: ".")
+        return p.isEmpty ? "the top level" : p
+    }
+}

@@ -1,0 +1,210 @@
+import Foundation
+
+/// Turns keys, levels, numbers and instants into the words and forms of one language and one
+/// time zone. Every renderer gets its text here; none holds a user-visible string of its own.
+///
+/// Not thread-safe (it caches zone offsets): each thread uses its own.
+public final class Localizer {
+    public let store: LocaleStore
+    public let pack: LanguagePack
+    private let base: LanguagePack
+    public var timeZone: TimeZone { zone.timeZone }
+    private let zone: ZoneResolver
+
+    public init(store: LocaleStore, language: String, timeZone: TimeZone) throws {
+        self.store = store
+        pack = try store.pack(language)
+        base = try store.pack(LocaleStore.baseLanguage)
+        zone = ZoneResolver(timeZone: timeZone)
+    }
+
+    public var catalog: EventCatalog { store.catalog }
+    public var language: String { pack.language }
+
+    // MARK: strings
+
+    /// The UI string `id`, falling back to English, then to the id itself (`locales check`
+    /// reports both as missing).
+    public func string(_ id: String) -> String {
+        pack.strings[id] ?? base.strings[id] ?? id
+    }
+
+    /// The UI string `id` with `{name}` placeholders filled in.
+    public func string(_ id: String, _ arguments: [String: String]) -> String {
+        var text = string(id)
+        for (name, value) in arguments {
+            text = text.replacingOccurrences(of: "{\(name)}", with: value)
+        }
+        return text
+    }
+
+    // MARK: events
+
+    /// Whether the catalogue knows `key`.
+    public func isMapped(_ key: String) -> Bool { catalog.entry(key) != nil }
+
+    /// The report label of an event key: specific even where Notion's UI label is shared; for a
+    /// key in no catalogue, a label built from the key with the "unmapped" marker.
+    public func eventLabel(_ key: String) -> String {
+        if let text = pack.events[key] ?? base.events[key], !text.report.isEmpty { return text.report }
+        return fallbackLabel(key)
+    }
+
+    /// Notion's own UI label of a key (what its CSV exports contain); the report label when Notion shows none.
+    public func eventUILabel(_ key: String) -> String {
+        if let text = pack.events[key], !text.ui.isEmpty { return text.ui }
+        return eventLabel(key)
+    }
+
+    public func eventDescription(_ key: String) -> String {
+        pack.events[key]?.description ?? base.events[key]?.description ?? ""
+    }
+
+    /// "workspace.foo_bar_updated" → "Workspace: foo bar updated (unmapped)"; a free-text label is kept as it is.
+    public func fallbackLabel(_ key: String) -> String {
+        let marker = string("label.unmapped_marker")
+        guard LocaleStore.looksLikeKey(key) else { return key + marker }
+        var parts = key.split(separator: ".").map(String.init)
+        if parts.first == "ui" { parts.removeFirst() }
+        guard let head = parts.first else { return key + marker }
+        let prefix = pack.categories[head] ?? base.categories[head] ?? head.capitalized
+        let rest = parts.dropFirst().joined(separator: " ").replacingOccurrences(of: "_", with: " ")
+        return (rest.isEmpty ? prefix : "\(prefix): \(rest)") + marker
+    }
+
+    /// The category of `key`, as a word of this language.
+    public func categoryLabel(ofKey key: String) -> String {
+        categoryLabel(catalog.category(of: key))
+    }
+
+    public func categoryLabel(_ category: String) -> String {
+        pack.categories[category] ?? base.categories[category] ?? category
+    }
+
+    /// The audience level's label, or the "no audience" word.
+    public func audienceLabel(_ audience: Audience?) -> String {
+        guard let audience else { return string("audience.none") }
+        return pack.audiences[audience.siemValue] ?? base.audiences[audience.siemValue] ?? audience.siemValue
+    }
+
+    /// The localized name of a value of kind `kind` (`permission`, `role`, `state`, `platform`,
+    /// `actor_type`, `target_type`); the value as written when there is none.
+    public func valueLabel(_ kind: String, _ raw: String) -> String {
+        if raw.isEmpty { return raw }
+        let id = "\(kind).\(raw.lowercased())"
+        return pack.values[id] ?? base.values[id] ?? raw
+    }
+
+    // MARK: numbers
+
+    /// An integer with the language's grouping separator: `1.234.567` / `1,234,567`.
+    public func number(_ value: Int) -> String {
+        let digits = String(value.magnitude)
+        var out = value < 0 ? "-" : ""
+        for (i, c) in digits.enumerated() {
+            if i > 0 && (digits.count - i) % 3 == 0 { out += pack.format.groupingSeparator }
+            out.append(c)
+        }
+        return out
+    }
+
+    /// A decimal with `places` digits after the language's decimal separator.
+    public func decimal(_ value: Double, places: Int = 1) -> String {
+        let scale = pow(10.0, Double(places))
+        let rounded = (value * scale).rounded() / scale
+        let whole = Int(rounded.magnitude.rounded(.down))
+        var text = (rounded < 0 ? "-" : "") + number(whole)
+        if places > 0 {
+            let fraction = Int(((rounded.magnitude - Double(whole)) * scale).rounded())
+            text += pack.format.decimalSeparator + pad(fraction, places)
+        }
+        return text
+    }
+
+    // MARK: dates
+
+    /// The wall-clock fields of `timestamp` in the report's zone.
+    public func civil(_ timestamp: Timestamp) -> CivilDateTime { zone.civil(timestamp) }
+
+    /// The instant of a wall-clock time in the report's zone.
+    public func instant(ofLocal c: CivilDateTime) -> Timestamp { zone.instant(ofLocal: c) }
+
+    /// Date and time in the language's form, in the report's zone: `15.05.2023 21:14:05`.
+    public func dateTime(_ timestamp: Timestamp) -> String {
+        format(civil(timestamp), pattern: pack.format.dateTime)
+    }
+
+    /// The date in the language's form, in the report's zone.
+    public func date(_ timestamp: Timestamp) -> String {
+        format(civil(timestamp), pattern: pack.format.date)
+    }
+
+    /// Fills a pattern of `yyyy MMMM MM dd d HH mm ss EEEE`.
+    public func format(_ c: CivilDateTime, pattern: String) -> String {
+        var out = ""
+        var chars = Array(pattern)
+        var i = 0
+        func run(_ ch: Character) -> Int {
+            var n = 0
+            while i + n < chars.count && chars[i + n] == ch { n += 1 }
+            return n
+        }
+        while i < chars.count {
+            let ch = chars[i]
+            let n = run(ch)
+            switch ch {
+            case "y": out += n == 2 ? pad(c.year % 100, 2) : pad(c.year, 4)
+            case "M": out += n >= 4 ? pack.format.monthNames[c.month - 1] : (n == 1 ? String(c.month) : pad(c.month, 2))
+            case "d": out += n == 1 ? String(c.day) : pad(c.day, 2)
+            case "H": out += n == 1 ? String(c.hour) : pad(c.hour, 2)
+            case "m": out += pad(c.minute, 2)
+            case "s": out += pad(c.second, 2)
+            case "E": out += pack.format.weekdayNames[c.isoWeekday - 1]
+            default: out += String(repeating: String(ch), count: n)
+            }
+            i += n
+        }
+        chars.removeAll()
+        return out
+    }
+
+    /// The month's name and year: "Oktober 2026".
+    public func monthTitle(year: Int, month: Int) -> String {
+        format(CivilDateTime(year: year, month: month, day: 1, hour: 0, minute: 0, second: 0, millisecond: 0), pattern: string("format.month_title"))
+    }
+
+    /// The zone as readers know it, with its IANA name: "MEZ/MESZ (Europe/Berlin)".
+    public func timeZoneLabel() -> String {
+        let locale = Locale(identifier: pack.locale)
+        let standard = timeZone.localizedName(for: .shortStandard, locale: locale) ?? timeZone.identifier
+        let daylight = timeZone.localizedName(for: .shortDaylightSaving, locale: locale) ?? standard
+        let names = standard == daylight || timeZone.nextDaylightSavingTimeTransition == nil ? standard : "\(standard)/\(daylight)"
+        return names == timeZone.identifier ? names : "\(names) (\(timeZone.identifier))"
+    }
+
+    /// The zone for a column header, without nested parentheses: "MEZ/MESZ, Europe/Berlin".
+    public func timeZoneShortLabel() -> String {
+        let label = timeZoneLabel()
+        guard label.hasSuffix(")"), let open = label.lastIndex(of: "(") else { return label }
+        return label[..<open].trimmingCharacters(in: .whitespaces) + ", " + label[label.index(after: open)..<label.index(before: label.endIndex)]
+    }
+}
+
+extension Localizer {
+    /// Which value vocabulary a detail's values come from.
+    static let detailValueKinds: [String: String] = [
+        "old_permission": "permission", "new_permission": "permission", "permission": "permission",
+        "role": "role", "new_role": "role", "old_role": "role", "state": "state", "authType": "auth_type",
+        "page_audience": "audience",
+    ]
+
+    /// Details as readable text: "New permission: Full access; Role: Owner", with known names and
+    /// values in this language and the rest as written.
+    public func detailsText(_ details: [Field]) -> String {
+        details.map { field in
+            let name = pack.strings["detail.\(field.name)"] ?? field.name
+            let value = Self.detailValueKinds[field.name].map { valueLabel($0, field.value) } ?? field.value
+            return "\(name): \(value)"
+        }.joined(separator: "; ")
+    }
+}

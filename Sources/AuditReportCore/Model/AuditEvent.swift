@@ -1,0 +1,122 @@
+/// One audit event after normalization: the same shape whichever input it came from.
+public struct AuditEvent: Equatable, Sendable {
+    /// Notion's event id; empty when the input has none.
+    public var id: String
+    /// When it happened, in UTC.
+    public var timestamp: Timestamp
+    /// The event key as read (`page.viewed`), or the group key a shared UI label resolves to.
+    public var key: String
+    public var actor: Actor
+    /// The actor's workspace role as the CSV export states it (`Owner`, `Member`, …).
+    public var role: String
+    public var ipAddress: String
+    public var platform: String
+    public var city: String
+    public var country: String
+    /// Workspace id or name.
+    public var workspace: String
+    public var target: Target
+    /// The audience of the target page, when known.
+    public var audience: Audience?
+    /// Event-specific details not held in the fields above, flattened to dotted paths.
+    public var details: [Field]
+    /// Columns of a CSV input that the reader does not know, carried through under their header.
+    public var extras: [Field]
+    /// Where the event was read.
+    public var source: SourceLocation
+
+    public init(
+        id: String = "", timestamp: Timestamp, key: String, actor: Actor = Actor(), role: String = "",
+        ipAddress: String = "", platform: String = "", city: String = "", country: String = "",
+        workspace: String = "", target: Target = Target(), audience: Audience? = nil,
+        details: [Field] = [], extras: [Field] = [], source: SourceLocation = SourceLocation(input: 0, line: 0)
+    ) {
+        self.id = id
+        self.timestamp = timestamp
+        self.key = key
+        self.actor = actor
+        self.role = role
+        self.ipAddress = ipAddress
+        self.platform = platform
+        self.city = city
+        self.country = country
+        self.workspace = workspace
+        self.target = target
+        self.audience = audience
+        self.details = details
+        self.extras = extras
+        self.source = source
+    }
+
+    /// The value of a detail by its dotted name, or nil.
+    public func detail(_ name: String) -> String? {
+        details.first(where: { $0.name == name })?.value
+    }
+}
+
+/// A named text value: a flattened detail or an unknown CSV column.
+public struct Field: Equatable, Hashable, Sendable {
+    public var name: String
+    public var value: String
+
+    public init(_ name: String, _ value: String) {
+        self.name = name
+        self.value = value
+    }
+}
+
+/// Who caused an event.
+public struct Actor: Equatable, Hashable, Sendable {
+    public var id: String
+    public var email: String
+    public var name: String
+    /// `person`, `bot`, `integration`, … as the input says; empty when unknown.
+    public var type: String
+
+    public init(id: String = "", email: String = "", name: String = "", type: String = "") {
+        self.id = id
+        self.email = email
+        self.name = name
+        self.type = type
+    }
+
+    /// A stable identity for grouping: e-mail (case-folded), else id, else name.
+    public var identity: String {
+        if !email.isEmpty { return email.lowercased() }
+        if !id.isEmpty { return id }
+        return name
+    }
+
+    public var isEmpty: Bool { id.isEmpty && email.isEmpty && name.isEmpty }
+}
+
+/// What an event acted on: a page, a teamspace, a database, or nothing known.
+public struct Target: Equatable, Hashable, Sendable {
+    /// `page`, `teamspace`, `database`, … ; empty when there is no target.
+    public var kind: String
+    public var id: String
+    public var name: String
+
+    public init(kind: String = "", id: String = "", name: String = "") {
+        self.kind = kind
+        self.id = id
+        self.name = name
+    }
+
+    public var isEmpty: Bool { id.isEmpty && name.isEmpty }
+}
+
+/// The input (by its index in the run's input list) and 1-based line an event was read from.
+public struct SourceLocation: Equatable, Hashable, Sendable, Comparable {
+    public var input: Int
+    public var line: Int
+
+    public init(input: Int, line: Int) {
+        self.input = input
+        self.line = line
+    }
+
+    public static func < (lhs: SourceLocation, rhs: SourceLocation) -> Bool {
+        (lhs.input, lhs.line) < (rhs.input, rhs.line)
+    }
+}

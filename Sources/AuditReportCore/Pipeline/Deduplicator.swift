@@ -1,0 +1,126 @@
+/// Drops events that several inputs (or SIEM retries) hold twice, on the newest-first stream.
+///
+/// Duplicates share their second, so only the current second's events are held. Two events are
+/// the same when both have an event id and the ids are equal; otherwise when they come from
+/// different inputs and match on the fingerprint: same second, same actor (e-mail, else id),
+/// same canonical key, same target (page id where both have one, else page name). Each event
+/// absorbs at most one fingerprint duplicate per other input, so two real views in one second
+/// stay two. The kept event gains the fields only the dropped one had (e.g. the CSV's city).
+public struct Deduplicator {
+    private let catalog: EventCatalog
+    private var second: Int64 = .min
+    private var window: [AuditEvent] = []
+    private var absorbed: [Set<Int>] = []
+    private var byID: [String: Int] = [:]
+    private var byFingerprint: [Fingerprint: [Int]] = [:]
+    /// Duplicates dropped, by the input they were read from.
+    public private(set) var droppedByInput: [Int: Int] = [:]
+
+    struct Fingerprint: Hashable {
+        var actor: String
+        var key: String
+        var targetKind: UInt8
+        var target: String
+    }
+
+    public init(catalog: EventCatalog) {
+        self.catalog = catalog
+    }
+
+    public var dropped: Int { droppedByInput.values.reduce(0, +) }
+
+    /// Takes the next event of the newest-first stream; hands finished events to `emit`.
+    public mutating func add(_ event: AuditEvent, emit: (AuditEvent) throws -> Void) rethrows {
+        let s = event.timestamp.seconds
+        if s != second {
+            try flush(emit)
+            second = s
+        }
+        if !event.id.isEmpty, let index = byID[event.id] {
+            merge(event, into: index)
+            return
+        }
+        let fingerprints = Self.fingerprints(of: event, catalog: catalog)
+        for fp in fingerprints {
+            for index in byFingerprint[fp, default: []] {
+                let kept = window[index]
+                if kept.source.input == event.source.input || absorbed[index].contains(event.source.input) { continue }
+                if !kept.id.isEmpty && !event.id.isEmpty { continue }
+                absorbed[index].insert(event.source.input)
+                merge(event, into: index)
+                return
+            }
+        }
+        let index = window.count
+        window.append(event)
+        absorbed.append([])
+        if !event.id.isEmpty { byID[event.id] = index }
+        for fp in fingerprints { byFingerprint[fp, default: []].append(index) }
+    }
+
+    /// Hands on the events still held.
+    public mutating func finish(emit: (AuditEvent) throws -> Void) rethrows {
+        try flush(emit)
+    }
+
+    private mutating func flush(_ emit: (AuditEvent) throws -> Void) rethrows {
+        for e in window { try emit(e) }
+        window.removeAll(keepingCapacity: true)
+        absorbed.removeAll(keepingCapacity: true)
+        byID.removeAll(keepingCapacity: true)
+        byFingerprint.removeAll(keepingCapacity: true)
+    }
+
+    /// One fingerprint per way the actor and the target can be named: e-mail, id or (for bots,
+    /// which have no e-mail) name; page id or page name.
+    static func fingerprints(of e: AuditEvent, catalog: EventCatalog) -> [Fingerprint] {
+        var actors: [String] = []
+        if !e.actor.email.isEmpty { actors.append("e:" + e.actor.email.lowercased()) }
+        if !e.actor.id.isEmpty { actors.append("i:" + e.actor.id) }
+        if e.actor.email.isEmpty && !e.actor.name.isEmpty { actors.append("n:" + e.actor.name) }
+        if actors.isEmpty { actors.append("") }
+        let key = matchingKey(e.key, catalog: catalog)
+        var result: [Fingerprint] = []
+        for actor in actors {
+            if !e.target.id.isEmpty { result.append(Fingerprint(actor: actor, key: key, targetKind: 1, target: e.target.id)) }
+            if !e.target.name.isEmpty { result.append(Fingerprint(actor: actor, key: key, targetKind: 2, target: e.target.name)) }
+            if e.target.isEmpty { result.append(Fingerprint(actor: actor, key: key, targetKind: 0, target: "")) }
+        }
+        return result
+    }
+
+    /// Keys that one export row can stand for compare equal: a key's group (a CSV's shared UI
+    /// label resolves to it), else its canonical synonym.
+    static func matchingKey(_ key: String, catalog: EventCatalog) -> String {
+        if let entry = catalog.entry(key), !entry.group.isEmpty { return entry.group }
+        return catalog.canonicalKey(key)
+    }
+
+    /// Counts `dropped` and fills the kept event's empty fields from it.
+    private mutating func merge(_ dropped: AuditEvent, into index: Int) {
+        droppedByInput[dropped.source.input, default: 0] += 1
+        var kept = window[index]
+        func fill(_ a: inout String, _ b: String) { if a.isEmpty { a = b } }
+        // A specific key beats the group key a shared UI label resolved to.
+        if catalog.entry(kept.key)?.kind == .group && catalog.entry(dropped.key)?.group == kept.key { kept.key = dropped.key }
+        fill(&kept.id, dropped.id)
+        fill(&kept.actor.id, dropped.actor.id)
+        fill(&kept.actor.email, dropped.actor.email)
+        fill(&kept.actor.name, dropped.actor.name)
+        fill(&kept.actor.type, dropped.actor.type)
+        fill(&kept.role, dropped.role)
+        fill(&kept.ipAddress, dropped.ipAddress)
+        fill(&kept.platform, dropped.platform)
+        fill(&kept.city, dropped.city)
+        fill(&kept.country, dropped.country)
+        fill(&kept.workspace, dropped.workspace)
+        fill(&kept.target.kind, dropped.target.kind)
+        fill(&kept.target.id, dropped.target.id)
+        fill(&kept.target.name, dropped.target.name)
+        if kept.audience == nil { kept.audience = dropped.audience }
+        for f in dropped.details where !kept.details.contains(where: { $0.name == f.name }) { kept.details.append(f) }
+        for f in dropped.extras where !kept.extras.contains(where: { $0.name == f.name }) { kept.extras.append(f) }
+        if !kept.id.isEmpty && byID[kept.id] == nil { byID[kept.id] = index }
+        window[index] = kept
+    }
+}

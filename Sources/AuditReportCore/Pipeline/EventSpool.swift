@@ -1,0 +1,192 @@
+import Foundation
+
+/// Holds a run's events so they can be read back newest first, with memory bounded by the run
+/// size: events are kept encoded; each full run is sorted and written to a temporary file, and
+/// the runs are merged at the end (an external merge sort).
+public final class EventSpool {
+    /// Sort key and position of one encoded event in the current run.
+    struct Entry {
+        var milliseconds: Int64
+        var input: Int32
+        var line: Int64
+        var offset: Int
+        var length: Int
+
+        /// Newest first; ties by input, then line, so the order never depends on the sort.
+        @inline(__always)
+        static func before(_ a: Entry, _ b: Entry) -> Bool {
+            if a.milliseconds != b.milliseconds { return a.milliseconds > b.milliseconds }
+            if a.input != b.input { return a.input < b.input }
+            return a.line < b.line
+        }
+    }
+
+    private let runBytes: Int
+    private let directory: URL
+    private var bytes: [UInt8] = []
+    private var entries: [Entry] = []
+    private var runFiles: [URL] = []
+    /// Events added so far.
+    public private(set) var count = 0
+
+    /// - Parameters:
+    ///   - runBytes: encoded bytes held in memory before a run is written out.
+    ///   - temporaryDirectory: where run files go (they are removed when the spool is done).
+    public init(runBytes: Int = 48 << 20, temporaryDirectory: URL) {
+        self.runBytes = runBytes
+        directory = temporaryDirectory
+    }
+
+    deinit {
+        for url in runFiles { try? FileManager.default.removeItem(at: url) }
+    }
+
+    /// Adds an event.
+    /// - Throws: `OutputError` when a run cannot be written.
+    public func add(_ event: AuditEvent) throws {
+        let start = bytes.count
+        EventCodec.encode(event, into: &bytes)
+        entries.append(Entry(milliseconds: event.timestamp.milliseconds, input: Int32(event.source.input), line: Int64(event.source.line), offset: start, length: bytes.count - start))
+        count += 1
+        if bytes.count >= runBytes { try spill() }
+    }
+
+    /// Number of runs written to disk so far.
+    public var spilledRuns: Int { runFiles.count }
+
+    private func spill() throws {
+        entries.sort(by: Entry.before)
+        let url = directory.appendingPathComponent("audit-report-run-\(ProcessInfo.processInfo.processIdentifier)-\(UUID().uuidString).bin")
+        let file = try OutputFile(path: url.path)
+        runFiles.append(url)
+        bytes.withUnsafeBytes { raw in
+            for e in entries {
+                var length = UInt32(e.length).littleEndian
+                withUnsafeBytes(of: &length) { file.write($0) }
+                file.write(UnsafeRawBufferPointer(rebasing: raw[e.offset..<e.offset + e.length]))
+            }
+        }
+        try file.close()
+        bytes.removeAll(keepingCapacity: true)
+        entries.removeAll(keepingCapacity: true)
+    }
+
+    /// Hands every event to `body`, newest first, then empties the spool.
+    /// - Throws: errors of reading the runs back, and of `body`.
+    public func drain(_ body: (AuditEvent) throws -> Void) throws {
+        defer {
+            for url in runFiles { try? FileManager.default.removeItem(at: url) }
+            runFiles.removeAll()
+            bytes = []
+            entries = []
+        }
+        if runFiles.isEmpty {
+            entries.sort(by: Entry.before)
+            try bytes.withUnsafeBytes { raw in
+                for e in entries {
+                    try body(EventCodec.decode(UnsafeRawBufferPointer(rebasing: raw[e.offset..<e.offset + e.length])))
+                }
+            }
+            return
+        }
+        if !entries.isEmpty { try spill() }
+        bytes = []
+        entries = []
+        try RunMerger(files: runFiles).merge(body)
+    }
+}
+
+/// Merges sorted run files into one newest-first stream with a binary heap of run heads.
+struct RunMerger {
+    let files: [URL]
+
+    func merge(_ body: (AuditEvent) throws -> Void) throws {
+        let readers = try files.map { try RunReader(path: $0.path) }
+        var heap: [(event: AuditEvent, run: Int)] = []
+        func before(_ a: (event: AuditEvent, run: Int), _ b: (event: AuditEvent, run: Int)) -> Bool {
+            if a.event.timestamp != b.event.timestamp { return a.event.timestamp > b.event.timestamp }
+            if a.event.source != b.event.source { return a.event.source < b.event.source }
+            return a.run < b.run
+        }
+        func siftUp(_ index: Int) {
+            var i = index
+            while i > 0 {
+                let parent = (i - 1) / 2
+                guard before(heap[i], heap[parent]) else { break }
+                heap.swapAt(i, parent)
+                i = parent
+            }
+        }
+        func siftDown(_ index: Int) {
+            var i = index
+            while true {
+                let l = 2 * i + 1
+                let r = l + 1
+                var best = i
+                if l < heap.count && before(heap[l], heap[best]) { best = l }
+                if r < heap.count && before(heap[r], heap[best]) { best = r }
+                if best == i { return }
+                heap.swapAt(i, best)
+                i = best
+            }
+        }
+        for run in readers.indices {
+            if let e = try readers[run].next() {
+                heap.append((e, run))
+                siftUp(heap.count - 1)
+            }
+        }
+        while let top = heap.first {
+            try body(top.event)
+            if let next = try readers[top.run].next() {
+                heap[0] = (next, top.run)
+            } else {
+                heap[0] = heap[heap.count - 1]
+                heap.removeLast()
+            }
+            if !heap.isEmpty { siftDown(0) }
+        }
+    }
+}
+
+/// Reads length-prefixed encoded events back from a run file.
+final class RunReader {
+    private let stream: ByteStream
+    private var buffer: [UInt8] = []
+    private var position = 0
+    private var chunk: UnsafeMutablePointer<UInt8>
+    private let chunkSize = 1 << 16
+
+    init(path: String) throws {
+        stream = try ByteStream(path: path, chunkSize: 1 << 16)
+        chunk = .allocate(capacity: chunkSize)
+    }
+
+    deinit { chunk.deallocate() }
+
+    /// The next event, or nil at the end of the run.
+    func next() throws -> AuditEvent? {
+        guard try fill(4) else { return nil }
+        let length = buffer.withUnsafeBytes { Int(UInt32(littleEndian: $0.loadUnaligned(fromByteOffset: position, as: UInt32.self))) }
+        position += 4
+        guard try fill(length) else {
+            throw OutputError.writeFailed(path: stream.path, reason: "temporary run file is truncated")
+        }
+        let event = buffer.withUnsafeBytes { EventCodec.decode(UnsafeRawBufferPointer(rebasing: $0[position..<position + length])) }
+        position += length
+        return event
+    }
+
+    /// Makes `count` bytes available at `position`.
+    private func fill(_ count: Int) throws -> Bool {
+        if buffer.count - position >= count { return true }
+        buffer.removeSubrange(0..<position)
+        position = 0
+        while buffer.count < count {
+            let n = try stream.read(into: chunk, capacity: chunkSize)
+            if n == 0 { return false }
+            buffer.append(contentsOf: UnsafeBufferPointer(start: chunk, count: n))
+        }
+        return true
+    }
+}

@@ -1,0 +1,204 @@
+import Foundation
+
+/// Reads Notion's audit-log CSV export, and Panther's CSV rows (a JSON `event` column plus
+/// `p_*` columns). Columns are found by header name through `Locales/columns.tsv`; the event cell
+/// may hold a key or a UI label in any shipped language; unknown columns are carried through.
+struct AuditCSVReader {
+    let tokenizer: CSVTokenizer
+    let context: ReadContext
+
+    /// Column positions of the known fields, and the unknown ones with their header text.
+    struct Layout {
+        var fields: [CSVField: Int] = [:]
+        var extras: [(index: Int, name: String)] = []
+        var header: [String] = []
+        var pantherEventColumn: Int?
+        var pantherTimeColumn: Int?
+    }
+
+    init(reader: ByteReader, context: ReadContext) {
+        tokenizer = CSVTokenizer(reader: reader, delimiter: CSVTokenizer.detectDelimiter(reader.lookahead()))
+        self.context = context
+    }
+
+    /// - Throws: `ReadError` (missing columns, unterminated quote, …), `StrictModeError`.
+    func read(into summary: inout ReadSummary, _ sink: (AuditEvent) throws -> Void) throws {
+        let path = tokenizer.reader.path
+        var record = CSVRecord()
+        // The header is the first line that is not blank.
+        repeat {
+            guard try tokenizer.next(into: &record) else { throw ReadError.emptyFile(path: path) }
+        } while record.isBlank
+        let layout = try self.layout(record)
+        if layout.pantherEventColumn != nil {
+            summary.kind = .pantherCSV
+            summary.shapes = ["panther"]
+        }
+        let zone = ZoneResolver(timeZone: context.inputTimeZone)
+        let normalizer = SIEMEventNormalizer(store: context.store)
+        var warnedAudiences = Set<String>()
+        var strayReported = 0
+        while try tokenizer.next(into: &record) {
+            if record.isBlank { continue }
+            let line = record.line
+            if tokenizer.strayQuoteLines.count > strayReported {
+                strayReported = tokenizer.strayQuoteLines.count
+                try context.diagnostics.emit(Diagnostic(file: path, line: line, "text after a closing quote; kept as written"))
+            }
+            guard record.count == layout.header.count else {
+                summary.skipped += 1
+                try context.diagnostics.emit(Diagnostic(file: path, line: line, "expected \(layout.header.count) fields as in the header, found \(record.count); row skipped"))
+                continue
+            }
+            var invalidColumns: [String] = []
+            func text(_ index: Int?) -> String {
+                guard let index else { return "" }
+                if let s = record.string(index) { return s }
+                invalidColumns.append(layout.header[index])
+                return record.repairedString(index)
+            }
+            let source = SourceLocation(input: context.inputIndex, line: line)
+            var event: AuditEvent
+            if let eventColumn = layout.pantherEventColumn {
+                let outcome = SIEMRecordUnwrapper.fromEmbedded(text(eventColumn), path: path, line: line, fallbackTime: layout.pantherTimeColumn.map { text($0) }, shape: "panther")
+                guard case .event(let object, let fallbackTime, _) = outcome else {
+                    summary.skipped += 1
+                    if case .problem(let message) = outcome {
+                        try context.diagnostics.emit(Diagnostic(file: path, line: line, message + "; row skipped"))
+                    }
+                    continue
+                }
+                switch normalizer.normalize(object, fallbackTime: fallbackTime, source: source) {
+                case .success(let e): event = e
+                case .failure(let problem):
+                    summary.skipped += 1
+                    try context.diagnostics.emit(Diagnostic(file: path, line: line, problem.message + "; row skipped"))
+                    continue
+                }
+            } else {
+                let timeText = text(layout.fields[.timestamp])
+                guard let parsed = TimestampParser.parse(timeText) else {
+                    summary.skipped += 1
+                    let shown = timeText.isEmpty ? "an empty time" : "unrecognized timestamp '\(timeText.prefix(60))'"
+                    try context.diagnostics.emit(Diagnostic(file: path, line: line, "\(shown); row skipped"))
+                    continue
+                }
+                let eventText = text(layout.fields[.event]).trimmingCharacters(in: .whitespaces)
+                guard !eventText.isEmpty else {
+                    summary.skipped += 1
+                    try context.diagnostics.emit(Diagnostic(file: path, line: line, "the event cell is empty; row skipped"))
+                    continue
+                }
+                let timestamp: Timestamp
+                switch parsed {
+                case .instant(let t): timestamp = t
+                case .local(let c): timestamp = zone.instant(ofLocal: c)
+                }
+                event = AuditEvent(id: text(layout.fields[.eventID]), timestamp: timestamp, key: context.store.resolveEvent(eventText) ?? eventText, source: source)
+                if let unknown = fill(&event, from: layout, text: text, path: path, line: line), warnedAudiences.insert(unknown).inserted {
+                    try context.diagnostics.emit(Diagnostic(file: path, line: line, "unknown page audience '\(unknown)'; kept as a detail"))
+                }
+            }
+            for extra in layout.extras {
+                event.extras.append(Field(extra.name, text(extra.index)))
+            }
+            if !invalidColumns.isEmpty {
+                try context.diagnostics.emit(Diagnostic(file: path, line: line, "invalid UTF-8 in column \(invalidColumns.map { "'\($0)'" }.joined(separator: ", ")), replaced with U+FFFD"))
+            }
+            summary.events += 1
+            try sink(event)
+        }
+    }
+
+    /// Fills the fields of an export row.
+    /// - Returns: the audience cell's text when it names no known level.
+    private func fill(_ event: inout AuditEvent, from layout: Layout, text: (Int?) -> String, path: String, line: Int) -> String? {
+        event.actor.name = text(layout.fields[.actorName])
+        event.actor.email = text(layout.fields[.actorEmail])
+        event.actor.id = text(layout.fields[.actorID])
+        event.actor.type = text(layout.fields[.actorType])
+        if event.actor.email.isEmpty && event.actor.name.contains("@") && !event.actor.name.contains(" ") {
+            event.actor.email = event.actor.name
+        }
+        event.role = text(layout.fields[.role])
+        event.platform = text(layout.fields[.platform])
+        event.ipAddress = text(layout.fields[.ipAddress])
+        event.city = text(layout.fields[.city])
+        event.country = text(layout.fields[.country])
+        if event.city.isEmpty && event.country.isEmpty, layout.fields[.location] != nil {
+            // "Berlin, Germany" → city and country; a lone word is a country.
+            let location = text(layout.fields[.location])
+            if let comma = location.lastIndex(of: ",") {
+                event.city = location[..<comma].trimmingCharacters(in: .whitespaces)
+                event.country = location[location.index(after: comma)...].trimmingCharacters(in: .whitespaces)
+            } else {
+                event.country = location.trimmingCharacters(in: .whitespaces)
+            }
+        }
+        event.workspace = text(layout.fields[.workspace])
+        let pageName = text(layout.fields[.pageName])
+        let pageID = text(layout.fields[.pageID])
+        let target = text(layout.fields[.target])
+        event.target.name = pageName.isEmpty ? target : pageName
+        event.target.id = pageID
+        if !event.target.isEmpty {
+            let kind = text(layout.fields[.targetType]).lowercased()
+            event.target.kind = kind.isEmpty ? "page" : kind
+        }
+        var unknownAudience: String?
+        let audienceText = text(layout.fields[.audience]).trimmingCharacters(in: .whitespaces)
+        if !audienceText.isEmpty {
+            if let level = context.store.audience(audienceText) {
+                event.audience = level
+            } else {
+                event.details.append(Field("page_audience", audienceText))
+                unknownAudience = audienceText
+            }
+        }
+        let details = text(layout.fields[.details])
+        if !details.isEmpty {
+            if details.hasPrefix("{"), let value = try? JSONParser.parse(details, path: path, line: line), let object = value.objectValue {
+                for member in object.members {
+                    SIEMEventNormalizer.flatten(member.value, name: member.key, into: &event.details, depth: 0)
+                }
+            } else {
+                event.details.append(Field("details", details))
+            }
+        }
+        return unknownAudience
+    }
+
+    /// Maps the header to fields.
+    /// - Throws: `ReadError.missingColumns` when the time or the event column is missing.
+    func layout(_ header: CSVRecord) throws -> Layout {
+        let path = tokenizer.reader.path
+        var layout = Layout()
+        for index in 0..<header.count {
+            let name = header.repairedString(index).trimmingCharacters(in: .whitespaces)
+            layout.header.append(name)
+            if name == "event" || name == "p_event_time" {
+                // Panther's own names, recognised before the export aliases.
+                if name == "event" { layout.pantherEventColumn = index } else { layout.pantherTimeColumn = index }
+            }
+            if let field = context.store.columns.field(forHeader: name), layout.fields[field] == nil {
+                layout.fields[field] = index
+            } else if name != "event" && name != "p_event_time" {
+                layout.extras.append((index, name))
+            }
+        }
+        let isPanther = layout.header.contains { $0.hasPrefix("p_") } && layout.pantherEventColumn != nil
+        if !isPanther {
+            layout.pantherEventColumn = nil
+            layout.pantherTimeColumn = nil
+            var missing: [String] = []
+            if layout.fields[.timestamp] == nil { missing.append(context.store.columns.aliases[.timestamp]?.first ?? "timestamp") }
+            if layout.fields[.event] == nil { missing.append(context.store.columns.aliases[.event]?.first ?? "event") }
+            if !missing.isEmpty {
+                throw ReadError.missingColumns(path: path, line: header.line, missing: missing, header: layout.header)
+            }
+        } else {
+            layout.extras.removeAll { $0.name.hasPrefix("p_") }
+        }
+        return layout
+    }
+}

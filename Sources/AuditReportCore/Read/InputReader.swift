@@ -1,0 +1,34 @@
+/// Opens one input, tells its kind from its content (not its name), and streams its events.
+public enum InputReader {
+    /// Reads every event of the file at `path` into `sink`, one at a time.
+    /// - Returns: what was read.
+    /// - Throws: `ReadError` for input that cannot be read; `StrictModeError`; errors of `sink`.
+    public static func read(path: String, context: ReadContext, _ sink: (AuditEvent) throws -> Void) throws -> ReadSummary {
+        let stream = try ByteStream(path: path)
+        let reader = try ByteReader(stream: stream)
+        let head = reader.lookahead()
+        guard !head.isEmpty else { throw ReadError.emptyFile(path: path) }
+        if head.contains(0) { throw ReadError.binaryData(path: path, line: 1 + head.prefix { $0 != 0 }.filter { $0 == 0x0A }.count) }
+        let firstByte = head.first { $0 != 0x20 && $0 != 0x09 && $0 != 0x0A && $0 != 0x0D }
+        guard let firstByte else { throw ReadError.emptyFile(path: path) }
+        var summary: ReadSummary
+        if firstByte == 0x7B || firstByte == 0x5B {
+            summary = ReadSummary(path: path, kind: .siemJSON)
+            try SIEMJSONReader(reader: reader, context: context).read(into: &summary, sink)
+        } else if looksLikeText(head) {
+            summary = ReadSummary(path: path, kind: .auditCSV)
+            try AuditCSVReader(reader: reader, context: context).read(into: &summary, sink)
+        } else {
+            let shown = head.prefix(8).map { String($0, radix: 16, uppercase: true) }.joined(separator: " ")
+            throw ReadError.unrecognizedFormat(path: path, line: 1, found: "bytes \(shown)")
+        }
+        summary.bytes = stream.fileSize
+        return summary
+    }
+
+    /// Whether the first line is text a CSV header could be: no control bytes but tab, CR, LF.
+    static func looksLikeText(_ head: [UInt8]) -> Bool {
+        let line = head.prefix { $0 != 0x0A }.prefix(4096)
+        return !line.contains { $0 < 0x20 && $0 != 0x09 && $0 != 0x0D }
+    }
+}

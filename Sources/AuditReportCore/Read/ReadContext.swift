@@ -1,0 +1,44 @@
+import Foundation
+
+/// What a reader needs besides its bytes: the catalogue, where its events are numbered from,
+/// the zone of zone-less CSV times, and where to report problems.
+public struct ReadContext {
+    public var store: LocaleStore
+    /// The input's index in the run (events carry it as their source).
+    public var inputIndex: Int
+    /// Zone of CSV timestamps that name none (Notion does not document it; UTC by default).
+    public var inputTimeZone: TimeZone
+    public var diagnostics: DiagnosticsEngine
+
+    public init(store: LocaleStore, inputIndex: Int, inputTimeZone: TimeZone, diagnostics: DiagnosticsEngine) {
+        self.store = store
+        self.inputIndex = inputIndex
+        self.inputTimeZone = inputTimeZone
+        self.diagnostics = diagnostics
+    }
+}
+
+/// What reading one input gave.
+public struct ReadSummary: Equatable, Sendable {
+    public enum Kind: String, Sendable {
+        case auditCSV = "csv-export"
+        case pantherCSV = "panther-csv"
+        case siemJSON = "siem-json"
+    }
+
+    public var path: String
+    public var kind: Kind
+    /// The JSON shapes met (`json-lines`, `splunk`, `datadog`, …), for the inputs table.
+    public var shapes: [String] = []
+    public var events = 0
+    /// Records that held no usable event (each one warned about).
+    public var skipped = 0
+    /// Splunk preview rows passed over, as the export format asks.
+    public var previewRows = 0
+    public var bytes: Int64 = 0
+
+    public init(path: String, kind: Kind) {
+        self.path = path
+        self.kind = kind
+    }
+}

@@ -1,0 +1,74 @@
+/// Writes CSV rows: quotes where needed, and neutralizes cells a spreadsheet would run as a
+/// formula (leading `=`, `+`, `-`, `@`, tab, CR or LF) with a leading apostrophe, as OWASP
+/// advises, except plain numbers such as `-5` or `+49`.
+public struct CSVWriter {
+    public let dialect: CSVDialect
+    private let file: OutputFile
+
+    public init(file: OutputFile, dialect: CSVDialect) {
+        self.file = file
+        self.dialect = dialect
+        if dialect.writesBOM { file.write("\u{FEFF}") }
+    }
+
+    /// Writes one row.
+    public func row(_ fields: [String]) {
+        for (i, field) in fields.enumerated() {
+            if i > 0 { file.write(byte: dialect.delimiter) }
+            file.write(Self.escape(field, delimiter: dialect.delimiter))
+        }
+        file.write(byte: 0x0D)
+        file.write(byte: 0x0A)
+    }
+
+    /// The cell as written: neutralized, then quoted if it holds a quote, delimiter or line break.
+    public static func escape(_ value: String, delimiter: UInt8) -> String {
+        let safe = neutralize(value)
+        var needsQuotes = false
+        for b in safe.utf8 where b == 0x22 || b == delimiter || b == 0x0A || b == 0x0D {
+            needsQuotes = true
+            break
+        }
+        guard needsQuotes else { return safe }
+        var out = "\""
+        for ch in safe.unicodeScalars {
+            if ch == "\"" { out += "\"\"" } else { out.unicodeScalars.append(ch) }
+        }
+        return out + "\""
+    }
+
+    /// Prefixes `'` to a cell that would start a formula; plain numbers are left alone.
+    public static func neutralize(_ value: String) -> String {
+        guard let first = value.utf8.first else { return value }
+        switch first {
+        case 0x3D, 0x2B, 0x2D, 0x40, 0x09, 0x0D, 0x0A:
+            return isPlainNumber(value) ? value : "'" + value
+        default:
+            return value
+        }
+    }
+
+    /// `[+-]digits[.,digits]` with an optional exponent.
+    static func isPlainNumber(_ value: String) -> Bool {
+        let bytes = Array(value.utf8)
+        var i = 0
+        if i < bytes.count && (bytes[i] == 0x2B || bytes[i] == 0x2D) { i += 1 }
+        let startDigits = i
+        while i < bytes.count && bytes[i] >= 0x30 && bytes[i] <= 0x39 { i += 1 }
+        guard i > startDigits else { return false }
+        if i < bytes.count && (bytes[i] == 0x2E || bytes[i] == 0x2C) {
+            i += 1
+            let fraction = i
+            while i < bytes.count && bytes[i] >= 0x30 && bytes[i] <= 0x39 { i += 1 }
+            guard i > fraction else { return false }
+        }
+        if i < bytes.count && (bytes[i] == 0x45 || bytes[i] == 0x65) {
+            i += 1
+            if i < bytes.count && (bytes[i] == 0x2B || bytes[i] == 0x2D) { i += 1 }
+            let exponent = i
+            while i < bytes.count && bytes[i] >= 0x30 && bytes[i] <= 0x39 { i += 1 }
+            guard i > exponent else { return false }
+        }
+        return i == bytes.count
+    }
+}

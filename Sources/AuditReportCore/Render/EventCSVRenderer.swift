@@ -1,0 +1,28 @@
+/// Writes events as a localized CSV table: the fixed columns, then every unknown column of the
+/// inputs under its original header.
+public final class EventCSVRenderer {
+    private let writer: CSVWriter
+    private let localizer: Localizer
+    private let extraColumns: [String]
+    private let sources: [String]
+    public private(set) var rows = 0
+
+    /// Writes the header at once.
+    /// - Parameter sources: names of the inputs, for the source column.
+    public init(file: OutputFile, dialect: CSVDialect, localizer: Localizer, extraColumns: [String], sources: [String]) {
+        writer = CSVWriter(file: file, dialect: dialect)
+        self.localizer = localizer
+        self.extraColumns = extraColumns
+        self.sources = sources
+        writer.row(EventColumn.allCases.map { $0.header(localizer) } + extraColumns)
+    }
+
+    public func write(_ event: AuditEvent) {
+        var cells = EventColumn.allCases.map { $0.text(event, localizer, sources: sources) }
+        for name in extraColumns {
+            cells.append(event.extras.first(where: { $0.name == name })?.value ?? "")
+        }
+        writer.row(cells)
+        rows += 1
+    }
+}

@@ -1,0 +1,58 @@
+/// The columns of an events table (CSV and workbook alike), each with the string id of its
+/// header and how its cell is made from an event.
+public enum EventColumn: String, CaseIterable, Sendable {
+    case time
+    case event
+    case eventKey = "event_key"
+    case category
+    case actorName = "actor_name"
+    case actorEmail = "actor_email"
+    case actorType = "actor_type"
+    case role
+    case ipAddress = "ip_address"
+    case platform
+    case city
+    case country
+    case workspace
+    case targetType = "target_type"
+    case pageID = "page_id"
+    case pageName = "page_name"
+    case audience
+    case details
+    case eventID = "event_id"
+    case source
+
+    /// The header, in the localizer's language; the time column names its zone.
+    public func header(_ l: Localizer) -> String {
+        if self == .time { return l.string("column.time", ["zone": l.timeZoneShortLabel()]) }
+        return l.string("column.\(rawValue)")
+    }
+
+    /// The cell text of `event` (the time column in the language's date-time form).
+    public func text(_ e: AuditEvent, _ l: Localizer, sources: [String]) -> String {
+        switch self {
+        case .time: return l.dateTime(e.timestamp)
+        case .event: return l.eventLabel(e.key)
+        case .eventKey: return e.key
+        case .category: return l.categoryLabel(ofKey: e.key)
+        case .actorName: return e.actor.name
+        case .actorEmail: return e.actor.email
+        case .actorType: return l.valueLabel("actor_type", e.actor.type)
+        case .role: return l.valueLabel("role", e.role)
+        case .ipAddress: return e.ipAddress
+        case .platform: return l.valueLabel("platform", e.platform)
+        case .city: return e.city
+        case .country: return e.country
+        case .workspace: return e.workspace
+        case .targetType: return l.valueLabel("target_type", e.target.kind)
+        case .pageID: return e.target.id
+        case .pageName: return e.target.name
+        case .audience: return e.audience.map { l.audienceLabel($0) } ?? ""
+        case .details: return l.detailsText(e.details)
+        case .eventID: return e.id
+        case .source:
+            let path = e.source.input < sources.count ? sources[e.source.input] : "?"
+            return "\(path):\(e.source.line)"
+        }
+    }
+}

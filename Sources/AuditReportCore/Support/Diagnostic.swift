@@ -1,0 +1,91 @@
+/// A recoverable problem with the input, printed compiler-style: `events.csv:17: warning: …`.
+public struct Diagnostic: Equatable, Sendable, CustomStringConvertible {
+    public enum Severity: String, Sendable {
+        case warning
+        case note
+    }
+
+    public var severity: Severity
+    /// The file the problem is in; empty for problems of the run as a whole.
+    public var file: String
+    /// 1-based line; 0 when the problem has no line.
+    public var line: Int
+    public var message: String
+
+    public init(_ severity: Severity = .warning, file: String, line: Int, _ message: String) {
+        self.severity = severity
+        self.file = file
+        self.line = line
+        self.message = message
+    }
+
+    public var description: String { formatted(as: severity.rawValue) }
+
+    /// `file:line: <word>: message`, where the word says how the problem is treated.
+    public func formatted(as word: String) -> String {
+        let place = file.isEmpty ? "audit-report" : (line > 0 ? "\(file):\(line)" : file)
+        return "\(place): \(word): \(message)"
+    }
+}
+
+/// Collects diagnostics of a run; in strict mode the first warning ends the run.
+///
+/// Not thread-safe: one run owns one engine.
+public final class DiagnosticsEngine {
+    public private(set) var diagnostics: [Diagnostic] = []
+    public let strict: Bool
+    /// How many diagnostics with the same message are kept before further ones are only counted.
+    public let limitPerMessage: Int
+    private var counts: [String: Int] = [:]
+    private var suppressed = 0
+    private let onEmit: (Diagnostic) -> Void
+
+    /// - Parameters:
+    ///   - strict: turn every warning into a thrown `StrictModeError`.
+    ///   - onEmit: called for each diagnostic kept (the CLI prints it to stderr).
+    public init(strict: Bool = false, limitPerMessage: Int = 20, onEmit: @escaping (Diagnostic) -> Void = { _ in }) {
+        self.strict = strict
+        self.limitPerMessage = limitPerMessage
+        self.onEmit = onEmit
+    }
+
+    /// Records a diagnostic.
+    /// - Throws: `StrictModeError` for a warning in strict mode.
+    public func emit(_ diagnostic: Diagnostic) throws {
+        if strict && diagnostic.severity == .warning {
+            throw StrictModeError(diagnostic: diagnostic)
+        }
+        let kind = diagnostic.file + "\u{0}" + Self.shape(of: diagnostic.message)
+        let seen = counts[kind, default: 0]
+        counts[kind] = seen + 1
+        guard seen < limitPerMessage else {
+            suppressed += 1
+            return
+        }
+        diagnostics.append(diagnostic)
+        onEmit(diagnostic)
+    }
+
+    /// Warnings kept plus those only counted.
+    public var warningCount: Int {
+        diagnostics.filter { $0.severity == .warning }.count + suppressed
+    }
+
+    /// Diagnostics that were counted but not kept because the same message repeated.
+    public var suppressedCount: Int { suppressed }
+
+    /// The message with digits removed, so "line 5" and "line 6" count as one kind.
+    private static func shape(of message: String) -> String {
+        String(message.unicodeScalars.filter { !("0"..."9").contains($0) })
+    }
+}
+
+/// A warning made fatal by `--strict`.
+public struct StrictModeError: Error, Equatable, CustomStringConvertible {
+    public var diagnostic: Diagnostic
+    public var description: String {
+        var d = diagnostic
+        d.message += " (--strict)"
+        return d.formatted(as: "error")
+    }
+}

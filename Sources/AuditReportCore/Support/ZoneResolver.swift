@@ -1,0 +1,44 @@
+import Foundation
+
+/// Converts between UTC instants and wall-clock times of one IANA zone, per value (so a month
+/// with a daylight-saving change is right on both sides of it), caching offsets per quarter hour.
+///
+/// Not thread-safe: each thread uses its own.
+public final class ZoneResolver {
+    public let timeZone: TimeZone
+    private var cache: [Int64: Int] = [:]
+
+    public init(timeZone: TimeZone) {
+        self.timeZone = timeZone
+    }
+
+    /// The zone's offset from UTC at `timestamp`, in seconds.
+    public func offsetSeconds(at timestamp: Timestamp) -> Int {
+        let slot = floorDiv(timestamp.milliseconds, 900_000)
+        if let cached = cache[slot] { return cached }
+        let offset = timeZone.secondsFromGMT(for: Date(timeIntervalSince1970: Double(slot * 900)))
+        if cache.count > 100_000 { cache.removeAll(keepingCapacity: true) }
+        cache[slot] = offset
+        return offset
+    }
+
+    /// The wall-clock fields of `timestamp` in the zone.
+    public func civil(_ timestamp: Timestamp) -> CivilDateTime {
+        timestamp.civil(offsetSeconds: offsetSeconds(at: timestamp))
+    }
+
+    /// The instant of a wall-clock time: in a repeated hour (autumn) the first of the two, in a
+    /// skipped hour (spring) the time moved forward by the gap.
+    public func instant(ofLocal c: CivilDateTime) -> Timestamp {
+        let asUTC = Timestamp(year: c.year, month: c.month, day: c.day, hour: c.hour, minute: c.minute, second: c.second, millisecond: c.millisecond)
+        // Try the offsets in force a day before and a day after; keep the one that round-trips.
+        let before = offsetSeconds(at: Timestamp(milliseconds: asUTC.milliseconds - 86_400_000))
+        let after = offsetSeconds(at: Timestamp(milliseconds: asUTC.milliseconds + 86_400_000))
+        for offset in [max(before, after), min(before, after)] {
+            let candidate = Timestamp(milliseconds: asUTC.milliseconds - Int64(offset) * 1000)
+            if offsetSeconds(at: candidate) == offset { return candidate }
+        }
+        // In a gap: neither round-trips; use the offset before the change (moves the time forward).
+        return Timestamp(milliseconds: asUTC.milliseconds - Int64(before) * 1000)
+    }
+}

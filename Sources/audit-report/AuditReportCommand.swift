@@ -1,0 +1,21 @@
+import ArgumentParser
+import AuditReportCore
+import Foundation
+
+@main
+struct AuditReportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "audit-report",
+        abstract: "Turns Notion audit-log CSV exports and SIEM JSON into monthly audit reports.",
+        discussion: """
+            Examples:
+              audit-report report Examples/sample-2026-10.csv Examples/sample-2026-10-siem.jsonl --month 2026-10 --language de --time-zone Europe/Berlin --output-dir out
+              audit-report convert export.csv -o events.csv
+              audit-report sample --month 2026-10 --events 5000 --output-dir Examples
+
+            Exit codes: 0 success, 1 bad input or a failed write (message names file and line), 64 usage error.
+            """,
+        version: "0.1.0",
+        subcommands: [ReportCommand.self, ConvertCommand.self, SampleCommand.self, LocalesCommand.self]
+    )
+}

@@ -1,0 +1,70 @@
+import ArgumentParser
+import AuditReportCore
+import Foundation
+
+/// Options every command that reads events shares.
+struct CommonOptions: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp("Language of everything written: en, de, or the path of a language file (<code>.json).", valueName: "code"))
+    var language = "en"
+
+    @Option(name: .long, help: ArgumentHelp("IANA time zone the report shows times in, e.g. Europe/Berlin.", valueName: "zone"))
+    var timeZone = "UTC"
+
+    @Option(name: .long, help: ArgumentHelp("Zone of CSV timestamps that name none (Notion does not document it).", valueName: "zone"))
+    var inputTimeZone = "UTC"
+
+    @Option(name: .long, help: ArgumentHelp("CSV dialect: rfc4180 (comma, CRLF) or excel-de (semicolon, BOM, CRLF).", valueName: "dialect"))
+    var csvDialect = CSVDialect.rfc4180
+
+    @Option(name: .long, help: ArgumentHelp("Folder holding Locales/ and Templates/ (default: found beside the program).", valueName: "dir"))
+    var resources: String?
+
+    @Option(name: .long, help: ArgumentHelp("Folder for temporary sort files (default: $TMPDIR).", valueName: "dir"))
+    var tempDir: String?
+
+    @Flag(name: .long, help: "Treat every warning about the input as an error.")
+    var strict = false
+
+    @Flag(name: .shortAndLong, help: "Print no warnings or progress; errors only.")
+    var quiet = false
+
+    func validate() throws {
+        if TimeZone(identifier: timeZone) == nil {
+            throw ValidationError("unknown time zone '\(timeZone)'; use an IANA name such as Europe/Berlin or UTC")
+        }
+        if TimeZone(identifier: inputTimeZone) == nil {
+            throw ValidationError("unknown input time zone '\(inputTimeZone)'; use an IANA name such as Europe/Berlin or UTC")
+        }
+    }
+
+    var zone: TimeZone { TimeZone(identifier: timeZone)! }
+    var inputZone: TimeZone { TimeZone(identifier: inputTimeZone)! }
+
+    var temporaryDirectory: URL {
+        if let tempDir { return URL(fileURLWithPath: tempDir) }
+        return FileManager.default.temporaryDirectory
+    }
+
+    /// Loads the locale data and makes the localizer for `--language`.
+    func localizer() throws -> Localizer {
+        let locales = try ResourceLocator.folder("Locales", flag: resources)
+        var extra: [URL] = []
+        var code = language
+        if language.hasSuffix(".json") {
+            let url = URL(fileURLWithPath: language)
+            extra.append(url)
+            code = try LanguagePack.load(from: url).language
+        }
+        let store = try LocaleStore.load(from: locales, extraPacks: extra)
+        return try Localizer(store: store, language: code, timeZone: zone)
+    }
+
+    func diagnostics() -> DiagnosticsEngine {
+        let quiet = self.quiet
+        return DiagnosticsEngine(strict: strict) { diagnostic in
+            if !quiet { Terminal.error(diagnostic.description) }
+        }
+    }
+}
+
+extension CSVDialect: ExpressibleByArgument {}

@@ -1,0 +1,42 @@
+import ArgumentParser
+import AuditReportCore
+import Foundation
+
+struct ConvertCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "convert",
+        abstract: "Convert audit exports into one file; the format follows the output's extension.",
+        discussion: """
+            Every event of every input, newest first, duplicates between inputs dropped.
+
+            Example:
+              audit-report convert Examples/sample-2026-10.csv -o events.csv --language de --csv-dialect excel-de
+            """
+    )
+
+    @Argument(help: "Audit-log CSV exports and SIEM JSON files (.gz too).")
+    var inputs: [String]
+
+    @Option(name: .shortAndLong, help: ArgumentHelp("The file to write (.csv).", valueName: "path"))
+    var output: String
+
+    @OptionGroup var common: CommonOptions
+
+    func validate() throws {
+        if ConvertJob.format(of: output) == nil {
+            let known = ConvertJob.Format.allCases.map { ".\($0.rawValue)" }.joined(separator: ", ")
+            throw ValidationError("cannot tell the output format of '\(output)'; give it one of these extensions: \(known)")
+        }
+    }
+
+    func run() throws {
+        try runReportingErrors {
+            let localizer = try common.localizer()
+            let job = ConvertJob(
+                options: .init(inputs: inputs, output: output, dialect: common.csvDialect, inputTimeZone: common.inputZone, temporaryDirectory: common.temporaryDirectory),
+                localizer: localizer, diagnostics: common.diagnostics())
+            try job.run()
+            Terminal.output(output)
+        }
+    }
+}

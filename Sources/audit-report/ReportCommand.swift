@@ -1,0 +1,48 @@
+import ArgumentParser
+import AuditReportCore
+import Foundation
+
+struct ReportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "report",
+        abstract: "Write the monthly audit report for one month.",
+        discussion: """
+            Reads every input (CSV export, SIEM JSON, .gz), keeps the month's events in the chosen
+            time zone, drops duplicates between inputs and writes the report files.
+
+            Example:
+              audit-report report Examples/sample-2026-10.csv Examples/sample-2026-10-siem.jsonl --month 2026-10 --language de --time-zone Europe/Berlin --output-dir out
+            """
+    )
+
+    @Argument(help: "Audit-log CSV exports and SIEM JSON files (.gz too).")
+    var inputs: [String]
+
+    @Option(name: .long, help: ArgumentHelp("The month, YYYY-MM, in --time-zone.", valueName: "YYYY-MM"))
+    var month: String
+
+    @Option(name: .long, help: ArgumentHelp("Folder the report files go to.", valueName: "dir"))
+    var outputDir = "out"
+
+    @OptionGroup var common: CommonOptions
+
+    func validate() throws {
+        do {
+            _ = try ReportPeriod(parsing: month, zone: ZoneResolver(timeZone: TimeZone(identifier: "UTC")!))
+        } catch let error as ReportPeriod.InvalidMonth {
+            throw ValidationError(String(error.description.dropFirst("error: ".count)))
+        }
+    }
+
+    func run() throws {
+        try runReportingErrors {
+            let localizer = try common.localizer()
+            let period = try ReportPeriod(parsing: month, zone: ZoneResolver(timeZone: common.zone))
+            let job = ReportJob(
+                options: .init(inputs: inputs, period: period, outputDirectory: URL(fileURLWithPath: outputDir), dialect: common.csvDialect, inputTimeZone: common.inputZone, temporaryDirectory: common.temporaryDirectory),
+                localizer: localizer, diagnostics: common.diagnostics())
+            let result = try job.run()
+            for path in result.written { Terminal.output(path) }
+        }
+    }
+}

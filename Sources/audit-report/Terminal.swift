@@ -1,0 +1,39 @@
+import ArgumentParser
+import AuditReportCore
+import Foundation
+
+/// The program's terminal: messages to stderr, results to stdout.
+enum Terminal {
+    static func error(_ message: String) {
+        FileHandle.standardError.write(Data((message + "\n").utf8))
+    }
+
+    static func output(_ message: String) {
+        FileHandle.standardOutput.write(Data((message + "\n").utf8))
+    }
+
+    /// Whether stderr is a terminal (progress is shown only then).
+    static var stderrIsTerminal: Bool { isatty(2) != 0 }
+}
+
+/// Runs a command body, turning the core's errors into their message and exit code 1.
+func runReportingErrors(_ body: () throws -> Void) throws {
+    do {
+        try body()
+    } catch let error as ReadError {
+        Terminal.error(error.description)
+        throw ExitCode(1)
+    } catch let error as StrictModeError {
+        Terminal.error(error.description)
+        throw ExitCode(1)
+    } catch let error as OutputError {
+        Terminal.error(error.description)
+        throw ExitCode(1)
+    } catch let error as CatalogError {
+        Terminal.error(error.description)
+        throw ExitCode(1)
+    } catch let error as ResourceLocator.NotFound {
+        Terminal.error(error.description)
+        throw ExitCode(1)
+    }
+}
