@@ -227,7 +227,8 @@ public final class JSONParser {
             return i - start
         }
         if i < bytes.count && bytes[i] == 0x2D { i += 1 }
-        var ok = digits() > 0
+        let leadingZero = i + 1 < bytes.count && bytes[i] == 0x30 && (0x30...0x39).contains(bytes[i + 1])
+        var ok = digits() > 0 && !leadingZero
         if ok, i < bytes.count, bytes[i] == 0x2E {
             i += 1
             ok = digits() > 0

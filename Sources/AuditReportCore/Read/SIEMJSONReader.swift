@@ -20,38 +20,86 @@ struct SIEMJSONReader {
 
     /// - Throws: `ReadError` for input that cannot be read on; `StrictModeError`.
     func read(into summary: inout ReadSummary, _ sink: (AuditEvent) throws -> Void) throws {
-        // Once a top-level value spans lines the file is one document, where a syntax error
-        // cannot be stepped over; in JSON lines a broken line is one lost record.
-        var oneDocument = false
-        while true {
-            do {
-                guard let first = try parser.peekToken() else { break }
-                let startLine = reader.line
-                var isRecord = false
-                if first == 0x5B {
-                    note("json-array", &summary)
-                    try streamArray(summary: &summary, sink)
-                } else if first == 0x7B {
-                    isRecord = try !readTopObject(summary: &summary, sink)
-                } else {
-                    throw parser.error("unexpected \(JSONParser.describe(first)); expected '{' or '['")
-                }
-                if reader.line != startLine {
-                    oneDocument = true
-                } else if isRecord {
-                    note("json-lines", &summary)
-                }
-            } catch let error as ReadError {
-                guard case .invalidJSON(_, let line, let message) = error, !oneDocument else { throw error }
-                summary.skipped += 1
-                try context.diagnostics.emit(Diagnostic(file: reader.path, line: line, "invalid JSON: \(message); line skipped"))
-                try skipToNextLine(after: line)
+        if Self.isJSONLines(reader.lookahead()) {
+            try readLines(into: &summary, sink)
+            return
+        }
+        // One document (or several, concatenated): streamed; a syntax error cannot be stepped over.
+        while let first = try parser.peekToken() {
+            if first == 0x5B {
+                note("json-array", &summary)
+                try streamArray(summary: &summary, sink)
+            } else if first == 0x7B {
+                try readTopObject(summary: &summary, sink)
+            } else {
+                throw parser.error("unexpected \(JSONParser.describe(first)); expected '{' or '['")
             }
         }
     }
 
-    private func skipToNextLine(after line: Int) throws {
-        while reader.line <= line, try reader.peek() != nil { reader.advance() }
+    /// JSON lines: the first line is one complete object. (A document that merely starts on
+    /// one line, like a pretty-printed array, is not.)
+    static func isJSONLines(_ head: [UInt8]) -> Bool {
+        guard let start = head.firstIndex(where: { $0 != 0x20 && $0 != 0x09 && $0 != 0x0A && $0 != 0x0D }), head[start] == 0x7B,
+            let newline = head[start...].firstIndex(of: 0x0A)
+        else { return false }
+        let line = head[start..<newline]
+        let parser = JSONParser(reader: ByteReader(bytes: line, path: ""))
+        guard (try? parser.parseValue()) != nil, (try? parser.peekToken()) == nil else { return false }
+        return true
+    }
+
+    /// Parses each line on its own, so a broken line costs that line only.
+    private func readLines(into summary: inout ReadSummary, _ sink: (AuditEvent) throws -> Void) throws {
+        var line: [UInt8] = []
+        let limit = 64 << 20
+        while try reader.ensure() {
+            let lineNumber = reader.line
+            line.removeAll(keepingCapacity: true)
+            while try reader.ensure() {
+                let base = reader.buffer
+                var i = reader.position
+                while i < reader.end && base[i] != 0x0A { i += 1 }
+                line.append(contentsOf: UnsafeBufferPointer(start: base + reader.position, count: i - reader.position))
+                if line.count > limit { throw ReadError.recordTooLarge(path: reader.path, line: lineNumber, limit: limit) }
+                reader.position = i
+                if i < reader.end {
+                    reader.advance()
+                    break
+                }
+            }
+            if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) { continue }
+            if line.contains(0) { throw ReadError.binaryData(path: reader.path, line: lineNumber) }
+            let lineParser = JSONParser(reader: ByteReader(bytes: line, path: reader.path, line: lineNumber))
+            let value: JSONValue
+            do {
+                value = try lineParser.parseValue()
+                if let extra = try lineParser.peekToken() {
+                    throw lineParser.error("unexpected \(JSONParser.describe(extra)) after the JSON value")
+                }
+            } catch let ReadError.invalidJSON(_, _, message) {
+                summary.skipped += 1
+                try context.diagnostics.emit(Diagnostic(file: reader.path, line: lineNumber, "invalid JSON: \(message); line skipped"))
+                continue
+            }
+            if lineParser.repairedInvalidUTF8 {
+                try context.diagnostics.emit(Diagnostic(file: reader.path, line: lineNumber, "invalid UTF-8 in a string, replaced with U+FFFD"))
+            }
+            note("json-lines", &summary)
+            if let object = value.objectValue, object["type"] == nil,
+                let container = Self.containers.first(where: { if case .array? = object[$0] { return true } else { return false } }),
+                case .array(let items)? = object[container]
+            {
+                note(Self.shapeName(container), &summary)
+                for item in items { try handle(item, line: lineNumber, summary: &summary, sink) }
+            } else {
+                try handle(value, line: lineNumber, summary: &summary, sink)
+            }
+        }
+    }
+
+    static func shapeName(_ container: String) -> String {
+        container == "messages" ? "sumo-logic" : container == "data" ? "datadog" : "json-\(container)"
     }
 
     private func streamArray(summary: inout ReadSummary, _ sink: (AuditEvent) throws -> Void) throws {
@@ -61,6 +109,7 @@ struct SIEMJSONReader {
             return
         }
         while true {
+            try parser.skipWhitespace()
             let line = reader.line
             let value = try parser.parseValue(depth: 1)
             try handle(value, line: line, summary: &summary, sink)
@@ -86,7 +135,7 @@ struct SIEMJSONReader {
             while true {
                 let key = try parser.parseKey()
                 if Self.containers.contains(key), try parser.peekToken() == 0x5B, !members.contains(where: { $0.key == "type" }) {
-                    note(key == "messages" ? "sumo-logic" : key == "data" ? "datadog" : "json-\(key)", &summary)
+                    note(Self.shapeName(key), &summary)
                     try streamArray(summary: &summary, sink)
                     streamed = true
                 } else {

@@ -103,7 +103,8 @@ struct SampleWorld {
             var title: String
             if i < Self.hostileTitles.count {
                 title = Self.hostileTitles[i]
-            } else if i == Self.hostileTitles.count {
+            } else if i == pageCount - 1 {
+                // Last, so the traffic skew keeps it rare: it still reaches every output.
                 title = "Very long page " + String(repeating: "Lorem ipsum dolor sit amet, consetetur sadipscing elitr. ", count: 700)
                 title = String(title.prefix(40_000))
             } else {

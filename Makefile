@@ -1,0 +1,43 @@
+# audit-report: the two commands of the README are `make demo` and `make test`.
+SWIFT ?= swift
+PREFIX ?= /usr/local
+MONTH ?= 2026-10
+OUT ?= out
+RELEASE_BIN = .build/release/audit-report
+
+.PHONY: deps build release demo test install sample clean
+
+deps:
+	@scripts/install-deps.sh
+
+build: deps
+	$(SWIFT) build
+
+release: deps
+	$(SWIFT) build -c release
+
+# The monthly report of the bundled sample month, in English and in German.
+demo: release
+	@mkdir -p $(OUT)
+	$(RELEASE_BIN) report Examples/sample-$(MONTH).csv Examples/sample-$(MONTH)-siem.jsonl \
+		--month $(MONTH) --language en --time-zone UTC --output-dir $(OUT)
+	$(RELEASE_BIN) report Examples/sample-$(MONTH)-de.csv Examples/sample-$(MONTH)-siem.jsonl \
+		--month $(MONTH) --language de --time-zone Europe/Berlin --input-time-zone Europe/Berlin \
+		--csv-dialect excel-de --output-dir $(OUT)
+
+test: deps
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build
+
+# Regenerates the bundled sample (deterministic: the same files every time).
+sample: release
+	$(RELEASE_BIN) sample --month $(MONTH) --events 4000 --seed 7 --output-dir Examples
+	$(RELEASE_BIN) sample --month $(MONTH) --events 4000 --seed 7 --csv-language de --output-dir Examples
+
+install: release
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/audit-report
+	install -m 755 $(RELEASE_BIN) $(DESTDIR)$(PREFIX)/bin/audit-report
+	cp -R Locales Templates $(DESTDIR)$(PREFIX)/share/audit-report/
+
+clean:
+	rm -rf .build $(OUT)

@@ -1,0 +1,125 @@
+import Testing
+
+@testable import AuditReportCore
+
+@Suite struct AuditCSVReaderTests {
+    @Test func englishExportWithLabelsIsRead() throws {
+        let r = try TestSupport.read("export.csv", #"""
+            User,Email,Role,Event,Date/Time,Platform,IP address,City,Country,Page,Page audience,Teamspace
+            Anna Müller,anna@example.com,Member,Page viewed,"May 15, 2023, 7:14:21 PM",web,85.1.2.3,Berlin,Germany,Roadmap,Shared internally,Engineering
+            Bot,,,page.exported,2023-05-15T19:15:00Z,,,,,"Q4, ""final""",Shared to web,
+
+            """#)
+        #expect(r.diagnostics.isEmpty)
+        #expect(r.summary.kind == .auditCSV)
+        #expect(r.events.count == 2)
+        let e = r.events[0]
+        #expect(e.key == "page.viewed")
+        #expect(e.timestamp == TestSupport.ts("2023-05-15T19:14:21Z"))
+        #expect(e.actor == Actor(email: "anna@example.com", name: "Anna Müller"))
+        #expect((e.role, e.platform, e.ipAddress, e.city, e.country) == ("Member", "web", "85.1.2.3", "Berlin", "Germany"))
+        #expect(e.target == Target(kind: "page", name: "Roadmap"))
+        #expect(e.audience == .sharedInternally)
+        #expect(e.extras == [Field("Teamspace", "Engineering")])
+        #expect(e.source == SourceLocation(input: 0, line: 2))
+        #expect(r.events[1].key == "page.exported")
+        #expect(r.events[1].target.name == "Q4, \"final\"")
+        #expect(r.events[1].audience == .sharedToWeb)
+    }
+
+    @Test func semicolonDelimitedGermanExportWithBOMIsRead() throws {
+        let text = "\u{FEFF}Nutzer;E-Mail;Ereignis;Datum;Seite;Zielgruppe\r\nJürgen Weber;j@example.de;Seite angesehen;15.05.2023 21:14;Übersicht;Im Web geteilt\r\nJürgen Weber;j@example.de;Aktualisierung der Seitenberechtigung;15.05.2023 21:15;Übersicht;Extern geteilt\r\n"
+        let r = try TestSupport.read("export-de.csv", text, inputTimeZone: TestSupport.berlin)
+        #expect(r.diagnostics.isEmpty)
+        #expect(r.events.map(\.key) == ["page.viewed", "group.page_permission_update"])
+        // 21:14 in Berlin summer time is 19:14 UTC.
+        #expect(r.events[0].timestamp == TestSupport.ts("2023-05-15T19:14:00Z"))
+        #expect(r.events.map(\.audience) == [.sharedToWeb, .sharedExternally])
+    }
+
+    @Test func japaneseHeadersAndTabsAreRecognised() throws {
+        let r = try TestSupport.read("export-ja.tsv", "ユーザー\tメールアドレス\tロール\tイベント\t日時\tプラットフォーム\tIPアドレス\t市区町村\t国\nTaro\ttaro@example.jp\tMember\tuser.login\t2023/05/15 19:14\tmac-desktop\t1.2.3.4\tTokyo\tJapan\n")
+        #expect(r.events.count == 1)
+        #expect(r.events[0].key == "user.login")
+        #expect(r.events[0].city == "Tokyo")
+        #expect(r.events[0].platform == "mac-desktop")
+    }
+
+    @Test func locationColumnSplitsIntoCityAndCountry() throws {
+        let r = try TestSupport.read("loc.csv", "Event,Timestamp,Location,Email\nLogin,2023-05-15T10:00:00Z,\"Frankfurt am Main, Germany\",a@b.c\nLogin,2023-05-15T10:00:00Z,Austria,a@b.c\n")
+        #expect(r.events.map(\.city) == ["Frankfurt am Main", ""])
+        #expect(r.events.map(\.country) == ["Germany", "Austria"])
+    }
+
+    @Test func unknownEventLabelIsKeptAsWritten() throws {
+        let r = try TestSupport.read("u.csv", "Event,Date\nSomething new happened,2023-05-15T10:00:00Z\nworkspace.brand_new_thing,2023-05-15T10:00:00Z\n")
+        #expect(r.events.map(\.key) == ["Something new happened", "workspace.brand_new_thing"])
+    }
+
+    @Test func missingRequiredColumnsIsAnErrorNamingTheHeader() throws {
+        let path = TestSupport.file("noevent.csv", "User,Date,Page\nAnna,2023-05-15T10:00:00Z,Roadmap\n")
+        #expect(TestSupport.readError(path: path) == .missingColumns(path: path, line: 1, missing: ["Event"], header: ["User", "Date", "Page"]))
+        let message = ReadError.missingColumns(path: path, line: 1, missing: ["Event"], header: ["User", "Date", "Page"]).description
+        #expect(message == "\(path):1: error: missing required column 'Event'; the header has 'User', 'Date', 'Page'")
+    }
+
+    @Test func wrongFieldCountSkipsTheRowWithAWarning() throws {
+        let r = try TestSupport.read("short.csv", "Event,Date,User\nLogin,2023-05-15T10:00:00Z,Anna\nLogin,2023-05-15T11:00:00Z\nLogout,2023-05-15T12:00:00Z,Anna\n")
+        #expect(r.events.map(\.key) == ["user.login", "user.logout"])
+        #expect(r.summary.skipped == 1)
+        #expect(r.diagnostics == [Diagnostic(file: r.summary.path, line: 3, "expected 3 fields as in the header, found 2; row skipped")])
+    }
+
+    @Test func wrongFieldCountIsFatalInStrictMode() throws {
+        let path = TestSupport.file("short.csv", "Event,Date,User\nLogin,2023-05-15T11:00:00Z\n")
+        #expect(throws: StrictModeError(diagnostic: Diagnostic(file: path, line: 2, "expected 3 fields as in the header, found 2; row skipped"))) {
+            try TestSupport.read(path: path, strict: true)
+        }
+    }
+
+    @Test func invalidUTF8IsRepairedAndReported() throws {
+        let bytes = Array("Event,Date,Page\nPage viewed,2023-05-15T10:00:00Z,Bad ".utf8) + [0xC3, 0x28, 0xFF] + Array("\n".utf8)
+        let r = try TestSupport.read(path: TestSupport.file("bad-utf8.csv", bytes))
+        #expect(r.events.count == 1)
+        #expect(r.events[0].target.name == "Bad \u{FFFD}(\u{FFFD}")
+        #expect(r.diagnostics.map(\.message) == ["invalid UTF-8 in column 'Page', replaced with U+FFFD"])
+        #expect(r.diagnostics.map(\.line) == [2])
+    }
+
+    @Test func unparseableTimestampSkipsTheRow() throws {
+        let r = try TestSupport.read("t.csv", "Event,Date\nLogin,next tuesday\nLogin,\n")
+        #expect(r.events.isEmpty)
+        #expect(r.diagnostics.map(\.message) == ["unrecognized timestamp 'next tuesday'; row skipped", "an empty time; row skipped"])
+    }
+
+    @Test func emptyAndBlankFilesAreErrors() throws {
+        let empty = TestSupport.file("empty.csv", "")
+        #expect(TestSupport.readError(path: empty) == .emptyFile(path: empty))
+        let blank = TestSupport.file("blank.csv", "\n\n  \n")
+        #expect(TestSupport.readError(path: blank) == .emptyFile(path: blank))
+        let bom = TestSupport.file("bom.csv", [0xEF, 0xBB, 0xBF])
+        #expect(TestSupport.readError(path: bom) == .emptyFile(path: bom))
+    }
+
+    @Test func binaryFilesMissingFilesAndDirectoriesAreErrors() throws {
+        let binary = TestSupport.file("image.csv", [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0])
+        #expect(TestSupport.readError(path: binary) == .binaryData(path: binary, line: 3))
+        #expect(TestSupport.readError(path: "/nonexistent/x.csv") == .cannotOpen(path: "/nonexistent/x.csv", reason: "no such file or directory"))
+        let dir = TestSupport.temporaryDirectory().path
+        #expect(TestSupport.readError(path: dir) == .isDirectory(path: dir))
+    }
+
+    @Test func gzipInputIsReadTransparently() throws {
+        let path = TestSupport.file("export.csv.gz", TestSupport.gzip("Event,Date\nLogin,2023-05-15T10:00:00Z\n"))
+        let r = try TestSupport.read(path: path)
+        #expect(r.events.map(\.key) == ["user.login"])
+    }
+
+    @Test func truncatedGzipIsAnError() throws {
+        var text = "Event,Date\n"
+        for i in 0..<2000 { text += "Login,2023-05-15T10:00:\(i % 50 + 10)Z\n" }
+        let bytes = TestSupport.gzip(text)
+        let path = TestSupport.file("cut.csv.gz", Array(bytes.prefix(bytes.count / 2)))
+        #expect(TestSupport.readError(path: path) == .truncatedGzip(path: path))
+    }
+}
