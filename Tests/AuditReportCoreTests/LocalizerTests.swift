@@ -1,0 +1,62 @@
+import Foundation
+import Testing
+
+@testable import AuditReportCore
+
+@Suite struct LocalizerTests {
+    let de = try! Localizer(store: TestSupport.store, language: "de", timeZone: TestSupport.berlin)
+    let en = try! Localizer(store: TestSupport.store, language: "en", timeZone: TestSupport.utc)
+
+    @Test func germanNumbersAndDatesUseGermanForms() {
+        #expect(de.number(1_234_567) == "1.234.567")
+        #expect(de.number(-1000) == "-1.000")
+        #expect(de.decimal(1234.56, places: 1) == "1.234,6")
+        #expect(de.dateTime(TestSupport.ts("2023-05-15T19:14:05Z")) == "15.05.2023 21:14:05")
+        #expect(de.date(TestSupport.ts("2023-12-31T23:30:00Z")) == "01.01.2024")
+        #expect(de.monthTitle(year: 2026, month: 3) == "März 2026")
+        #expect(de.timeZoneLabel() == "MEZ/MESZ (Europe/Berlin)")
+    }
+
+    @Test func englishUsesISOFormsAndGroupsWithCommas() {
+        #expect(en.number(1_234_567) == "1,234,567")
+        #expect(en.number(12) == "12")
+        #expect(en.dateTime(TestSupport.ts("2023-05-15T19:14:05Z")) == "2023-05-15 19:14:05")
+        #expect(en.monthTitle(year: 2026, month: 10) == "October 2026")
+        #expect(en.timeZoneLabel().hasPrefix("GMT") || en.timeZoneLabel().hasPrefix("UTC"))
+    }
+
+    @Test func conversionIsPerValueAcrossTheDaylightSavingChange() {
+        // 2026-10-25 03:00 CEST → 02:00 CET.
+        #expect(de.dateTime(TestSupport.ts("2026-10-25T00:30:00Z")) == "25.10.2026 02:30:00")
+        #expect(de.dateTime(TestSupport.ts("2026-10-25T01:30:00Z")) == "25.10.2026 02:30:00")
+        #expect(de.dateTime(TestSupport.ts("2026-10-25T02:30:00Z")) == "25.10.2026 03:30:00")
+    }
+
+    @Test func detailsReadAsTextInTheLanguage() {
+        let details = [Field("old_permission", "none"), Field("new_permission", "full_access"), Field("state", "disabled"), Field("custom", "x")]
+        #expect(de.detailsText(details) == "Bisherige Berechtigung: Kein Zugriff; Neue Berechtigung: Vollzugriff; Status: deaktiviert; custom: x")
+        #expect(en.detailsText(details) == "Previous permission: No access; New permission: Full access; State: disabled; custom: x")
+    }
+
+    @Test func aThirdLanguageFromAFileRendersWithoutCodeChanges() throws {
+        let store = try LocaleStore.load(from: TestSupport.localesURL, extraPacks: [TestSupport.fixtures.appendingPathComponent("locales/fr.json")])
+        let fr = try Localizer(store: store, language: "fr", timeZone: TimeZone(identifier: "Europe/Paris")!)
+        #expect(fr.eventLabel("page.viewed") == "Page consultée")
+        #expect(fr.eventLabel("page.exported") == "Page exported")
+        #expect(fr.audienceLabel(.sharedToWeb) == "Publié sur le Web")
+        #expect(fr.number(1_234_567) == "1\u{202F}234\u{202F}567")
+        #expect(fr.monthTitle(year: 2026, month: 8) == "août 2026")
+        #expect(EventColumn.time.header(fr).hasPrefix("Heure ("))
+        // A French export's label resolves back to its key too.
+        #expect(store.resolveEvent("Page consultée") == "page.viewed")
+        // And it renders a whole CSV.
+        let path = TestSupport.temporaryDirectory().appendingPathComponent("fr.csv").path
+        let file = try OutputFile(path: path)
+        let renderer = EventCSVRenderer(file: file, dialect: .rfc4180, localizer: fr, extraColumns: [], sources: ["x.csv"])
+        renderer.write(AuditEvent(timestamp: TestSupport.ts("2026-08-01T10:00:00Z"), key: "page.viewed", audience: .private, source: SourceLocation(input: 0, line: 2)))
+        try file.close()
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        #expect(text.contains("01/08/2026 12:00:00,Page consultée,page.viewed,Page,"))
+        #expect(text.contains(",Privé,"))
+    }
+}
