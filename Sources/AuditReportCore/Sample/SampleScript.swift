@@ -161,6 +161,8 @@ struct SampleScript {
             s.append(make("page.permissions.integration_role_added", at(14, 16, 0), p[2], page: toBot, details: [Field("old_permission", "none"), Field("new_permission", "full_access")]))
         }
         s.append(make("workspace.settings.public_homepage_added", at(21, 12, 0), owner))
+        // The page with the 40,000-character title is read at least once, after the stream starts.
+        s.append(make("page.viewed", at(options.siemFromDay + 1, 9, 0), p[4], page: world.pages.count - 1))
         s.sort { $0.timestamp < $1.timestamp }
         scripted = s
         widenings.sort { $0.0 < $1.0 }

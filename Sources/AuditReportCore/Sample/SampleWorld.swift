@@ -105,7 +105,7 @@ struct SampleWorld {
                 title = Self.hostileTitles[i]
             } else if i == pageCount - 1 {
                 // Last, so the traffic skew keeps it rare: it still reaches every output.
-                title = "Very long page " + String(repeating: "Lorem ipsum dolor sit amet, consetetur sadipscing elitr. ", count: 700)
+                title = "Very long page " + String(repeating: "Lorem ipsum dolor sit amet, consetetur sadipscing elitr. ", count: 800)
                 title = String(title.prefix(40_000))
             } else {
                 title = "\(random.pick(Self.titleWords)) \(random.pick(Self.titleWords)) \(i)"

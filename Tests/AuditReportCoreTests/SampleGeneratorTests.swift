@@ -1,0 +1,66 @@
+import Foundation
+import Testing
+
+@testable import AuditReportCore
+
+@Suite struct SampleGeneratorTests {
+    func generate(seed: UInt64, language: String = "en", events: Int = 1500) throws -> SampleGenerator.Result {
+        try SampleGenerator(options: .init(year: 2026, month: 2, events: events, seed: seed, csvLanguage: language), store: TestSupport.store).write(to: TestSupport.temporaryDirectory())
+    }
+
+    @Test func theSameSeedGivesTheSameFiles() throws {
+        let a = try generate(seed: 5)
+        let b = try generate(seed: 5)
+        let c = try generate(seed: 6)
+        #expect(FileManager.default.contents(atPath: a.csvPath) == FileManager.default.contents(atPath: b.csvPath))
+        #expect(FileManager.default.contents(atPath: a.siemPath) == FileManager.default.contents(atPath: b.siemPath))
+        #expect(FileManager.default.contents(atPath: a.csvPath) != FileManager.default.contents(atPath: c.csvPath))
+    }
+
+    @Test(arguments: ["en", "de"])
+    func theSampleCoversEveryKeyAudienceAndHostileValueAndReadsBackWithoutWarnings(_ language: String) throws {
+        let result = try generate(seed: 9, language: language)
+        let zone = language == "de" ? TestSupport.berlin : TestSupport.utc
+        let csv = try TestSupport.read(path: result.csvPath, inputTimeZone: zone)
+        let siem = try TestSupport.read(path: result.siemPath)
+        #expect(csv.diagnostics == [])
+        #expect(siem.diagnostics == [])
+        #expect(csv.events.count == 1500)
+        let keys = Set(csv.events.map(\.key))
+        for key in TestSupport.store.catalog.eventKeys {
+            // Keys that share a UI label come back as their group key from a CSV export.
+            let entry = TestSupport.store.catalog.entry(key)!
+            #expect(keys.contains(key) || keys.contains(entry.group) || keys.contains(TestSupport.store.catalog.canonicalKey(key)), "\(key)")
+        }
+        #expect(Set(csv.events.compactMap(\.audience)) == Set(Audience.allCases))
+        let titles = Set(csv.events.map(\.target.name))
+        for hostile in SampleWorld.hostileTitles { #expect(titles.contains(hostile), "\(hostile)") }
+        #expect(titles.contains { $0.count == 40_000 })
+        #expect(Set(csv.events.map(\.country)).count >= 5)
+        #expect(csv.events.contains { $0.actor.email.hasSuffix("partner-agency.example") })
+        #expect(siem.events.contains { $0.actor.type == "bot" })
+        // The stream repeats some events (webhook retries) and starts on the 8th.
+        #expect(Set(siem.events.map(\.id)).count < siem.events.count)
+        #expect(siem.events.allSatisfy { $0.timestamp >= TestSupport.ts("2026-02-08T00:00:00Z") })
+    }
+
+    @Test func csvAndStreamMergeToTheCSVsEvents() throws {
+        let result = try generate(seed: 11, language: "de")
+        let l = try Localizer(store: TestSupport.store, language: "en", timeZone: TestSupport.utc)
+        let pipeline = EventPipeline(store: TestSupport.store, options: .init(inputs: [result.csvPath, result.siemPath], inputTimeZone: TestSupport.berlin), diagnostics: DiagnosticsEngine())
+        try pipeline.read()
+        var merged: [AuditEvent] = []
+        try pipeline.emit { merged.append($0) }
+        _ = l
+        #expect(merged.count == 1500)
+        #expect(pipeline.duplicatesDropped == pipeline.inputs[1].read.events)
+        // Every event the stream had now carries its id; none is left with a group key.
+        // UI-only events (ui. keys, and groups of them) are in the export only.
+        let catalog = TestSupport.store.catalog
+        func streamed(_ key: String) -> Bool {
+            catalog.entry(key)?.kind == .group ? catalog.members(ofGroup: key).contains { !$0.hasPrefix("ui.") } : !key.hasPrefix("ui.")
+        }
+        let unmatched = merged.filter { $0.timestamp >= TestSupport.ts("2026-02-08T00:00:00Z") && streamed($0.key) && ($0.id.isEmpty || $0.key.hasPrefix("group.")) }
+        #expect(unmatched.map { "\($0.timestamp) \($0.key) \($0.actor) \($0.target)" } == [])
+    }
+}
