@@ -41,7 +41,13 @@ struct ReportCommand: ParsableCommand {
             let job = ReportJob(
                 options: .init(inputs: inputs, period: period, outputDirectory: URL(fileURLWithPath: outputDir), dialect: common.csvDialect, inputTimeZone: common.inputZone, temporaryDirectory: common.temporaryDirectory),
                 localizer: localizer, diagnostics: common.diagnostics())
+            let diagnostics = job.diagnostics
             let result = try job.run()
+            if !common.quiet {
+                let duplicates = result.inputs.reduce(0) { $0 + $1.duplicatesDropped }
+                let outside = result.inputs.reduce(0) { $0 + $1.outsidePeriod }
+                Terminal.error("\(result.inputs.count) inputs: \(result.events) events in \(period.identifier), \(duplicates) duplicates dropped, \(outside) outside the month, \(result.unmapped.count) unmapped event types, \(diagnostics.warningCount) warnings")
+            }
             for path in result.written { Terminal.output(path) }
         }
     }

@@ -3,8 +3,9 @@ import Foundation
 
 /// Finds the resource folders in a fixed order: `--resources`, `$AUDIT_REPORT_RESOURCES`, the
 /// bundle beside the program (as `swift build` lays it out), `../share/audit-report` beside the
-/// program (as `make install` lays it out), then the current directory. A missing folder is an
-/// error listing every place tried, never a crash.
+/// program (as `make install` lays it out), then the current directory. A folder named by the
+/// flag is the only place looked in. A missing folder is an error listing every place tried,
+/// never a crash.
 enum ResourceLocator {
     struct NotFound: Error, CustomStringConvertible {
         var name: String
@@ -17,7 +18,10 @@ enum ResourceLocator {
 
     static func folder(_ name: String, flag: String?) throws -> URL {
         var candidates: [URL] = []
-        if let flag { candidates.append(URL(fileURLWithPath: flag).appendingPathComponent(name)) }
+        if let flag {
+            candidates.append(URL(fileURLWithPath: flag).appendingPathComponent(name))
+            return try first(of: candidates, name: name)
+        }
         if let env = ProcessInfo.processInfo.environment["AUDIT_REPORT_RESOURCES"], !env.isEmpty {
             candidates.append(URL(fileURLWithPath: env).appendingPathComponent(name))
         }
@@ -27,6 +31,10 @@ enum ResourceLocator {
             candidates.append(dir.deletingLastPathComponent().appendingPathComponent("share/audit-report").appendingPathComponent(name))
         }
         candidates.append(URL(fileURLWithPath: FileManager.default.currentDirectoryPath).appendingPathComponent(name))
+        return try first(of: candidates, name: name)
+    }
+
+    private static func first(of candidates: [URL], name: String) throws -> URL {
         for url in candidates {
             var isDirectory: ObjCBool = false
             if FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory), isDirectory.boolValue {

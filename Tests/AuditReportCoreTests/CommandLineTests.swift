@@ -1,0 +1,95 @@
+import Foundation
+import Testing
+
+/// Runs the built `audit-report` program as a user would, for exit codes and messages.
+@Suite struct CommandLineTests {
+    struct Run {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+    }
+
+    static let program: URL = {
+        // The test bundle is built beside the program.
+        let dir = Bundle.main.executableURL!.resolvingSymlinksInPath().deletingLastPathComponent()
+        let candidates = [dir.appendingPathComponent("audit-report"), TestSupport.repositoryRoot.appendingPathComponent(".build/debug/audit-report")]
+        return candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) } ?? candidates[1]
+    }()
+
+    func run(_ arguments: [String]) throws -> Run {
+        let process = Process()
+        process.executableURL = Self.program
+        process.arguments = arguments
+        process.currentDirectoryURL = TestSupport.temporaryDirectory()
+        let out = Pipe()
+        let err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let stdout = out.fileHandleForReading.readDataToEndOfFile()
+        let stderr = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Run(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self), stderr: String(decoding: stderr, as: UTF8.self))
+    }
+
+    @Test func reportOnTheBundledSampleSucceedsAndPrintsWhatItWrote() throws {
+        let out = TestSupport.temporaryDirectory().path
+        let examples = TestSupport.repositoryRoot.appendingPathComponent("Examples").path
+        let r = try run(["report", "\(examples)/sample-2026-10-de.csv", "\(examples)/sample-2026-10-siem.jsonl", "--month", "2026-10", "--language", "de", "--time-zone", "Europe/Berlin", "--input-time-zone", "Europe/Berlin", "--output-dir", out])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout == "\(out)/audit-report-2026-10-de-events.csv\n")
+        #expect(r.stderr.hasPrefix("2 inputs: "))
+        #expect(r.stderr.contains(" 0 warnings"))
+    }
+
+    @Test(arguments: [
+        (["report", "x.csv", "--month", "2026-13"], "invalid month '2026-13'"),
+        (["report", "x.csv", "--month", "2026-10", "--time-zone", "Mars/Olympus"], "unknown time zone 'Mars/Olympus'"),
+        (["convert", "x.csv", "-o", "x.pdf"], "cannot tell the output format of 'x.pdf'"),
+        (["report", "--month", "2026-10"], "Missing expected argument '<inputs> ...'"),
+        (["sample", "--month", "2026-10", "--events=-5", "--output-dir", "x"], "--events must be zero or more"),
+    ])
+    func usageErrorsExit64WithTheFix(_ arguments: [String], _ message: String) throws {
+        let r = try run(arguments)
+        #expect(r.status == 64)
+        #expect(r.stderr.contains(message), "\(r.stderr)")
+    }
+
+    @Test func badInputExits1NamingFileAndLine() throws {
+        let bad = TestSupport.file("bad.csv", "Date,Event\n2026-10-01T00:00:00Z,\"Login\n")
+        let out = TestSupport.temporaryDirectory().appendingPathComponent("o.csv").path
+        let r = try run(["convert", bad, "-o", out])
+        #expect(r.status == 1)
+        #expect(r.stderr == "\(bad):2: error: unterminated quoted field (the quote opened on this line is never closed)\n")
+        #expect(!FileManager.default.fileExists(atPath: out))
+    }
+
+    @Test func strictTurnsAWarningIntoExit1() throws {
+        let input = TestSupport.file("short.csv", "Event,Date,User\nLogin,2026-10-01T00:00:00Z\n")
+        let out = TestSupport.temporaryDirectory().appendingPathComponent("o.csv").path
+        let lenient = try run(["convert", input, "-o", out])
+        #expect(lenient.status == 0)
+        #expect(lenient.stderr.contains("\(input):2: warning: expected 3 fields as in the header, found 2; row skipped"))
+        let strictOut = TestSupport.temporaryDirectory().appendingPathComponent("strict.csv").path
+        let strict = try run(["convert", input, "-o", strictOut, "--strict"])
+        #expect(strict.status == 1)
+        #expect(strict.stderr.contains("\(input):2: error: expected 3 fields as in the header, found 2; row skipped (--strict)"))
+        #expect(!FileManager.default.fileExists(atPath: strictOut))
+    }
+
+    @Test func missingResourcesAreAnErrorListingEveryPlaceTried() throws {
+        let r = try run(["locales", "check", "--resources", "/nonexistent"])
+        #expect(r.status == 1)
+        #expect(r.stderr.hasPrefix("error: cannot find the Locales folder; looked in:\n  /nonexistent/Locales\n"))
+    }
+
+    @Test func localesCheckPassesForTheShippedLanguages() throws {
+        let r = try run(["locales", "check", "--resources", TestSupport.repositoryRoot.path])
+        #expect(r.status == 0, "\(r.stdout)")
+        #expect(r.stdout.contains("de: 269 of 269 catalogue keys"))
+        #expect(r.stdout.contains("en: 269 of 269 catalogue keys"))
+        let incomplete = try run(["locales", "check", "--resources", TestSupport.repositoryRoot.path, "--language-file", TestSupport.fixtures.appendingPathComponent("locales/fr.json").path])
+        #expect(incomplete.status == 1)
+        #expect(incomplete.stderr.contains("incomplete: fr"))
+    }
+}
