@@ -133,6 +133,13 @@ import Testing
         #expect(TestSupport.readError(path: path) == .invalidJSON(path: path, line: 1, message: "nested deeper than 128 levels"))
     }
 
+    @Test func invalidUTF8InAJSONStringIsRepairedAndReported() throws {
+        let bytes = Array(#"{"timestamp":"2023-05-15T10:00:00Z","type":"page.viewed","details":{"page_name":"A"#.utf8) + [0xFF, 0xFE] + Array("\"}}\n".utf8)
+        let r = try TestSupport.read(path: TestSupport.file("bad.jsonl", bytes))
+        #expect(r.events.map(\.target.name) == ["A\u{FFFD}\u{FFFD}"])
+        #expect(r.diagnostics.map(\.message) == ["invalid UTF-8 in a string, replaced with U+FFFD"])
+    }
+
     @Test func gzipJSONLinesAreRead() throws {
         let r = try TestSupport.read(path: TestSupport.file("s.jsonl.gz", TestSupport.gzip(Self.event + "\n" + Self.event + "\n")))
         #expect(r.events.count == 2)

@@ -90,6 +90,11 @@ final class SampleCSVWriter {
     let zone: ZoneResolver
     private(set) var rows = 0
     static let usMonths = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+    /// A German-language account's export names countries in German.
+    static let germanCountries = [
+        "Germany": "Deutschland", "Austria": "Österreich", "Switzerland": "Schweiz", "United Kingdom": "Vereinigtes Königreich",
+        "United States": "Vereinigte Staaten", "Brazil": "Brasilien", "Nigeria": "Nigeria",
+    ]
 
     init(file: OutputFile, pack: LanguagePack, zone: ZoneResolver) {
         self.file = file
@@ -114,7 +119,8 @@ final class SampleCSVWriter {
         let role = e.role.isEmpty ? "" : (pack.values["role.\(e.role)"] ?? e.role)
         let audience = e.audience.map { pack.audiences[$0.siemValue] ?? $0.siemValue } ?? ""
         let teamspace = e.extras.first?.value ?? ""
-        row([time, e.actor.name, e.actor.email, role, label, e.platform, e.ipAddress, e.city, e.country, e.target.name, audience, teamspace])
+        let country = pack.language == "de" ? Self.germanCountries[e.country] ?? e.country : e.country
+        row([time, e.actor.name, e.actor.email, role, label, e.platform, e.ipAddress, e.city, country, e.target.name, audience, teamspace])
         rows += 1
     }
 
