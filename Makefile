@@ -25,7 +25,8 @@ demo: release
 		--month $(MONTH) --language de --time-zone Europe/Berlin --input-time-zone Europe/Berlin \
 		--csv-dialect excel-de --output-dir $(OUT)
 
-test: deps
+test:
+	@scripts/install-deps.sh --test
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 

@@ -8,7 +8,8 @@ let package = Package(
         .library(name: "AuditReportCore", targets: ["AuditReportCore"]),
     ],
     dependencies: [
-        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2")
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
     ],
     targets: [
         .systemLibrary(
@@ -17,12 +18,12 @@ let package = Package(
             providers: [.apt(["libxlsxwriter-dev", "zlib1g-dev"])]
         ),
         .systemLibrary(
-            name: "CZlib",
+            name: "CAuditZlib",
             providers: [.apt(["zlib1g-dev"])]
         ),
         .target(
             name: "AuditReportCore",
-            dependencies: ["CXlsxWriter", "CZlib"]
+            dependencies: ["CXlsxWriter", "CAuditZlib"]
         ),
         .executableTarget(
             name: "audit-report",
@@ -37,7 +38,7 @@ let package = Package(
         ),
         .testTarget(
             name: "AuditReportCoreTests",
-            dependencies: ["AuditReportCore"],
+            dependencies: ["AuditReportCore", .product(name: "ZIPFoundation", package: "ZIPFoundation")],
             exclude: ["Fixtures", "Golden"]
         ),
     ],

@@ -3,14 +3,28 @@
 # Needs root (as CI runs) or sudo.
 set -euo pipefail
 packages=(libxlsxwriter-dev zlib1g-dev pkg-config)
+# The tests also write a workbook under a German locale (LC_NUMERIC must not leak into numbers).
+[ "${1:-}" = "--test" ] && packages+=(locales)
 missing=()
 for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
-[ ${#missing[@]} -eq 0 ] && exit 0
-echo "installing: ${missing[*]}" >&2
+generate_de_locale() {
+    [ "${1:-}" = "--test" ] || return 0
+    locale -a 2>/dev/null | grep -qi '^de_DE\.utf-\?8$' && return 0
+    echo "generating the de_DE.UTF-8 locale" >&2
+    $sudo sed -i 's/^# *de_DE.UTF-8 UTF-8/de_DE.UTF-8 UTF-8/' /etc/locale.gen
+    grep -q '^de_DE.UTF-8 UTF-8' /etc/locale.gen || echo 'de_DE.UTF-8 UTF-8' | $sudo tee -a /etc/locale.gen >/dev/null
+    $sudo locale-gen >/dev/null
+}
 sudo=""
 [ "$(id -u)" -eq 0 ] || sudo="sudo"
+if [ ${#missing[@]} -eq 0 ]; then
+    generate_de_locale "${1:-}"
+    exit 0
+fi
+echo "installing: ${missing[*]}" >&2
 export DEBIAN_FRONTEND=noninteractive
 $sudo apt-get update -qq
 $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+generate_de_locale "${1:-}"

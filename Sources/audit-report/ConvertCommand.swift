@@ -10,6 +10,7 @@ struct ConvertCommand: ParsableCommand {
             Every event of every input, newest first, duplicates between inputs dropped.
 
             Example:
+              audit-report convert Examples/sample-2026-10.csv -o events.xlsx --language de --time-zone Europe/Berlin
               audit-report convert Examples/sample-2026-10.csv -o events.csv --language de --csv-dialect excel-de
             """
     )
@@ -17,7 +18,7 @@ struct ConvertCommand: ParsableCommand {
     @Argument(help: "Audit-log CSV exports and SIEM JSON files (.gz too).")
     var inputs: [String]
 
-    @Option(name: .shortAndLong, help: ArgumentHelp("The file to write (.csv).", valueName: "path"))
+    @Option(name: .shortAndLong, help: ArgumentHelp("The file to write (.xlsx or .csv).", valueName: "path"))
     var output: String
 
     @OptionGroup var common: CommonOptions
@@ -33,7 +34,7 @@ struct ConvertCommand: ParsableCommand {
         try runReportingErrors {
             let localizer = try common.localizer()
             let job = ConvertJob(
-                options: .init(inputs: inputs, output: output, dialect: common.csvDialect, inputTimeZone: common.inputZone, temporaryDirectory: common.temporaryDirectory),
+                options: .init(inputs: inputs, output: output, dialect: common.csvDialect, inputTimeZone: common.inputZone, temporaryDirectory: common.temporaryDirectory, creationDate: try sourceDateEpoch()),
                 localizer: localizer, diagnostics: common.diagnostics())
             try job.run()
             Terminal.output(output)

@@ -24,9 +24,28 @@ struct ReportCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Folder the report files go to.", valueName: "dir"))
     var outputDir = "out"
 
+    @Option(name: .long, help: ArgumentHelp("Files to write, comma-separated: xlsx, csv.", valueName: "list"))
+    var format = "xlsx,csv"
+
+    @Option(name: .long, help: ArgumentHelp("List at most this many events in the workbook (the summary says so).", valueName: "n"))
+    var maxEventRows: Int?
+
     @OptionGroup var common: CommonOptions
 
+    var formats: [ReportJob.Format] {
+        get throws {
+            try format.split(separator: ",").map { name in
+                guard let f = ReportJob.Format(rawValue: name.trimmingCharacters(in: .whitespaces).lowercased()) else {
+                    throw ValidationError("unknown format '\(name)'; use a comma-separated list of \(ReportJob.Format.allCases.map(\.rawValue).joined(separator: ", "))")
+                }
+                return f
+            }
+        }
+    }
+
     func validate() throws {
+        if try formats.isEmpty { throw ValidationError("--format needs at least one of \(ReportJob.Format.allCases.map(\.rawValue).joined(separator: ", "))") }
+        if let maxEventRows, maxEventRows < 0 { throw ValidationError("--max-event-rows must be zero or more") }
         do {
             _ = try ReportPeriod(parsing: month, zone: ZoneResolver(timeZone: TimeZone(identifier: "UTC")!))
         } catch let error as ReportPeriod.InvalidMonth {
@@ -39,7 +58,9 @@ struct ReportCommand: ParsableCommand {
             let localizer = try common.localizer()
             let period = try ReportPeriod(parsing: month, zone: ZoneResolver(timeZone: common.zone))
             let job = ReportJob(
-                options: .init(inputs: inputs, period: period, outputDirectory: URL(fileURLWithPath: outputDir), dialect: common.csvDialect, inputTimeZone: common.inputZone, temporaryDirectory: common.temporaryDirectory),
+                options: .init(
+                    inputs: inputs, period: period, outputDirectory: URL(fileURLWithPath: outputDir), formats: try formats, dialect: common.csvDialect,
+                    inputTimeZone: common.inputZone, temporaryDirectory: common.temporaryDirectory, maxEventRows: maxEventRows, reportDate: try sourceDateEpoch()),
                 localizer: localizer, diagnostics: common.diagnostics())
             let diagnostics = job.diagnostics
             let result = try job.run()

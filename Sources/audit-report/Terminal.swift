@@ -16,6 +16,13 @@ enum Terminal {
     static var stderrIsTerminal: Bool { isatty(2) != 0 }
 }
 
+/// `SOURCE_DATE_EPOCH` (seconds), the reproducible-builds convention for a fixed creation date.
+func sourceDateEpoch() throws -> Timestamp? {
+    guard let text = ProcessInfo.processInfo.environment["SOURCE_DATE_EPOCH"], !text.isEmpty else { return nil }
+    guard let seconds = Int64(text) else { throw ValidationError("SOURCE_DATE_EPOCH must be whole seconds since 1970, not '\(text)'") }
+    return Timestamp(milliseconds: seconds * 1000)
+}
+
 /// Runs a command body, turning the core's errors into their message and exit code 1.
 func runReportingErrors(_ body: () throws -> Void) throws {
     do {
@@ -30,6 +37,9 @@ func runReportingErrors(_ body: () throws -> Void) throws {
         Terminal.error(error.description)
         throw ExitCode(1)
     } catch let error as CatalogError {
+        Terminal.error(error.description)
+        throw ExitCode(1)
+    } catch let error as RenderError {
         Terminal.error(error.description)
         throw ExitCode(1)
     } catch let error as ResourceLocator.NotFound {

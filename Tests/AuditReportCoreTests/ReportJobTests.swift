@@ -23,7 +23,7 @@ import Testing
         let l = try Localizer(store: TestSupport.store, language: language, timeZone: zone)
         let period = try ReportPeriod(parsing: "2026-10", zone: ZoneResolver(timeZone: zone))
         let diagnostics = DiagnosticsEngine()
-        return (ReportJob(options: .init(inputs: inputs, period: period, outputDirectory: out, dialect: dialect), localizer: l, diagnostics: diagnostics), diagnostics)
+        return (ReportJob(options: .init(inputs: inputs, period: period, outputDirectory: out, formats: [.csv], dialect: dialect), localizer: l, diagnostics: diagnostics), diagnostics)
     }
 
     @Test func theMonthIsCutInTheReportZoneAndDuplicatesAreDropped() throws {

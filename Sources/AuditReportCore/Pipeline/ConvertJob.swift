@@ -6,6 +6,7 @@ public struct ConvertJob {
     /// Output formats `convert` writes, by file extension.
     public enum Format: String, CaseIterable, Sendable {
         case csv
+        case xlsx
     }
 
     public struct Options {
@@ -14,8 +15,14 @@ public struct ConvertJob {
         public var dialect: CSVDialect
         public var inputTimeZone: TimeZone
         public var temporaryDirectory: URL
+        /// Data rows per events sheet; Excel's limit unless a test needs a small one.
+        public var rowsPerSheet: Int
+        /// The workbook's fixed creation date (`SOURCE_DATE_EPOCH`); the newest event's time when nil.
+        public var creationDate: Timestamp?
 
-        public init(inputs: [String], output: String, dialect: CSVDialect = .rfc4180, inputTimeZone: TimeZone = TimeZone(identifier: "UTC")!, temporaryDirectory: URL = FileManager.default.temporaryDirectory) {
+        public init(inputs: [String], output: String, dialect: CSVDialect = .rfc4180, inputTimeZone: TimeZone = TimeZone(identifier: "UTC")!, temporaryDirectory: URL = FileManager.default.temporaryDirectory, rowsPerSheet: Int = XLSXEventSheetWriter.excelRowLimit, creationDate: Timestamp? = nil) {
+            self.rowsPerSheet = rowsPerSheet
+            self.creationDate = creationDate
             self.inputs = inputs
             self.output = output
             self.dialect = dialect
@@ -40,7 +47,7 @@ public struct ConvertJob {
     }
 
     /// Converts; returns the number of events written.
-    /// - Throws: `ReadError`, `StrictModeError`, `OutputError`.
+    /// - Throws: `ReadError`, `StrictModeError`, `OutputError`, `RenderError`.
     @discardableResult
     public func run() throws -> Int {
         let pipeline = EventPipeline(
@@ -49,11 +56,47 @@ public struct ConvertJob {
             diagnostics: diagnostics)
         let output = try AtomicOutput(path: options.output, protectedPaths: options.inputs)
         try pipeline.read()
-        let file = try OutputFile(path: output.temporaryPath)
-        let renderer = EventCSVRenderer(file: file, dialect: options.dialect, localizer: localizer, extraColumns: pipeline.extraColumns, sources: options.inputs.map { URL(fileURLWithPath: $0).lastPathComponent })
-        try pipeline.emit { renderer.write($0) }
-        try file.close()
+        let sources = options.inputs.map { URL(fileURLWithPath: $0).lastPathComponent }
+        switch ConvertJob.format(of: options.output) ?? .csv {
+        case .csv:
+            let file = try OutputFile(path: output.temporaryPath)
+            let renderer = EventCSVRenderer(file: file, dialect: options.dialect, localizer: localizer, extraColumns: pipeline.extraColumns, sources: sources)
+            try pipeline.emit { renderer.write($0) }
+            try file.close()
+        case .xlsx:
+            try writeWorkbook(pipeline, path: output.temporaryPath, sources: sources)
+        }
         try output.commit()
         return pipeline.emitted
+    }
+
+    /// A small summary first, then every event with the inputs' own columns at the end.
+    private func writeWorkbook(_ pipeline: EventPipeline, path: String, sources: [String]) throws {
+        let zone = ZoneResolver(timeZone: localizer.timeZone)
+        var aggregate = ReportAggregator(period: nil, zone: zone, catalog: localizer.catalog)
+        let workbook = try XLSXWorkbook(path: path, created: options.creationDate ?? Timestamp(milliseconds: 0), temporaryDirectory: options.temporaryDirectory.path)
+        let summary = try workbook.addSheet(XLSXText.sheetName(localizer.string("sheet.summary"), existing: []))
+        let events = XLSXEventSheetWriter(
+            workbook: workbook, localizer: localizer, columns: EventColumn.allCases.map { .standard($0) } + pipeline.extraColumns.map { .extra($0) },
+            sources: sources, rowsPerSheet: options.rowsPerSheet
+        ) { event, column in
+            try diagnostics.emit(Diagnostic(file: options.inputs[event.source.input], line: event.source.line, "'\(column)' is longer than Excel's 32,767 characters; cut in the workbook"))
+        }
+        try pipeline.emit { event in
+            aggregate.add(event)
+            try events.write(event)
+        }
+        try events.finish()
+        // Without SOURCE_DATE_EPOCH the creation date is the newest event's: never the clock's,
+        // so the same input gives the same bytes.
+        let created = options.creationDate ?? aggregate.lastEvent ?? Timestamp(milliseconds: 0)
+        try workbook.setCreated(created)
+        var facts = ReportFacts(
+            period: nil, aggregate: aggregate, inputs: pipeline.inputs, inputNames: sources, unmapped: pipeline.unmappedKeys, reportDate: created)
+        facts.eventSheets = events.sheets.count
+        let renderer = XLSXReportRenderer(workbook: workbook, localizer: localizer, facts: facts)
+        try renderer.writeConversionSummary(summary)
+        try renderer.writeUnmapped()
+        try workbook.close()
     }
 }

@@ -8,14 +8,18 @@ public final class EventPipeline {
     public struct Options {
         public var inputs: [String]
         public var inputTimeZone: TimeZone
+        /// Only events of this period are reported; the rest are counted as outside it.
         public var period: ReportPeriod?
+        /// Events of this period are kept too (for comparisons), though counted as outside.
+        public var comparisonPeriod: ReportPeriod?
         public var temporaryDirectory: URL
         public var runBytes: Int
 
-        public init(inputs: [String], inputTimeZone: TimeZone = TimeZone(identifier: "UTC")!, period: ReportPeriod? = nil, temporaryDirectory: URL = FileManager.default.temporaryDirectory, runBytes: Int = 48 << 20) {
+        public init(inputs: [String], inputTimeZone: TimeZone = TimeZone(identifier: "UTC")!, period: ReportPeriod? = nil, comparisonPeriod: ReportPeriod? = nil, temporaryDirectory: URL = FileManager.default.temporaryDirectory, runBytes: Int = 48 << 20) {
             self.inputs = inputs
             self.inputTimeZone = inputTimeZone
             self.period = period
+            self.comparisonPeriod = comparisonPeriod
             self.temporaryDirectory = temporaryDirectory
             self.runBytes = runBytes
         }
@@ -64,10 +68,11 @@ public final class EventPipeline {
             let context = ReadContext(store: store, inputIndex: index, inputTimeZone: options.inputTimeZone, diagnostics: diagnostics)
             var outside = 0
             let period = options.period
+            let comparison = options.comparisonPeriod
             let summary = try InputReader.read(path: path, context: context) { event in
                 if let period, !period.contains(event.timestamp) {
                     outside += 1
-                    return
+                    guard let comparison, comparison.contains(event.timestamp) else { return }
                 }
                 for extra in event.extras where !extraSeen.contains(extra.name) {
                     extraSeen.insert(extra.name)
@@ -83,8 +88,9 @@ public final class EventPipeline {
     public func emit(_ body: (AuditEvent) throws -> Void) throws {
         var dedup = Deduplicator(catalog: store.catalog)
         try withoutActuallyEscaping(body) { body in
+            let period = options.period
             let handle: (AuditEvent) throws -> Void = { event in
-                try self.noteUnmapped(event)
+                if period?.contains(event.timestamp) ?? true { try self.noteUnmapped(event) }
                 self.emitted += 1
                 try body(event)
             }

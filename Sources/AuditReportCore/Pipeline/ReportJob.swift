@@ -1,23 +1,44 @@
 import Foundation
 
-/// The monthly report: reads every input, keeps the month's events, and writes the report
-/// files for one language into one folder.
+/// The monthly report: reads every input, keeps the month's events (and the month before, for
+/// the comparison), and writes the report files for one language into one folder.
 public struct ReportJob {
+    /// The files a report can consist of.
+    public enum Format: String, CaseIterable, Sendable {
+        case xlsx
+        case csv
+    }
+
     public struct Options {
         public var inputs: [String]
         public var period: ReportPeriod
         public var outputDirectory: URL
+        public var formats: [Format]
         public var dialect: CSVDialect
         public var inputTimeZone: TimeZone
         public var temporaryDirectory: URL
+        /// At most this many event rows in the workbook (`--max-event-rows`).
+        public var maxEventRows: Int?
+        /// Data rows per events sheet; Excel's limit unless a test needs a small one.
+        public var rowsPerSheet: Int
+        /// The report's fixed date; the end of the period when nil.
+        public var reportDate: Timestamp?
 
-        public init(inputs: [String], period: ReportPeriod, outputDirectory: URL, dialect: CSVDialect = .rfc4180, inputTimeZone: TimeZone = TimeZone(identifier: "UTC")!, temporaryDirectory: URL = FileManager.default.temporaryDirectory) {
+        public init(
+            inputs: [String], period: ReportPeriod, outputDirectory: URL, formats: [Format] = Format.allCases, dialect: CSVDialect = .rfc4180,
+            inputTimeZone: TimeZone = TimeZone(identifier: "UTC")!, temporaryDirectory: URL = FileManager.default.temporaryDirectory,
+            maxEventRows: Int? = nil, rowsPerSheet: Int = XLSXEventSheetWriter.excelRowLimit, reportDate: Timestamp? = nil
+        ) {
             self.inputs = inputs
             self.period = period
             self.outputDirectory = outputDirectory
+            self.formats = formats
             self.dialect = dialect
             self.inputTimeZone = inputTimeZone
             self.temporaryDirectory = temporaryDirectory
+            self.maxEventRows = maxEventRows
+            self.rowsPerSheet = rowsPerSheet
+            self.reportDate = reportDate
         }
     }
 
@@ -27,6 +48,7 @@ public struct ReportJob {
         public var events: Int
         public var inputs: [EventPipeline.InputSummary]
         public var unmapped: [EventPipeline.UnmappedKey]
+        public var facts: ReportFacts
     }
 
     public let options: Options
@@ -39,30 +61,76 @@ public struct ReportJob {
         self.diagnostics = diagnostics
     }
 
-    /// The file name of one output: `audit-report-2026-10-de-events.csv`.
+    /// The file name of one output: `audit-report-2026-10-de.xlsx`, `audit-report-2026-10-de-events.csv`.
     public func fileName(_ part: String, _ ext: String) -> String {
         "audit-report-\(options.period.identifier)-\(localizer.language)\(part.isEmpty ? "" : "-" + part).\(ext)"
     }
 
-    /// Runs the report.
-    /// - Throws: `ReadError`, `StrictModeError`, `OutputError`.
+    /// Runs the report. Nothing is moved into place unless every output was written.
+    /// - Throws: `ReadError`, `StrictModeError`, `OutputError`, `RenderError`.
     public func run() throws -> Result {
         try FileManager.default.createDirectory(at: options.outputDirectory, withIntermediateDirectories: true)
+        let zone = ZoneResolver(timeZone: localizer.timeZone)
+        let previous = options.period.previous(zone: zone)
         let pipeline = EventPipeline(
             store: localizer.store,
-            options: .init(inputs: options.inputs, inputTimeZone: options.inputTimeZone, period: options.period, temporaryDirectory: options.temporaryDirectory),
+            options: .init(inputs: options.inputs, inputTimeZone: options.inputTimeZone, period: options.period, comparisonPeriod: previous, temporaryDirectory: options.temporaryDirectory),
             diagnostics: diagnostics)
-        try pipeline.read()
-        let eventsPath = options.outputDirectory.appendingPathComponent(fileName("events", "csv")).path
-        let output = try AtomicOutput(path: eventsPath, protectedPaths: options.inputs)
-        let file = try OutputFile(path: output.temporaryPath)
-        let renderer = EventCSVRenderer(file: file, dialect: options.dialect, localizer: localizer, extraColumns: pipeline.extraColumns, sources: options.inputs.map { URL(fileURLWithPath: $0).lastPathComponent })
-        try pipeline.emit { renderer.write($0) }
-        try file.close()
-        try output.commit()
-        if pipeline.emitted == 0 {
-            try diagnostics.emit(Diagnostic(.note, file: "", line: 0, "no events in \(options.period.identifier) (\(localizer.timeZone.identifier)); \(pipeline.inputs.reduce(0) { $0 + $1.outsidePeriod }) events lie outside it"))
+        let sources = options.inputs.map { URL(fileURLWithPath: $0).lastPathComponent }
+        func output(_ part: String, _ ext: String) throws -> AtomicOutput {
+            try AtomicOutput(path: options.outputDirectory.appendingPathComponent(fileName(part, ext)).path, protectedPaths: options.inputs)
         }
-        return Result(written: [eventsPath], events: pipeline.emitted, inputs: pipeline.inputs, unmapped: pipeline.unmappedKeys)
+        // Open every output before reading, so a path that cannot be written fails fast.
+        let csvOutput = options.formats.contains(.csv) ? try output("events", "csv") : nil
+        let xlsxOutput = options.formats.contains(.xlsx) ? try output("", "xlsx") : nil
+        try pipeline.read()
+
+        var aggregate = ReportAggregator(period: options.period, zone: zone, catalog: localizer.catalog)
+        let reportDate = options.reportDate ?? options.period.end
+        let csvFile = try csvOutput.map { try OutputFile(path: $0.temporaryPath) }
+        let csv = csvFile.map { EventCSVRenderer(file: $0, dialect: options.dialect, localizer: localizer, extraColumns: pipeline.extraColumns, sources: sources) }
+        let workbook = try xlsxOutput.map { try XLSXWorkbook(path: $0.temporaryPath, created: reportDate, temporaryDirectory: options.temporaryDirectory.path) }
+        let summarySheet = try workbook?.addSheet(XLSXText.sheetName(localizer.string("sheet.summary"), existing: []))
+        let events = workbook.map {
+            XLSXEventSheetWriter(
+                workbook: $0, localizer: localizer, columns: EventColumn.allCases.map { .standard($0) } + pipeline.extraColumns.map { .extra($0) },
+                sources: sources, rowsPerSheet: options.rowsPerSheet, maxRows: options.maxEventRows
+            ) { event, column in
+            try diagnostics.emit(Diagnostic(file: options.inputs[event.source.input], line: event.source.line, "'\(column)' is longer than Excel's 32,767 characters; cut in the workbook"))
+        }
+        }
+        try pipeline.emit { event in
+            guard options.period.contains(event.timestamp) else {
+                aggregate.addPrevious(event)
+                return
+            }
+            aggregate.add(event)
+            csv?.write(event)
+            try events?.write(event)
+        }
+        var facts = ReportFacts(period: options.period, aggregate: aggregate, inputs: pipeline.inputs, inputNames: sources, unmapped: pipeline.unmappedKeys, reportDate: reportDate)
+        var written: [String] = []
+        if let workbook, let summarySheet, let events, let xlsxOutput {
+            try events.finish()
+            facts.eventSheets = events.sheets.count
+            facts.omittedEventRows = events.omitted
+            let renderer = XLSXReportRenderer(workbook: workbook, localizer: localizer, facts: facts)
+            try renderer.writeSummary(summarySheet)
+            try renderer.writePages()
+            try renderer.writeActors()
+            try renderer.writeUnmapped()
+            try workbook.close()
+            written.append(xlsxOutput.finalPath)
+        }
+        if let csvFile, let csvOutput {
+            try csvFile.close()
+            written.append(csvOutput.finalPath)
+        }
+        try xlsxOutput?.commit()
+        try csvOutput?.commit()
+        if aggregate.total == 0 {
+            try diagnostics.emit(Diagnostic(.note, file: "", line: 0, "no events in \(options.period.identifier) (\(localizer.timeZone.identifier)); \(facts.outsidePeriod) events lie outside it"))
+        }
+        return Result(written: written, events: aggregate.total, inputs: pipeline.inputs, unmapped: pipeline.unmappedKeys, facts: facts)
     }
 }

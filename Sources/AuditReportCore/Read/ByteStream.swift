@@ -1,4 +1,4 @@
-import CZlib
+import CAuditZlib
 
 #if canImport(Glibc)
     import Glibc
@@ -100,7 +100,7 @@ public final class ByteStream {
             zstream.avail_in = UInt32(rawEnd - rawStart)
             zstream.next_out = buffer
             zstream.avail_out = UInt32(capacity)
-            let status = CZlib.inflate(&zstream, Z_NO_FLUSH)
+            let status = CAuditZlib.inflate(&zstream, Z_NO_FLUSH)
             let consumed = (rawEnd - rawStart) - Int(zstream.avail_in)
             rawStart += consumed
             let produced = capacity - Int(zstream.avail_out)

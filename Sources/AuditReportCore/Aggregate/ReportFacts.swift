@@ -1,0 +1,30 @@
+/// Everything a report shows besides the event rows, gathered once for every renderer.
+public struct ReportFacts {
+    /// The report's month; nil for a conversion.
+    public var period: ReportPeriod?
+    public var aggregate: ReportAggregator
+    public var inputs: [EventPipeline.InputSummary]
+    public var inputNames: [String]
+    public var unmapped: [EventPipeline.UnmappedKey]
+    /// The report's fixed date (`SOURCE_DATE_EPOCH`, else the end of the period).
+    public var reportDate: Timestamp
+    /// Whether the inputs reached into the month before (for the comparison).
+    public var hasPreviousMonth: Bool { aggregate.previousTotal > 0 }
+    /// Event rows left out of the workbook by `--max-event-rows`.
+    public var omittedEventRows = 0
+    /// Sheets the events fill in the workbook.
+    public var eventSheets = 1
+
+    public init(period: ReportPeriod?, aggregate: ReportAggregator, inputs: [EventPipeline.InputSummary], inputNames: [String], unmapped: [EventPipeline.UnmappedKey], reportDate: Timestamp) {
+        self.period = period
+        self.aggregate = aggregate
+        self.inputs = inputs
+        self.inputNames = inputNames
+        self.unmapped = unmapped
+        self.reportDate = reportDate
+    }
+
+    public var duplicatesDropped: Int { inputs.reduce(0) { $0 + $1.duplicatesDropped } }
+    public var outsidePeriod: Int { inputs.reduce(0) { $0 + $1.outsidePeriod } }
+    public var rowsSkipped: Int { inputs.reduce(0) { $0 + $1.read.skipped } }
+}

@@ -1,0 +1,107 @@
+/// Streams events into the Events sheet as they come, newest first: a bold frozen header,
+/// real date-time cells, every text a string; past Excel's row limit it goes on in "Events (2)",
+/// "Events (3)" … with the header repeated.
+public final class XLSXEventSheetWriter {
+    /// Data rows per sheet: Excel's 1,048,576 rows less the header.
+    public static let excelRowLimit = 1_048_575
+
+    private let workbook: XLSXWorkbook
+    private let localizer: Localizer
+    private let columns: [EventCell]
+    private let baseName: String
+    private let rowsPerSheet: Int
+    private let maxRows: Int?
+    private let sources: [String]
+    private let onTruncated: (AuditEvent, String) throws -> Void
+    private var sheet: XLSXSheet?
+    private var row = 0
+    /// Sheets written, in order.
+    public private(set) var sheets: [XLSXSheet] = []
+    /// Events written, and events left out because of `maxRows`.
+    public private(set) var written = 0
+    public private(set) var omitted = 0
+    private let dateFormat: XLSXFormat
+    private let header = XLSXFormat(bold: true, fill: 0xDDE4EE, borderBottom: true)
+
+    /// What a column of the sheet holds.
+    public enum EventCell: Equatable {
+        case standard(EventColumn)
+        /// An original column of the inputs, by its header.
+        case extra(String)
+    }
+
+    /// - Parameters:
+    ///   - columns: the columns, in order.
+    ///   - rowsPerSheet: data rows before the next sheet starts (Excel's limit unless testing).
+    ///   - maxRows: write at most this many events (`--max-event-rows`).
+    ///   - onTruncated: told of an event and column whose text was cut at Excel's 32,767 characters.
+    public init(workbook: XLSXWorkbook, localizer: Localizer, columns: [EventCell], sources: [String], rowsPerSheet: Int = excelRowLimit, maxRows: Int? = nil, onTruncated: @escaping (AuditEvent, String) throws -> Void) {
+        self.workbook = workbook
+        self.localizer = localizer
+        self.columns = columns
+        self.sources = sources
+        self.rowsPerSheet = rowsPerSheet
+        self.maxRows = maxRows
+        self.onTruncated = onTruncated
+        baseName = localizer.string("sheet.events")
+        dateFormat = XLSXFormat(numberFormat: localizer.pack.format.excelDateTime)
+    }
+
+    private func startSheet() throws {
+        if let sheet { try finish(sheet) }
+        let name = XLSXText.sheetName(sheets.isEmpty ? baseName : "\(baseName) (\(sheets.count + 1))", existing: workbook.names)
+        let next = try workbook.addSheet(name)
+        for (i, column) in columns.enumerated() {
+            let title: String
+            switch column {
+            case .standard(let c): title = c.header(localizer)
+            case .extra(let name): title = name
+            }
+            try next.write(0, i, text: XLSXText.cell(title, marker: "").text, header)
+        }
+        next.freeze(rows: 1)
+        sheets.append(next)
+        sheet = next
+        row = 0
+    }
+
+    public func write(_ e: AuditEvent) throws {
+        if let maxRows, written >= maxRows {
+            omitted += 1
+            return
+        }
+        if sheet == nil || row >= rowsPerSheet { try startSheet() }
+        guard let sheet else { return }
+        row += 1
+        for (i, column) in columns.enumerated() {
+            switch column {
+            case .standard(.time):
+                try sheet.write(row, i, number: XLSXText.serial(localizer.civil(e.timestamp)), dateFormat, width: 19)
+            case .standard(let c):
+                try text(sheet, i, c.text(e, localizer, sources: sources), event: e, column: c.header(localizer))
+            case .extra(let name):
+                try text(sheet, i, e.extras.first(where: { $0.name == name })?.value ?? "", event: e, column: name)
+            }
+        }
+        written += 1
+    }
+
+    private func text(_ sheet: XLSXSheet, _ column: Int, _ value: String, event: AuditEvent, column name: String) throws {
+        if value.isEmpty { return }
+        let safe = XLSXText.cell(value, marker: localizer.string("xlsx.truncated_marker"))
+        if safe.truncated { try onTruncated(event, name) }
+        try sheet.write(row, column, text: safe.text)
+    }
+
+    /// Ends the last sheet (filter and widths). Call once after the last event.
+    public func finish() throws {
+        if sheet == nil { try startSheet() }
+        if let sheet { try finish(sheet) }
+        sheet = nil
+    }
+
+    private func finish(_ sheet: XLSXSheet) throws {
+        try sheet.fitColumns(count: columns.count)
+        try sheet.autofilter(lastRow: max(row, 1), lastColumn: columns.count - 1)
+    }
+}

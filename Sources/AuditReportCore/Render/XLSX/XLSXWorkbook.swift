@@ -1,0 +1,262 @@
+import CXlsxWriter
+import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// A problem writing a workbook, with libxlsxwriter's own words.
+public enum RenderError: Error, Equatable, Sendable, CustomStringConvertible {
+    case xlsx(path: String, call: String, code: Int, message: String)
+    case invalidSheetName(path: String, name: String)
+
+    public var description: String {
+        switch self {
+        case .xlsx(let path, let call, let code, let message):
+            return "\(path): error: writing the workbook failed in \(call): \(message) (libxlsxwriter error \(code))"
+        case .invalidSheetName(let path, let name):
+            return "\(path): error: cannot add a worksheet named '\(name)'"
+        }
+    }
+}
+
+/// The one place that calls libxlsxwriter: every return code is checked and turned into a
+/// `RenderError`; formats are created once and reused.
+///
+/// Not thread-safe: one workbook belongs to one thread.
+public final class XLSXWorkbook {
+    public let path: String
+    private var workbook: UnsafeMutablePointer<lxw_workbook>?
+    private var tmpdir: [CChar]
+    private var sheetNames: [String] = []
+    private var formats: [XLSXFormat: UnsafeMutablePointer<lxw_format>] = [:]
+    private var keepAlive: [[CChar]] = []
+
+    /// Opens a workbook that streams every sheet row by row (libxlsxwriter's constant-memory mode).
+    /// - Parameters:
+    ///   - created: the document's creation time; fixed so that the same input gives the same bytes.
+    ///   - temporaryDirectory: where libxlsxwriter keeps its per-sheet temporary files.
+    public init(path: String, created: Timestamp, temporaryDirectory: String) throws {
+        self.path = path
+        // Numbers are printed with the C library; a German LC_NUMERIC would write "1234,5".
+        setlocale(LC_NUMERIC, "C")
+        tmpdir = Array(temporaryDirectory.utf8CString)
+        var options = lxw_workbook_options()
+        audit_report_set_constant_memory(&options, 1)
+        workbook = tmpdir.withUnsafeMutableBufferPointer { buffer in
+            audit_report_set_tmpdir(&options, buffer.baseAddress)
+            return workbook_new_opt(path, &options)
+        }
+        guard workbook != nil else {
+            throw RenderError.xlsx(path: path, call: "workbook_new_opt", code: Int(LXW_ERROR_CREATING_XLSX_FILE.rawValue), message: "cannot create the file")
+        }
+        try setCreated(created)
+    }
+
+    /// Sets the document's creation time (also used for the dates inside the zip file).
+    public func setCreated(_ created: Timestamp) throws {
+        var properties = lxw_doc_properties()
+        properties.created = time_t(created.seconds)
+        try check(workbook_set_properties(workbook, &properties), "workbook_set_properties")
+    }
+
+    deinit {
+        // A workbook that was never closed still owns memory and temporary files.
+        if let workbook { lxw_workbook_free(workbook) }
+    }
+
+    func check(_ error: lxw_error, _ call: String) throws {
+        guard error == LXW_NO_ERROR else {
+            throw RenderError.xlsx(path: path, call: call, code: Int(error.rawValue), message: String(cString: lxw_strerror(error)))
+        }
+    }
+
+    /// Adds a worksheet; `name` must already be valid (see `XLSXText.sheetName`).
+    public func addSheet(_ name: String) throws -> XLSXSheet {
+        guard let workbook, let sheet = workbook_add_worksheet(workbook, name) else {
+            throw RenderError.invalidSheetName(path: path, name: name)
+        }
+        sheetNames.append(name)
+        return XLSXSheet(workbook: self, sheet: sheet, name: name)
+    }
+
+    /// Names of the sheets added so far.
+    public var names: [String] { sheetNames }
+
+    /// The libxlsxwriter format for `spec`, created on first use.
+    func format(_ spec: XLSXFormat?) -> UnsafeMutablePointer<lxw_format>? {
+        guard let spec, let workbook else { return nil }
+        if let existing = formats[spec] { return existing }
+        guard let f = workbook_add_format(workbook) else { return nil }
+        if spec.bold { format_set_bold(f) }
+        if let numberFormat = spec.numberFormat { format_set_num_format(f, numberFormat) }
+        if let fill = spec.fill {
+            format_set_bg_color(f, fill)
+            format_set_pattern(f, UInt8(LXW_PATTERN_SOLID.rawValue))
+        }
+        if let color = spec.fontColor { format_set_font_color(f, color) }
+        if spec.wrap { format_set_text_wrap(f) }
+        if spec.fontSize > 0 { format_set_font_size(f, spec.fontSize) }
+        if spec.borderBottom { format_set_bottom(f, UInt8(LXW_BORDER_THIN.rawValue)) }
+        format_set_align(f, UInt8(LXW_ALIGN_VERTICAL_TOP.rawValue))
+        formats[spec] = f
+        return f
+    }
+
+    /// Adds a chart; insert it into a sheet with `XLSXSheet.insert`.
+    public func addChart(_ kind: XLSXChart.Kind) throws -> XLSXChart {
+        guard let workbook, let chart = workbook_add_chart(workbook, kind.chartType) else {
+            throw RenderError.xlsx(path: path, call: "workbook_add_chart", code: -1, message: "could not create the chart")
+        }
+        return XLSXChart(workbook: self, chart: chart)
+    }
+
+    /// Keeps a C string alive until the workbook is closed (charts keep pointers to names).
+    func retain(_ text: String) -> UnsafePointer<CChar> {
+        keepAlive.append(Array(text.utf8CString))
+        return keepAlive[keepAlive.count - 1].withUnsafeBufferPointer { $0.baseAddress! }
+    }
+
+    /// Writes the file.
+    public func close() throws {
+        guard let workbook else { return }
+        self.workbook = nil
+        try check(workbook_close(workbook), "workbook_close")
+    }
+}
+
+/// A cell format, as a value so equal formats are created once.
+public struct XLSXFormat: Hashable, Sendable {
+    public var bold = false
+    public var numberFormat: String?
+    public var fill: UInt32?
+    public var fontColor: UInt32?
+    public var wrap = false
+    public var fontSize: Double = 0
+    public var borderBottom = false
+
+    public init(bold: Bool = false, numberFormat: String? = nil, fill: UInt32? = nil, fontColor: UInt32? = nil, wrap: Bool = false, fontSize: Double = 0, borderBottom: Bool = false) {
+        self.bold = bold
+        self.numberFormat = numberFormat
+        self.fill = fill
+        self.fontColor = fontColor
+        self.wrap = wrap
+        self.fontSize = fontSize
+        self.borderBottom = borderBottom
+    }
+}
+
+/// One worksheet. Rows must be written in order (constant-memory mode); every write is checked.
+public final class XLSXSheet {
+    unowned let workbook: XLSXWorkbook
+    let sheet: UnsafeMutablePointer<lxw_worksheet>
+    public let name: String
+    /// Display width per column, from the longest text written (for `fitColumns`).
+    private(set) var widths: [Int: Double] = [:]
+
+    init(workbook: XLSXWorkbook, sheet: UnsafeMutablePointer<lxw_worksheet>, name: String) {
+        self.workbook = workbook
+        self.sheet = sheet
+        self.name = name
+    }
+
+    /// Writes text as a string cell: never a formula, never a link. `text` must be sanitized.
+    public func write(_ row: Int, _ column: Int, text: String, _ format: XLSXFormat? = nil) throws {
+        note(column, width: Double(text.utf8.count < 64 ? text.count : min(text.count, 200)))
+        if text.isEmpty { return }
+        try workbook.check(worksheet_write_string(sheet, lxw_row_t(row), lxw_col_t(column), text, workbook.format(format)), "worksheet_write_string(\(name)!\(row + 1):\(column + 1))")
+    }
+
+    public func write(_ row: Int, _ column: Int, number: Double, _ format: XLSXFormat? = nil, width: Double = 10) throws {
+        note(column, width: width)
+        try workbook.check(worksheet_write_number(sheet, lxw_row_t(row), lxw_col_t(column), number, workbook.format(format)), "worksheet_write_number(\(name)!\(row + 1):\(column + 1))")
+    }
+
+    private func note(_ column: Int, width: Double) {
+        if width > widths[column, default: 0] { widths[column] = width }
+    }
+
+    public func setColumn(_ column: Int, width: Double, _ format: XLSXFormat? = nil) throws {
+        try workbook.check(worksheet_set_column(sheet, lxw_col_t(column), lxw_col_t(column), width, workbook.format(format)), "worksheet_set_column")
+    }
+
+    /// Sets each column's width from the text written, within `minimum…maximum`, with room for
+    /// the filter arrow.
+    public func fitColumns(count: Int, minimum: Double = 8, maximum: Double = 60) throws {
+        for column in 0..<count {
+            try setColumn(column, width: min(maximum, max(minimum, widths[column, default: 0] * 1.1 + 3)))
+        }
+    }
+
+    public func freeze(rows: Int, columns: Int = 0) {
+        worksheet_freeze_panes(sheet, lxw_row_t(rows), lxw_col_t(columns))
+    }
+
+    public func autofilter(lastRow: Int, lastColumn: Int) throws {
+        try workbook.check(worksheet_autofilter(sheet, 0, 0, lxw_row_t(lastRow), lxw_col_t(lastColumn)), "worksheet_autofilter")
+    }
+
+    public func insert(_ chart: XLSXChart, row: Int, column: Int) throws {
+        try workbook.check(worksheet_insert_chart(sheet, lxw_row_t(row), lxw_col_t(column), chart.chart), "worksheet_insert_chart")
+    }
+}
+
+/// A chart of cells of a sheet.
+public final class XLSXChart {
+    public enum Kind: Sendable {
+        case column
+        case pie
+        case bar
+
+        var chartType: UInt8 {
+            switch self {
+            case .column: return UInt8(LXW_CHART_COLUMN.rawValue)
+            case .pie: return UInt8(LXW_CHART_PIE.rawValue)
+            case .bar: return UInt8(LXW_CHART_BAR.rawValue)
+            }
+        }
+    }
+
+    unowned let workbook: XLSXWorkbook
+    let chart: UnsafeMutablePointer<lxw_chart>
+
+    init(workbook: XLSXWorkbook, chart: UnsafeMutablePointer<lxw_chart>) {
+        self.workbook = workbook
+        self.chart = chart
+    }
+
+    /// Adds a series of `sheet` cells: categories in one column, values in another, rows `first…last`.
+    public func addSeries(sheet: String, categoryColumn: Int, valueColumn: Int, firstRow: Int, lastRow: Int, name: String, colors: [UInt32] = []) throws {
+        guard let series = chart_add_series(chart, nil, nil) else {
+            throw RenderError.xlsx(path: workbook.path, call: "chart_add_series", code: -1, message: "could not add the series")
+        }
+        let sheetName = workbook.retain(sheet)
+        chart_series_set_categories(series, sheetName, lxw_row_t(firstRow), lxw_col_t(categoryColumn), lxw_row_t(lastRow), lxw_col_t(categoryColumn))
+        chart_series_set_values(series, sheetName, lxw_row_t(firstRow), lxw_col_t(valueColumn), lxw_row_t(lastRow), lxw_col_t(valueColumn))
+        chart_series_set_name(series, workbook.retain(name))
+        if !colors.isEmpty {
+            var fills = colors.map { color -> lxw_chart_fill in
+                var fill = lxw_chart_fill()
+                fill.color = color
+                return fill
+            }
+            var points = fills.indices.map { _ in lxw_chart_point() }
+            try fills.withUnsafeMutableBufferPointer { fillBuffer in
+                for i in points.indices { points[i].fill = fillBuffer.baseAddress! + i }
+                try points.withUnsafeMutableBufferPointer { pointBuffer in
+                    var pointers: [UnsafeMutablePointer<lxw_chart_point>?] = pointBuffer.indices.map { pointBuffer.baseAddress! + $0 }
+                    pointers.append(nil)
+                    try workbook.check(chart_series_set_points(series, &pointers), "chart_series_set_points")
+                }
+            }
+        }
+    }
+
+    public func title(_ text: String) {
+        chart_title_set_name(chart, workbook.retain(text))
+    }
+
+    public func hideLegend() {
+        chart_legend_set_position(chart, UInt8(LXW_CHART_LEGEND_NONE.rawValue))
+    }
+}

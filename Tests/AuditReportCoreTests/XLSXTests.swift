@@ -1,0 +1,160 @@
+import Foundation
+import Testing
+
+@testable import AuditReportCore
+
+@Suite struct XLSXTextTests {
+    @Test func controlCharactersAndExcelEscapesAreMadeHarmless() {
+        #expect(XLSXText.cell("a\u{1}b\u{7F}c", marker: "").text == "a\u{FFFD}b\u{FFFD}c")
+        #expect(XLSXText.cell("one\r\ntwo\rthree\tfour", marker: "").text == "one\ntwo\nthree\tfour")
+        #expect(XLSXText.cell("_x0041_ and _xBEEF_ but not _x12_ or _xGGGG_", marker: "").text == "_x005F_x0041_ and _x005F_xBEEF_ but not _x12_ or _xGGGG_")
+        #expect(XLSXText.cell("plain ünicode 🚀", marker: "") == ("plain ünicode 🚀", false))
+    }
+
+    @Test func textOverExcelsLimitIsCutWithAVisibleMarker() {
+        let long = String(repeating: "🚀", count: 20_000)  // 40,000 UTF-16 units
+        let (text, cut) = XLSXText.cell(long, marker: " [cut]")
+        #expect(cut)
+        #expect(text.hasSuffix(" [cut]"))
+        #expect(text.utf16.count <= 32_767)
+        #expect(text.utf16.count >= 32_767 - 7)
+        #expect(XLSXText.cell(String(repeating: "a", count: 32_767), marker: " [cut]").truncated == false)
+    }
+
+    @Test(arguments: [
+        ("Events", [String](), "Events"),
+        ("Ereignisse: [alle]*?/\\", [], "Ereignisse alle"),
+        ("'quoted'", [], "quoted"),
+        ("Nicht zugeordnete Ereignistypen und mehr", [], "Nicht zugeordnete Ereignistypen"),
+        ("ÜBERSICHT", ["Übersicht"], "ÜBERSICHT (2)"),
+        ("Events", ["events", "Events (2)"], "Events (3)"),
+        ("", [], "Sheet"),
+        ("History", [], "Sheet"),
+        (String(repeating: "Ä", count: 40), [String(repeating: "Ä", count: 31)], String(repeating: "Ä", count: 27) + " (2)"),
+    ])
+    func sheetNamesAreValidAndUnique(_ proposed: String, _ existing: [String], _ expected: String) {
+        let name = XLSXText.sheetName(proposed, existing: existing)
+        #expect(name == expected)
+        #expect(name.unicodeScalars.count <= 31)
+    }
+
+    @Test func serialNumbersFollowExcelsEpoch() {
+        #expect(XLSXText.serial(CivilDateTime(year: 1900, month: 3, day: 1, hour: 0, minute: 0, second: 0, millisecond: 0)) == 61)
+        #expect(XLSXText.serial(CivilDateTime(year: 2026, month: 10, day: 15, hour: 12, minute: 0, second: 0, millisecond: 0)) == 46310.5)
+    }
+}
+
+@Suite struct XLSXReportTests {
+    static let csv = #"""
+        Date,User,Email,Event,Page,Page audience,Ticket
+        "Oct 31, 2026, 11:30:00 PM",Anna,anna@x.de,Page viewed,Roadmap,Shared internally,T-1
+        "Oct 15, 2026, 10:00:05 AM",Anna,anna@x.de,Page exported,"=HYPERLINK(""http://evil.example"",""x"")",Shared to web,
+        "Oct 15, 2026, 10:00:01 AM",Ben,ben@x.de,Page viewed,_x0041_ <script>alert(1)</script>,Shared internally,
+        "Oct 14, 2026, 09:00:00 AM",Ben,ben@x.de,workspace.brand_new_thing,,,
+        "Oct 10, 2026, 09:00:00 AM",Ben,ben@x.de,Page viewed,Budget,Private,
+        "Oct 9, 2026, 09:00:00 AM",Ben,ben@x.de,Page viewed,Budget,Private,
+        "Oct 8, 2026, 09:00:00 AM",Ben,ben@x.de,Page viewed,Budget,Private,
+        "Sep 12, 2026, 09:00:00 AM",Ben,ben@x.de,Page viewed,Budget,Private,
+
+        """#
+
+    func report(language: String = "en", zone: TimeZone = TestSupport.utc, rowsPerSheet: Int = XLSXEventSheetWriter.excelRowLimit, maxRows: Int? = nil, out: URL = TestSupport.temporaryDirectory()) throws -> (ReportJob.Result, WorkbookReader) {
+        let input = TestSupport.file("export.csv", Self.csv)
+        let l = try Localizer(store: TestSupport.store, language: language, timeZone: zone)
+        let period = try ReportPeriod(parsing: "2026-10", zone: ZoneResolver(timeZone: zone))
+        let job = ReportJob(options: .init(inputs: [input], period: period, outputDirectory: out, formats: [.xlsx], maxEventRows: maxRows, rowsPerSheet: rowsPerSheet), localizer: l, diagnostics: DiagnosticsEngine())
+        let result = try job.run()
+        return (result, try WorkbookReader(path: result.written[0]))
+    }
+
+    @Test func englishWorkbookHasItsSheetsHeadersAndRealDates() throws {
+        let (result, book) = try report()
+        #expect(result.written[0].hasSuffix("audit-report-2026-10-en.xlsx"))
+        #expect(book.sheetNames == ["Summary", "Events", "Pages", "Actors", "Unmapped event types"])
+        #expect(try book.row("Events", 1, count: 4) == ["Time (UTC)", "Event", "Event key", "Category"])
+        #expect(try book.cell("Events", "U1")?.value == "Ticket")
+        let time = try #require(try book.cell("Events", "A2"))
+        #expect(time.type == "n")
+        #expect(time.numberFormat == "yyyy-mm-dd hh:mm:ss")
+        #expect(abs(Double(time.value)! - XLSXText.serial(CivilDateTime(year: 2026, month: 10, day: 31, hour: 23, minute: 30, second: 0, millisecond: 0))) < 1e-9)
+        #expect(try book.cell("Events", "U2")?.value == "T-1")
+        #expect(!book.hasFormulas)
+        #expect(try book.cell("Summary", "A1")?.value == "Notion audit report – October 2026")
+    }
+
+    @Test func hostileTextStaysTextAndEscapesStayLiteral() throws {
+        let (_, book) = try report()
+        let xml = book.sheetXML("Events")
+        #expect(xml.contains("=HYPERLINK(&quot;http://evil.example&quot;,&quot;x&quot;)") || xml.contains("=HYPERLINK(\"http://evil.example\",\"x\")"))
+        #expect(xml.contains("_x005F_x0041_ &lt;script&gt;"))
+        #expect(!book.hasFormulas)
+        #expect(!book.parts.keys.contains { $0.contains("hyperlink") || $0.hasSuffix(".rels") && book.parts[$0]!.contains("hyperlink") })
+    }
+
+    @Test func germanWorkbookIsGermanThroughout() throws {
+        let (_, book) = try report(language: "de", zone: TestSupport.berlin)
+        #expect(book.sheetNames == ["Übersicht", "Ereignisse", "Seiten", "Personen", "Nicht zugeordnete Ereignistypen"])
+        #expect(try book.row("Ereignisse", 1, count: 4) == ["Zeit (MEZ/MESZ, Europe/Berlin)", "Ereignis", "Ereignisschlüssel", "Kategorie"])
+        #expect(try book.cell("Ereignisse", "A2")?.numberFormat == "dd.mm.yyyy hh:mm:ss")
+        #expect(try book.cell("Übersicht", "A1")?.value == "Notion-Auditbericht – Oktober 2026")
+        // Oct 31, 23:30 UTC is November in Berlin; the newest October event is the export.
+        #expect(try book.cell("Ereignisse", "B2")?.value == "Seite exportiert")
+    }
+
+    @Test func eventsContinueOnNewSheetsAtTheRowLimit() throws {
+        let (result, book) = try report(rowsPerSheet: 3)
+        #expect(result.events == 7)
+        #expect(book.sheetNames == ["Summary", "Events", "Events (2)", "Events (3)", "Pages", "Actors", "Unmapped event types"])
+        for sheet in ["Events", "Events (2)", "Events (3)"] {
+            #expect(try book.cell(sheet, "A1")?.value == "Time (UTC)")
+        }
+        #expect(try book.cell("Events", "A4") != nil)
+        #expect(try book.cell("Events", "A5") == nil)
+        #expect(try book.cell("Events (3)", "A2") != nil)
+        #expect(try book.cell("Events (3)", "A3") == nil)
+        #expect(book.sheetXML("Summary").contains("The events fill 3 sheets"))
+    }
+
+    @Test func maxEventRowsCapsTheDetailAndSaysSo() throws {
+        let (_, book) = try report(maxRows: 2)
+        #expect(try book.cell("Events", "A3") != nil)
+        #expect(try book.cell("Events", "A4") == nil)
+        #expect(book.sheetXML("Summary").contains("Only the newest 2 of 7 events are listed (--max-event-rows)."))
+    }
+
+    @Test func theSameInputGivesTheSameBytes() throws {
+        let (a, _) = try report()
+        let (b, _) = try report()
+        #expect(FileManager.default.contents(atPath: a.written[0]) == FileManager.default.contents(atPath: b.written[0]))
+    }
+
+    @Test func pagesSheetListsEveryPageMostExposedFirst() throws {
+        let (_, book) = try report()
+        #expect(try book.cell("Pages", "A2")?.value == "=HYPERLINK(\"http://evil.example\",\"x\")")
+        #expect(try book.cell("Pages", "J2")?.value == "Shared to web")
+        // Then by events: Budget has three.
+        #expect(try book.cell("Pages", "A3")?.value == "Budget")
+        #expect(try book.cell("Pages", "C3")?.value == "3")
+        #expect(try book.cell("Pages", "D3")?.value == "3")
+    }
+
+    @Test func previousMonthInTheInputGivesAComparison() throws {
+        let (_, book) = try report()
+        let xml = book.sheetXML("Summary")
+        #expect(xml.contains(">Previous month<"))
+        #expect(xml.contains(">Change<"))
+    }
+
+    @Test func convertWritesAWorkbookWithTheOriginalColumns() throws {
+        let input = TestSupport.file("export.csv", Self.csv)
+        let output = TestSupport.temporaryDirectory().appendingPathComponent("events.xlsx").path
+        let l = try Localizer(store: TestSupport.store, language: "de", timeZone: TestSupport.berlin)
+        let count = try ConvertJob(options: .init(inputs: [input], output: output), localizer: l, diagnostics: DiagnosticsEngine()).run()
+        #expect(count == 8)
+        let book = try WorkbookReader(path: output)
+        #expect(book.sheetNames == ["Übersicht", "Ereignisse", "Nicht zugeordnete Ereignistypen"])
+        #expect(try book.cell("Ereignisse", "U1")?.value == "Ticket")
+        #expect(try book.cell("Übersicht", "A1")?.value == "Notion-Audit-Ereignisse")
+        #expect(!book.hasFormulas)
+    }
+}
