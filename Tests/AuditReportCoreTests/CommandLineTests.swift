@@ -16,10 +16,13 @@ import Testing
         return candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) } ?? candidates[1]
     }()
 
-    func run(_ arguments: [String]) throws -> Run {
+    func run(_ arguments: [String], environment: [String: String] = [:]) throws -> Run {
         let process = Process()
         process.executableURL = Self.program
         process.arguments = arguments
+        if !environment.isEmpty {
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
+        }
         process.currentDirectoryURL = TestSupport.temporaryDirectory()
         let out = Pipe()
         let err = Pipe()
@@ -83,6 +86,20 @@ import Testing
         let r = try run(["locales", "check", "--resources", "/nonexistent"])
         #expect(r.status == 1)
         #expect(r.stderr.hasPrefix("error: cannot find the Locales folder; looked in:\n  /nonexistent/Locales\n"))
+    }
+
+    @Test func aGermanProcessLocaleDoesNotTurnDecimalPointsIntoCommas() throws {
+        // Needs the de_DE.UTF-8 locale (make test generates it); without it the C library falls back to "C".
+        #expect(try String(contentsOfFile: "/usr/lib/locale/locale-archive", encoding: .isoLatin1).contains("de_DE.utf8") || FileManager.default.fileExists(atPath: "/usr/lib/locale/de_DE.utf8"), "de_DE.UTF-8 is not installed")
+        let input = TestSupport.file("export.csv", "Date,Event,Email\n2026-10-15T12:34:56.789Z,Login,a@x.de\n")
+        let output = TestSupport.temporaryDirectory().appendingPathComponent("de.xlsx").path
+        let r = try run(["convert", input, "-o", output, "--language", "de"], environment: ["LC_ALL": "de_DE.UTF-8", "LANG": "de_DE.UTF-8"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let book = try WorkbookReader(path: output)
+        let time = try #require(try book.cell("Ereignisse", "A2"))
+        #expect(time.value.contains("."))
+        #expect(!time.value.contains(","))
+        #expect(abs(Double(time.value)! - 46310.524268391204) < 1e-9)
     }
 
     @Test func localesCheckPassesForTheShippedLanguages() throws {

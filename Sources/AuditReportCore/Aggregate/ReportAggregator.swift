@@ -22,6 +22,8 @@ public struct ReportAggregator {
     public private(set) var eventsWithoutPage = 0
     public private(set) var pages: [String: PageStats] = [:]
     public private(set) var actors: [String: ActorStats] = [:]
+    /// Page ids by title, so an export row that names a page without its id joins the page.
+    private var idByTitle: [String: String] = [:]
     /// Newer audience seen per page while walking back in time, for widening detection.
     private var newerAudience: [String: (Audience, Timestamp)] = [:]
 
@@ -71,7 +73,8 @@ public struct ReportAggregator {
         let actorKey = e.actor.identity
         var pageKey: String?
         if e.target.kind == "page" || e.target.kind == "database" || (e.target.kind.isEmpty && !e.target.isEmpty) {
-            let key = e.target.id.isEmpty ? "name:" + e.target.name : e.target.id
+            if !e.target.id.isEmpty && !e.target.name.isEmpty && idByTitle.count < 1_000_000 { idByTitle[e.target.name] = e.target.id }
+            let key = e.target.id.isEmpty ? (idByTitle[e.target.name] ?? "name:" + e.target.name) : e.target.id
             pageKey = key
             addPage(e, key: key, actor: actorKey)
         } else {
@@ -93,7 +96,7 @@ public struct ReportAggregator {
     }
 
     private mutating func addPage(_ e: AuditEvent, key: String, actor: String) {
-        var page = pages[key] ?? PageStats(key: key, id: e.target.id, title: e.target.name, firstEvent: e.timestamp, lastEvent: e.timestamp)
+        var page = pages[key] ?? PageStats(key: key, id: key.hasPrefix("name:") ? "" : key, title: e.target.name, firstEvent: e.timestamp, lastEvent: e.timestamp)
         page.events += 1
         page.eventsByAudience[Int(e.audience?.rawValue ?? 0)] += 1
         // Newest first: the first title seen is the latest.

@@ -103,5 +103,6 @@ public final class XLSXEventSheetWriter {
     private func finish(_ sheet: XLSXSheet) throws {
         try sheet.fitColumns(count: columns.count)
         try sheet.autofilter(lastRow: max(row, 1), lastColumn: columns.count - 1)
+        try sheet.printSetup(landscape: true, fitToWidth: false, repeatHeader: true, footer: "&R" + localizer.string("xlsx.footer_page"))
     }
 }

@@ -6,7 +6,7 @@ public struct XLSXReportRenderer {
 
     static let title = XLSXFormat(bold: true, fontSize: 16)
     static let section = XLSXFormat(bold: true, fontSize: 12)
-    static let header = XLSXFormat(bold: true, fill: 0xDDE4EE, borderBottom: true)
+    static let header = XLSXFormat(bold: true, fill: 0xDDE4EE, wrap: true, borderBottom: true)
     static let label = XLSXFormat(bold: true)
     static let integer = XLSXFormat(numberFormat: "#,##0")
     static let percent = XLSXFormat(numberFormat: "+0%;-0%;0%")
@@ -75,8 +75,17 @@ public struct XLSXReportRenderer {
         r = try topEvents(sheet, r)
         r = try topActors(sheet, r)
         r = try perDay(sheet, r)
-        try sheet.fitColumns(count: 5, minimum: 10, maximum: 70)
+        try summaryLayout(sheet)
     }
+
+    /// Fixed widths (the title would otherwise widen column A) and a printout one page wide.
+    private func summaryLayout(_ sheet: XLSXSheet) throws {
+        for (column, width) in [50.0, 38, 16, 16, 16, 16].enumerated() { try sheet.setColumn(column, width: width) }
+        try sheet.printSetup(landscape: false, fitToWidth: true, repeatHeader: false, footer: footer)
+    }
+
+    /// "Page 3 of 9" in the sheet's footer (Excel's &P and &N codes).
+    var footer: String { "&L" + l.string("xlsx.footer_title", ["month": facts.period.map { l.monthTitle(year: $0.year, month: $0.month) } ?? ""]).replacingOccurrences(of: "&", with: "&&") + "&R" + l.string("xlsx.footer_page") }
 
     /// The summary of a conversion: what was read, the span of the events, and their split by
     /// category and audience.
@@ -104,7 +113,7 @@ public struct XLSXReportRenderer {
         r = try inputsTable(sheet, r)
         r = try categoryTable(sheet, r)
         r = try audienceTable(sheet, r)
-        try sheet.fitColumns(count: 6, minimum: 10, maximum: 70)
+        try summaryLayout(sheet)
     }
 
     private func inputsTable(_ sheet: XLSXSheet, _ start: Int) throws -> Int {
@@ -167,7 +176,7 @@ public struct XLSXReportRenderer {
         let chart = try workbook.addChart(.pie)
         try chart.addSeries(sheet: sheet.name, categoryColumn: 0, valueColumn: 1, firstRow: first, lastRow: r, name: l.string("chart.audience"), colors: Self.audienceColors)
         chart.title(l.string("chart.audience"))
-        try sheet.insert(chart, row: start, column: 7)
+        try sheet.insert(chart, row: start, column: 2, scale: 0.75)
         return r + 2
     }
 
@@ -232,8 +241,9 @@ public struct XLSXReportRenderer {
         let chart = try workbook.addChart(.column)
         try chart.addSeries(sheet: sheet.name, categoryColumn: 0, valueColumn: 1, firstRow: first, lastRow: r, name: l.string("chart.per_day"))
         chart.title(l.string("chart.per_day"))
+        chart.categoryAxisFormat("d")
         chart.hideLegend()
-        try sheet.insert(chart, row: first - 1, column: 3)
+        try sheet.insert(chart, row: first - 1, column: 2, scale: 0.9)
         return r + 2
     }
 
@@ -270,6 +280,7 @@ public struct XLSXReportRenderer {
         }
         try sheet.fitColumns(count: titles.count, maximum: 50)
         try sheet.autofilter(lastRow: max(r, 1), lastColumn: titles.count - 1)
+        try sheet.printSetup(landscape: true, fitToWidth: true, repeatHeader: true, footer: footer)
     }
 
     public func writeActors() throws {
@@ -302,6 +313,7 @@ public struct XLSXReportRenderer {
         }
         try sheet.fitColumns(count: titles.count, maximum: 50)
         try sheet.autofilter(lastRow: max(r, 1), lastColumn: titles.count - 1)
+        try sheet.printSetup(landscape: true, fitToWidth: true, repeatHeader: true, footer: footer)
     }
 
     /// Written only when there is an unmapped type.

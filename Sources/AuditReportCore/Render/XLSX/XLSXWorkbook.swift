@@ -196,8 +196,22 @@ public final class XLSXSheet {
         try workbook.check(worksheet_autofilter(sheet, 0, 0, lxw_row_t(lastRow), lxw_col_t(lastColumn)), "worksheet_autofilter")
     }
 
-    public func insert(_ chart: XLSXChart, row: Int, column: Int) throws {
-        try workbook.check(worksheet_insert_chart(sheet, lxw_row_t(row), lxw_col_t(column), chart.chart), "worksheet_insert_chart")
+    /// Prints on A4 with a page-number footer; optionally landscape, one page wide, and with the
+    /// first row repeated on every page.
+    public func printSetup(landscape: Bool, fitToWidth: Bool, repeatHeader: Bool, footer: String) throws {
+        worksheet_set_paper(sheet, 9)
+        if landscape { worksheet_set_landscape(sheet) }
+        if fitToWidth { worksheet_fit_to_pages(sheet, 1, 0) }
+        if repeatHeader { try workbook.check(worksheet_repeat_rows(sheet, 0, 0), "worksheet_repeat_rows") }
+        try workbook.check(worksheet_set_footer(sheet, footer), "worksheet_set_footer")
+    }
+
+    /// Places a chart with its top left corner in a cell, scaled from its default 480 × 288 pixels.
+    public func insert(_ chart: XLSXChart, row: Int, column: Int, scale: Double = 1) throws {
+        var options = lxw_chart_options()
+        options.x_scale = scale
+        options.y_scale = scale
+        try workbook.check(worksheet_insert_chart_opt(sheet, lxw_row_t(row), lxw_col_t(column), chart.chart, &options), "worksheet_insert_chart_opt")
     }
 }
 
@@ -254,6 +268,11 @@ public final class XLSXChart {
 
     public func title(_ text: String) {
         chart_title_set_name(chart, workbook.retain(text))
+    }
+
+    /// The number format of the category axis (e.g. `d` to show dates as the day of the month).
+    public func categoryAxisFormat(_ format: String) {
+        chart_axis_set_num_format(chart.pointee.x_axis, workbook.retain(format))
     }
 
     public func hideLegend() {
