@@ -63,6 +63,19 @@ public struct ColumnAliases: Sendable {
 
     /// Lower-cased letters and digits only.
     public static func fold(_ text: String) -> String {
-        String(String.UnicodeScalarView(text.lowercased().unicodeScalars.filter { CharacterSet.alphanumerics.contains($0) }))
+        // Per-row path (audience cells): ASCII text needs no Unicode tables.
+        if text.utf8.allSatisfy({ $0 < 0x80 }) {
+            var bytes: [UInt8] = []
+            bytes.reserveCapacity(text.utf8.count)
+            for b in text.utf8 {
+                if b >= 0x41 && b <= 0x5A {
+                    bytes.append(b + 32)
+                } else if (b >= 0x61 && b <= 0x7A) || (b >= 0x30 && b <= 0x39) {
+                    bytes.append(b)
+                }
+            }
+            return String(decoding: bytes, as: UTF8.self)
+        }
+        return String(String.UnicodeScalarView(text.lowercased().unicodeScalars.filter { CharacterSet.alphanumerics.contains($0) }))
     }
 }

@@ -10,6 +10,14 @@ public final class Localizer {
     private let base: LanguagePack
     public var timeZone: TimeZone { zone.timeZone }
     private let zone: ZoneResolver
+    private var valueCache: [String: [String: String]] = [:]
+    private var patternCache: [String: [PatternToken]] = [:]
+
+    /// A piece of a date pattern.
+    enum PatternToken {
+        case literal(String)
+        case field(Character, Int)
+    }
 
     public init(store: LocaleStore, language: String, timeZone: TimeZone) throws {
         self.store = store
@@ -91,8 +99,11 @@ public final class Localizer {
     /// `actor_type`, `target_type`); the value as written when there is none.
     public func valueLabel(_ kind: String, _ raw: String) -> String {
         if raw.isEmpty { return raw }
+        if let cached = valueCache[kind]?[raw] { return cached }
         let id = "\(kind).\(raw.lowercased())"
-        return pack.values[id] ?? base.values[id] ?? raw
+        let label = pack.values[id] ?? base.values[id] ?? raw
+        if valueCache[kind, default: [:]].count < 10_000 { valueCache[kind, default: [:]][raw] = label }
+        return label
     }
 
     // MARK: numbers
@@ -139,33 +150,46 @@ public final class Localizer {
         format(civil(timestamp), pattern: pack.format.date)
     }
 
-    /// Fills a pattern of `yyyy MMMM MM dd d HH mm ss EEEE`.
+    /// Fills a pattern of `yyyy MMMM MM dd d HH mm ss EEEE` (compiled once per pattern).
     public func format(_ c: CivilDateTime, pattern: String) -> String {
+        let tokens = patternCache[pattern] ?? compile(pattern)
         var out = ""
-        var chars = Array(pattern)
-        var i = 0
-        func run(_ ch: Character) -> Int {
-            var n = 0
-            while i + n < chars.count && chars[i + n] == ch { n += 1 }
-            return n
+        out.reserveCapacity(20)
+        for token in tokens {
+            switch token {
+            case .literal(let text): out += text
+            case .field(let ch, let n):
+                switch ch {
+                case "y": out += n == 2 ? pad(c.year % 100, 2) : pad(c.year, 4)
+                case "M": out += n >= 4 ? pack.format.monthNames[c.month - 1] : (n == 1 ? String(c.month) : pad(c.month, 2))
+                case "d": out += n == 1 ? String(c.day) : pad(c.day, 2)
+                case "H": out += n == 1 ? String(c.hour) : pad(c.hour, 2)
+                case "m": out += pad(c.minute, 2)
+                case "s": out += pad(c.second, 2)
+                default: out += pack.format.weekdayNames[c.isoWeekday - 1]
+                }
+            }
         }
+        return out
+    }
+
+    private func compile(_ pattern: String) -> [PatternToken] {
+        var tokens: [PatternToken] = []
+        let chars = Array(pattern)
+        var i = 0
         while i < chars.count {
             let ch = chars[i]
-            let n = run(ch)
-            switch ch {
-            case "y": out += n == 2 ? pad(c.year % 100, 2) : pad(c.year, 4)
-            case "M": out += n >= 4 ? pack.format.monthNames[c.month - 1] : (n == 1 ? String(c.month) : pad(c.month, 2))
-            case "d": out += n == 1 ? String(c.day) : pad(c.day, 2)
-            case "H": out += n == 1 ? String(c.hour) : pad(c.hour, 2)
-            case "m": out += pad(c.minute, 2)
-            case "s": out += pad(c.second, 2)
-            case "E": out += pack.format.weekdayNames[c.isoWeekday - 1]
-            default: out += String(repeating: String(ch), count: n)
+            var n = 1
+            while i + n < chars.count && chars[i + n] == ch { n += 1 }
+            if "yMdHmsE".contains(ch) {
+                tokens.append(.field(ch, n))
+            } else {
+                tokens.append(.literal(String(repeating: String(ch), count: n)))
             }
             i += n
         }
-        chars.removeAll()
-        return out
+        patternCache[pattern] = tokens
+        return tokens
     }
 
     /// The month's name and year: "Oktober 2026".

@@ -105,6 +105,10 @@ func floorDiv(_ a: Int, _ b: Int) -> Int {
 
 /// Zero-padded decimal of a non-negative number.
 func pad(_ value: Int, _ width: Int) -> String {
+    if width == 2 && value >= 0 && value < 100 {
+        // The per-cell case (months, days, hours …): no intermediate strings.
+        return String(decoding: [UInt8(48 + value / 10), UInt8(48 + value % 10)], as: UTF8.self)
+    }
     let s = String(value)
     return s.count >= width ? s : String(repeating: "0", count: width - s.count) + s
 }

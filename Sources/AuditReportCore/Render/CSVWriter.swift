@@ -13,9 +13,25 @@ public struct CSVWriter {
 
     /// Writes one row.
     public func row(_ fields: [String]) {
+        let delimiter = dialect.delimiter
         for (i, field) in fields.enumerated() {
-            if i > 0 { file.write(byte: dialect.delimiter) }
-            file.write(Self.escape(field, delimiter: dialect.delimiter))
+            if i > 0 { file.write(byte: delimiter) }
+            var safe = Self.neutralize(field)
+            safe.withUTF8 { bytes in
+                guard bytes.contains(where: { $0 == 0x22 || $0 == delimiter || $0 == 0x0A || $0 == 0x0D }) else {
+                    file.write(UnsafeRawBufferPointer(bytes))
+                    return
+                }
+                file.write(byte: 0x22)
+                var start = 0
+                for (j, b) in bytes.enumerated() where b == 0x22 {
+                    file.write(UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(bytes)[start...j]))
+                    file.write(byte: 0x22)
+                    start = j + 1
+                }
+                file.write(UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(bytes)[start...]))
+                file.write(byte: 0x22)
+            }
         }
         file.write(byte: 0x0D)
         file.write(byte: 0x0A)
