@@ -21,6 +21,14 @@ public final class XLSXEventSheetWriter {
     public private(set) var written = 0
     public private(set) var omitted = 0
     private let dateFormat: XLSXFormat
+    private lazy var marker = localizer.string("xlsx.truncated_marker")
+    private lazy var dateHandle = workbook.format(dateFormat)
+    private lazy var headers: [String] = columns.map { column in
+        switch column {
+        case .standard(let c): return c.header(localizer)
+        case .extra(let name): return name
+        }
+    }
     private let header = XLSXFormat(bold: true, fill: 0xDDE4EE, borderBottom: true)
 
     /// What a column of the sheet holds.
@@ -51,12 +59,7 @@ public final class XLSXEventSheetWriter {
         if let sheet { try finish(sheet) }
         let name = XLSXText.sheetName(sheets.isEmpty ? baseName : "\(baseName) (\(sheets.count + 1))", existing: workbook.names)
         let next = try workbook.addSheet(name)
-        for (i, column) in columns.enumerated() {
-            let title: String
-            switch column {
-            case .standard(let c): title = c.header(localizer)
-            case .extra(let name): title = name
-            }
+        for (i, title) in headers.enumerated() {
             try next.write(0, i, text: XLSXText.cell(title, marker: "").text, header)
         }
         next.freeze(rows: 1)
@@ -76,21 +79,21 @@ public final class XLSXEventSheetWriter {
         for (i, column) in columns.enumerated() {
             switch column {
             case .standard(.time):
-                try sheet.write(row, i, number: XLSXText.serial(localizer.civil(e.timestamp)), dateFormat, width: 19)
+                try sheet.write(row, i, number: XLSXText.serial(localizer.civil(e.timestamp)), handle: dateHandle, width: 19)
             case .standard(let c):
-                try text(sheet, i, c.text(e, localizer, sources: sources), event: e, column: c.header(localizer))
+                try text(sheet, i, c.text(e, localizer, sources: sources), event: e, column: i)
             case .extra(let name):
-                try text(sheet, i, e.extras.first(where: { $0.name == name })?.value ?? "", event: e, column: name)
+                try text(sheet, i, e.extras.first(where: { $0.name == name })?.value ?? "", event: e, column: i)
             }
         }
         written += 1
     }
 
-    private func text(_ sheet: XLSXSheet, _ column: Int, _ value: String, event: AuditEvent, column name: String) throws {
+    private func text(_ sheet: XLSXSheet, _ column: Int, _ value: String, event: AuditEvent, column index: Int) throws {
         if value.isEmpty { return }
-        let safe = XLSXText.cell(value, marker: localizer.string("xlsx.truncated_marker"))
-        if safe.truncated { try onTruncated(event, name) }
-        try sheet.write(row, column, text: safe.text)
+        let safe = XLSXText.cell(value, marker: marker)
+        if safe.truncated { try onTruncated(event, headers[index]) }
+        try sheet.write(row, column, text: safe.text, handle: nil)
     }
 
     /// Ends the last sheet (filter and widths). Call once after the last event.

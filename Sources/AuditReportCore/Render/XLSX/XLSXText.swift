@@ -10,10 +10,15 @@ public enum XLSXText {
     /// Excel's limit cut with `marker` at the end.
     /// - Returns: the text and whether it was cut.
     public static func cell(_ text: String, marker: String) -> (text: String, truncated: Bool) {
+        // Fast scan: only control bytes and "_x"/"_X" need the slow path.
         var needsWork = false
-        for b in text.utf8 where (b < 0x20 && b != 0x09 && b != 0x0A) || b == 0x5F || b == 0x7F {
-            needsWork = true
-            break
+        var previous: UInt8 = 0
+        for b in text.utf8 {
+            if (b < 0x20 && b != 0x09 && b != 0x0A) || b == 0x7F || (previous == 0x5F && (b == 0x78 || b == 0x58)) {
+                needsWork = true
+                break
+            }
+            previous = b
         }
         var result = text
         if needsWork {

@@ -162,14 +162,27 @@ public final class XLSXSheet {
 
     /// Writes text as a string cell: never a formula, never a link. `text` must be sanitized.
     public func write(_ row: Int, _ column: Int, text: String, _ format: XLSXFormat? = nil) throws {
-        note(column, width: Double(text.utf8.count < 64 ? text.count : min(text.count, 200)))
+        try write(row, column, text: text, handle: workbook.format(format))
+    }
+
+    /// The same with a format resolved once (`XLSXWorkbook.format`), for per-row writes.
+    func write(_ row: Int, _ column: Int, text: String, handle: UnsafeMutablePointer<lxw_format>?) throws {
         if text.isEmpty { return }
-        try workbook.check(worksheet_write_string(sheet, lxw_row_t(row), lxw_col_t(column), text, workbook.format(format)), "worksheet_write_string(\(name)!\(row + 1):\(column + 1))")
+        // Characters never exceed UTF-8 bytes, so short texts need no counting.
+        let bytes = text.utf8.count
+        if Double(bytes) > widths[column, default: 0] { note(column, width: Double(min(text.unicodeScalars.count, 200))) }
+        let status = worksheet_write_string(sheet, lxw_row_t(row), lxw_col_t(column), text, handle)
+        if status != LXW_NO_ERROR { try workbook.check(status, "worksheet_write_string(\(name)!\(row + 1):\(column + 1))") }
     }
 
     public func write(_ row: Int, _ column: Int, number: Double, _ format: XLSXFormat? = nil, width: Double = 10) throws {
+        try write(row, column, number: number, handle: workbook.format(format), width: width)
+    }
+
+    func write(_ row: Int, _ column: Int, number: Double, handle: UnsafeMutablePointer<lxw_format>?, width: Double = 10) throws {
         note(column, width: width)
-        try workbook.check(worksheet_write_number(sheet, lxw_row_t(row), lxw_col_t(column), number, workbook.format(format)), "worksheet_write_number(\(name)!\(row + 1):\(column + 1))")
+        let status = worksheet_write_number(sheet, lxw_row_t(row), lxw_col_t(column), number, handle)
+        if status != LXW_NO_ERROR { try workbook.check(status, "worksheet_write_number(\(name)!\(row + 1):\(column + 1))") }
     }
 
     private func note(_ column: Int, width: Double) {
