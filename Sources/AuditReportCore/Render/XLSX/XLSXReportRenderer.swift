@@ -117,20 +117,26 @@ public struct XLSXReportRenderer {
     }
 
     private func inputsTable(_ sheet: XLSXSheet, _ start: Int) throws -> Int {
-        var r = start
-        try sheet.write(r, 0, text: cell(l.string("section.inputs")), Self.section)
-        r += 1
-        try headerRow(sheet, r, ["column.input_file", "column.input_kind", "column.input_events", "column.input_skipped", "column.input_duplicates", "column.input_outside"].map { l.string($0) })
-        for (i, input) in facts.inputs.enumerated() {
-            r += 1
-            let kind = l.string("kind.\(input.read.kind.rawValue)") + (input.read.shapes.isEmpty ? "" : " (\(input.read.shapes.joined(separator: ", ")))")
-            try sheet.write(r, 0, text: cell(facts.inputNames[i]))
-            try sheet.write(r, 1, text: cell(kind))
-            for (c, v) in [input.read.events, input.read.skipped, input.duplicatesDropped, input.outsidePeriod].enumerated() {
-                try sheet.write(r, 2 + c, number: Double(v), Self.integer)
+        try sheet.write(start, 0, text: cell(l.string("section.inputs")), Self.section)
+        return try write(ReportTable.inputs(facts, l), to: sheet, at: start + 1) + 1
+    }
+
+    /// Writes a table with its header row at `start`.
+    /// - Returns: the row after the table.
+    @discardableResult
+    func write(_ table: ReportTable, to sheet: XLSXSheet, at start: Int) throws -> Int {
+        try headerRow(sheet, start, table.headers)
+        for (i, row) in table.rows.enumerated() {
+            for (c, value) in row.enumerated() {
+                switch value {
+                case .text(let t): try sheet.write(start + 1 + i, c, text: cell(t))
+                case .number(let n): try sheet.write(start + 1 + i, c, number: Double(n), Self.integer)
+                case .time(let t): try sheet.write(start + 1 + i, c, number: XLSXText.serial(l.civil(t)), dateFormat, width: 19)
+                case .empty: break
+                }
             }
         }
-        return r + 2
+        return start + 1 + table.rows.count
     }
 
     private func categoryTable(_ sheet: XLSXSheet, _ start: Int) throws -> Int {
@@ -251,83 +257,26 @@ public struct XLSXReportRenderer {
 
     /// The per-page notification audience breakdown, every page.
     public func writePages() throws {
-        let sheet = try workbook.addSheet(XLSXText.sheetName(l.string("sheet.pages"), existing: workbook.names))
-        let titles = [
-            "column.page_name", "column.page_id", "column.count", "audience.private", "audience.shared_internally", "audience.shared_externally",
-            "audience.shared_to_web", "audience.none", "column.first_audience", "column.last_audience", "column.widened_at", "column.actors",
-            "column.views", "column.edits", "column.exports", "column.permission_changes", "column.shares", "column.gained_access",
-        ].map { id in id.hasPrefix("audience.") && id != "audience.none" ? l.audienceLabel(Audience.allCases.first { "audience." + $0.siemValue == id }) : l.string(id) }
-        try headerRow(sheet, 0, titles)
-        sheet.freeze(rows: 1, columns: 1)
-        var r = 0
-        for page in facts.aggregate.pagesByExposure {
-            r += 1
-            try sheet.write(r, 0, text: cell(page.title))
-            try sheet.write(r, 1, text: cell(page.id))
-            try sheet.write(r, 2, number: Double(page.events), Self.integer)
-            for (i, level) in [1, 2, 3, 4, 0].enumerated() {
-                try sheet.write(r, 3 + i, number: Double(page.eventsByAudience[level]), Self.integer)
-            }
-            try sheet.write(r, 8, text: cell(page.firstAudience.map { l.audienceLabel($0) } ?? ""))
-            try sheet.write(r, 9, text: cell(page.lastAudience.map { l.audienceLabel($0) } ?? ""), page.lastAudience.map { XLSXFormat(fontColor: Self.audienceColors[Int($0.rawValue)]) })
-            if let at = page.widenedAt, let from = page.widenedFrom, let to = page.widenedTo {
-                try sheet.write(r, 10, text: cell(l.string("pages.widened_value", ["from": l.audienceLabel(from), "to": l.audienceLabel(to), "time": l.dateTime(at)])), XLSXFormat(fontColor: 0xC00000))
-            }
-            for (i, v) in [page.actors.count, page.views, page.edits, page.exports, page.permissionChanges, page.shares].enumerated() {
-                try sheet.write(r, 11 + i, number: Double(v), Self.integer)
-            }
-            try sheet.write(r, 17, text: cell(page.gainedAccess.sorted().joined(separator: ", ")))
-        }
-        try sheet.fitColumns(count: titles.count, maximum: 50)
-        try sheet.autofilter(lastRow: max(r, 1), lastColumn: titles.count - 1)
-        try sheet.printSetup(landscape: true, fitToWidth: true, repeatHeader: true, footer: footer)
+        try writeListSheet("sheet.pages", ReportTable.pages(facts, l))
     }
 
     public func writeActors() throws {
-        let sheet = try workbook.addSheet(XLSXText.sheetName(l.string("sheet.actors"), existing: workbook.names))
-        let categories = (l.catalog.categories + ["other"]).filter { c in facts.aggregate.byCategory[c] != nil }
-        let titles = [l.string("column.actor_name"), l.string("column.actor_email"), l.string("column.actor_type"), l.string("column.count")]
-            + categories.map { l.categoryLabel($0) }
-            + [l.string("column.pages_touched"), l.string("column.exports"), l.string("column.first_activity"), l.string("column.last_activity"), l.string("column.ip_addresses"), l.string("column.countries")]
-        try headerRow(sheet, 0, titles)
-        sheet.freeze(rows: 1, columns: 1)
-        var r = 0
-        for actor in facts.aggregate.actorsByActivity {
-            r += 1
-            var c = 0
-            try sheet.write(r, c, text: cell(actor.name.isEmpty ? actor.identity : actor.name))
-            try sheet.write(r, c + 1, text: cell(actor.email))
-            try sheet.write(r, c + 2, text: cell(l.valueLabel("actor_type", actor.type)))
-            try sheet.write(r, c + 3, number: Double(actor.events), Self.integer)
-            c = 4
-            for category in categories {
-                try sheet.write(r, c, number: Double(actor.byCategory[category, default: 0]), Self.integer)
-                c += 1
-            }
-            try sheet.write(r, c, number: Double(actor.pages.count), Self.integer)
-            try sheet.write(r, c + 1, number: Double(actor.exports), Self.integer)
-            try sheet.write(r, c + 2, number: XLSXText.serial(l.civil(actor.firstEvent)), dateFormat, width: 19)
-            try sheet.write(r, c + 3, number: XLSXText.serial(l.civil(actor.lastEvent)), dateFormat, width: 19)
-            try sheet.write(r, c + 4, text: cell(actor.ipAddresses.sorted().joined(separator: ", ")))
-            try sheet.write(r, c + 5, text: cell(actor.countries.sorted().joined(separator: ", ")))
-        }
-        try sheet.fitColumns(count: titles.count, maximum: 50)
-        try sheet.autofilter(lastRow: max(r, 1), lastColumn: titles.count - 1)
-        try sheet.printSetup(landscape: true, fitToWidth: true, repeatHeader: true, footer: footer)
+        try writeListSheet("sheet.actors", ReportTable.actors(facts, l))
     }
 
     /// Written only when there is an unmapped type.
     public func writeUnmapped() throws {
         guard !facts.unmapped.isEmpty else { return }
-        let sheet = try workbook.addSheet(XLSXText.sheetName(l.string("sheet.unmapped"), existing: workbook.names))
-        try headerRow(sheet, 0, [l.string("column.event_key"), l.string("column.event"), l.string("column.count"), l.string("column.first_seen")])
-        sheet.freeze(rows: 1)
-        for (i, u) in facts.unmapped.enumerated() {
-            try sheet.write(i + 1, 0, text: cell(u.key))
-            try sheet.write(i + 1, 1, text: cell(l.eventLabel(u.key)))
-            try sheet.write(i + 1, 2, number: Double(u.count), Self.integer)
-            try sheet.write(i + 1, 3, number: XLSXText.serial(l.civil(u.firstSeen)), dateFormat, width: 19)
-        }
-        try sheet.fitColumns(count: 4)
+        try writeListSheet("sheet.unmapped", ReportTable.unmapped(facts, l))
+    }
+
+    /// A sheet holding one table: frozen header and first column, filter, fitted widths, printable.
+    private func writeListSheet(_ nameID: String, _ table: ReportTable) throws {
+        let sheet = try workbook.addSheet(XLSXText.sheetName(l.string(nameID), existing: workbook.names))
+        let last = try write(table, to: sheet, at: 0)
+        sheet.freeze(rows: 1, columns: 1)
+        try sheet.fitColumns(count: table.headers.count, maximum: 50)
+        try sheet.autofilter(lastRow: max(last - 1, 1), lastColumn: table.headers.count - 1)
+        try sheet.printSetup(landscape: true, fitToWidth: true, repeatHeader: true, footer: footer)
     }
 }

@@ -1,0 +1,120 @@
+/// The report's tables as cells, defined once for the workbook, the CSV set and the HTML.
+public struct ReportTable {
+    public enum Cell: Equatable {
+        case text(String)
+        case number(Int)
+        case time(Timestamp)
+        case empty
+    }
+
+    public var headers: [String]
+    public var rows: [[Cell]]
+
+    /// A cell as text in the localizer's forms (numbers grouped, times in the report's zone).
+    public static func text(_ cell: Cell, _ l: Localizer, groupNumbers: Bool = true) -> String {
+        switch cell {
+        case .text(let s): return s
+        case .number(let n): return groupNumbers ? l.number(n) : String(n)
+        case .time(let t): return l.dateTime(t)
+        case .empty: return ""
+        }
+    }
+}
+
+extension ReportTable {
+    /// The per-page notification audience breakdown, most exposed first.
+    /// - Parameter limit: at most this many pages (all when nil).
+    public static func pages(_ facts: ReportFacts, _ l: Localizer, limit: Int? = nil) -> ReportTable {
+        let headers = [
+            l.string("column.page_name"), l.string("column.page_id"), l.string("column.count"),
+            l.audienceLabel(.private), l.audienceLabel(.sharedInternally), l.audienceLabel(.sharedExternally), l.audienceLabel(.sharedToWeb),
+            l.string("audience.none"), l.string("column.first_audience"), l.string("column.last_audience"), l.string("column.widened_at"),
+            l.string("column.actors"), l.string("column.views"), l.string("column.edits"), l.string("column.exports"),
+            l.string("column.permission_changes"), l.string("column.shares"), l.string("column.gained_access"),
+        ]
+        var pages = facts.aggregate.pagesByExposure
+        if let limit { pages = Array(pages.prefix(limit)) }
+        let rows = pages.map { page -> [Cell] in
+            var widened = Cell.empty
+            if let at = page.widenedAt, let from = page.widenedFrom, let to = page.widenedTo {
+                widened = .text(l.string("pages.widened_value", ["from": l.audienceLabel(from), "to": l.audienceLabel(to), "time": l.dateTime(at)]))
+            }
+            return [
+                .text(page.title), .text(page.id), .number(page.events),
+                .number(page.eventsByAudience[1]), .number(page.eventsByAudience[2]), .number(page.eventsByAudience[3]), .number(page.eventsByAudience[4]),
+                .number(page.eventsByAudience[0]),
+                page.firstAudience.map { .text(l.audienceLabel($0)) } ?? .empty, page.lastAudience.map { .text(l.audienceLabel($0)) } ?? .empty, widened,
+                .number(page.actors.count), .number(page.views), .number(page.edits), .number(page.exports), .number(page.permissionChanges),
+                .number(page.shares), .text(page.gainedAccess.sorted().joined(separator: ", ")),
+            ]
+        }
+        return ReportTable(headers: headers, rows: rows)
+    }
+
+    /// Per person, most active first.
+    public static func actors(_ facts: ReportFacts, _ l: Localizer, limit: Int? = nil) -> ReportTable {
+        let categories = (l.catalog.categories + ["other"]).filter { facts.aggregate.byCategory[$0] != nil }
+        let headers = [l.string("column.actor_name"), l.string("column.actor_email"), l.string("column.actor_type"), l.string("column.count")]
+            + categories.map { l.categoryLabel($0) }
+            + [l.string("column.pages_touched"), l.string("column.exports"), l.string("column.first_activity"), l.string("column.last_activity"), l.string("column.ip_addresses"), l.string("column.countries")]
+        var actors = facts.aggregate.actorsByActivity
+        if let limit { actors = Array(actors.prefix(limit)) }
+        let rows = actors.map { a -> [Cell] in
+            [.text(a.name.isEmpty ? a.identity : a.name), .text(a.email), .text(l.valueLabel("actor_type", a.type)), .number(a.events)]
+                + categories.map { .number(a.byCategory[$0, default: 0]) }
+                + [.number(a.pages.count), .number(a.exports), .time(a.firstEvent), .time(a.lastEvent), .text(a.ipAddresses.sorted().joined(separator: ", ")), .text(a.countries.sorted().joined(separator: ", "))]
+        }
+        return ReportTable(headers: headers, rows: rows)
+    }
+
+    /// Event types no catalogue knows.
+    public static func unmapped(_ facts: ReportFacts, _ l: Localizer) -> ReportTable {
+        ReportTable(
+            headers: [l.string("column.event_key"), l.string("column.event"), l.string("column.count"), l.string("column.first_seen")],
+            rows: facts.unmapped.map { [.text($0.key), .text(l.eventLabel($0.key)), .number($0.count), .time($0.firstSeen)] })
+    }
+
+    /// What was read, per input.
+    public static func inputs(_ facts: ReportFacts, _ l: Localizer) -> ReportTable {
+        ReportTable(
+            headers: ["column.input_file", "column.input_kind", "column.input_events", "column.input_skipped", "column.input_duplicates", "column.input_outside"].map { l.string($0) },
+            rows: facts.inputs.enumerated().map { i, input in
+                let kind = l.string("kind.\(input.read.kind.rawValue)") + (input.read.shapes.isEmpty ? "" : " (\(input.read.shapes.joined(separator: ", ")))")
+                return [.text(facts.inputNames[i]), .text(kind), .number(input.read.events), .number(input.read.skipped), .number(input.duplicatesDropped), .number(input.outsidePeriod)]
+            })
+    }
+
+    /// The summary's figures as rows of section, item, value (the summary CSV).
+    public static func summary(_ facts: ReportFacts, _ l: Localizer) -> ReportTable {
+        let a = facts.aggregate
+        var rows: [[Cell]] = []
+        func add(_ section: String, _ item: String, _ value: Cell) { rows.append([.text(l.string(section)), .text(item), value]) }
+        if let period = facts.period {
+            add("summary.period", l.monthTitle(year: period.year, month: period.month), .text(period.identifier))
+        }
+        add("summary.time_zone", l.timeZoneLabel(), .text(l.timeZone.identifier))
+        add("summary.report_date", l.dateTime(facts.reportDate), .empty)
+        for (id, value) in [("summary.events", a.total), ("summary.duplicates", facts.duplicatesDropped), ("summary.outside", facts.outsidePeriod), ("summary.skipped", facts.rowsSkipped), ("summary.unmapped_count", facts.unmapped.count)] {
+            add("section.totals", l.string(id), .number(value))
+        }
+        for category in (l.catalog.categories + ["other"]) where a.byCategory[category] != nil {
+            add("section.by_category", l.categoryLabel(category), .number(a.byCategory[category]!))
+        }
+        for (i, level) in ([nil] + Audience.allCases.map { Optional($0) }).enumerated() {
+            add("section.by_audience", l.audienceLabel(level), .number(a.byAudience[i]))
+        }
+        for (platform, count) in a.top(a.byPlatform, 50) {
+            add("section.by_platform", platform.isEmpty ? l.string("summary.not_stated") : l.valueLabel("platform", platform), .number(count))
+        }
+        for (key, count) in a.top(a.byKey, 1000) {
+            add("section.by_event_type", l.eventLabel(key), .number(count))
+        }
+        if let period = facts.period {
+            for (i, count) in a.perDay.enumerated() {
+                let day = CivilDateTime(year: period.year, month: period.month, day: i + 1, hour: 0, minute: 0, second: 0, millisecond: 0)
+                add("section.per_day", l.format(day, pattern: l.pack.format.date), .number(count))
+            }
+        }
+        return ReportTable(headers: [l.string("column.section"), l.string("column.item"), l.string("column.count")], rows: rows)
+    }
+}
