@@ -10,6 +10,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
     ],
     targets: [
         .systemLibrary(
@@ -23,7 +24,7 @@ let package = Package(
         ),
         .target(
             name: "AuditReportCore",
-            dependencies: ["CXlsxWriter", "CAuditZlib"]
+            dependencies: ["CXlsxWriter", "CAuditZlib", .product(name: "Mustache", package: "swift-mustache")]
         ),
         .executableTarget(
             name: "audit-report",

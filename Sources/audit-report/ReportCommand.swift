@@ -24,8 +24,8 @@ struct ReportCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Folder the report files go to.", valueName: "dir"))
     var outputDir = "out"
 
-    @Option(name: .long, help: ArgumentHelp("Files to write, comma-separated: xlsx, csv.", valueName: "list"))
-    var format = "xlsx,csv"
+    @Option(name: .long, help: ArgumentHelp("Files to write, comma-separated: xlsx, html, csv (events, pages, actors, summary).", valueName: "list"))
+    var format = "xlsx,html,csv"
 
     @Option(name: .long, help: ArgumentHelp("List at most this many events in the workbook (the summary says so).", valueName: "n"))
     var maxEventRows: Int?
@@ -60,7 +60,8 @@ struct ReportCommand: ParsableCommand {
             let job = ReportJob(
                 options: .init(
                     inputs: inputs, period: period, outputDirectory: URL(fileURLWithPath: outputDir), formats: try formats, dialect: common.csvDialect,
-                    inputTimeZone: common.inputZone, temporaryDirectory: common.temporaryDirectory, maxEventRows: maxEventRows, reportDate: try sourceDateEpoch()),
+                    inputTimeZone: common.inputZone, temporaryDirectory: common.temporaryDirectory, maxEventRows: maxEventRows, reportDate: try sourceDateEpoch(),
+                    templatesDirectory: try formats.contains(.html) ? ResourceLocator.folder("Templates", flag: common.resources) : nil),
                 localizer: localizer, diagnostics: common.diagnostics())
             let diagnostics = job.diagnostics
             let result = try job.run()

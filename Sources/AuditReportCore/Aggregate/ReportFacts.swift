@@ -14,6 +14,10 @@ public struct ReportFacts {
     public var omittedEventRows = 0
     /// Sheets the events fill in the workbook.
     public var eventSheets = 1
+    /// Warnings about the input printed during the run.
+    public var warnings = 0
+
+    public var eventsWithoutPage: Int { aggregate.eventsWithoutPage }
 
     public init(period: ReportPeriod?, aggregate: ReportAggregator, inputs: [EventPipeline.InputSummary], inputNames: [String], unmapped: [EventPipeline.UnmappedKey], reportDate: Timestamp) {
         self.period = period

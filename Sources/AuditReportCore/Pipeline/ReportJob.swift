@@ -6,6 +6,7 @@ public struct ReportJob {
     /// The files a report can consist of.
     public enum Format: String, CaseIterable, Sendable {
         case xlsx
+        case html
         case csv
     }
 
@@ -23,12 +24,15 @@ public struct ReportJob {
         public var rowsPerSheet: Int
         /// The report's fixed date; the end of the period when nil.
         public var reportDate: Timestamp?
+        /// Where `report.html.mustache` is (needed for the HTML format).
+        public var templatesDirectory: URL?
 
         public init(
             inputs: [String], period: ReportPeriod, outputDirectory: URL, formats: [Format] = Format.allCases, dialect: CSVDialect = .rfc4180,
             inputTimeZone: TimeZone = TimeZone(identifier: "UTC")!, temporaryDirectory: URL = FileManager.default.temporaryDirectory,
-            maxEventRows: Int? = nil, rowsPerSheet: Int = XLSXEventSheetWriter.excelRowLimit, reportDate: Timestamp? = nil
+            maxEventRows: Int? = nil, rowsPerSheet: Int = XLSXEventSheetWriter.excelRowLimit, reportDate: Timestamp? = nil, templatesDirectory: URL? = nil
         ) {
+            self.templatesDirectory = templatesDirectory
             self.inputs = inputs
             self.period = period
             self.outputDirectory = outputDirectory
@@ -82,7 +86,15 @@ public struct ReportJob {
         }
         // Open every output before reading, so a path that cannot be written fails fast.
         let csvOutput = options.formats.contains(.csv) ? try output("events", "csv") : nil
+        let tableOutputs = options.formats.contains(.csv) ? try ["pages", "actors", "summary"].map { try output($0, "csv") } : []
         let xlsxOutput = options.formats.contains(.xlsx) ? try output("", "xlsx") : nil
+        let htmlOutput = options.formats.contains(.html) ? try output("", "html") : nil
+        // The template is read before the long work, so a missing one fails fast.
+        var facts = ReportFacts(period: options.period, aggregate: ReportAggregator(period: options.period, zone: zone, catalog: localizer.catalog), inputs: [], inputNames: [], unmapped: [], reportDate: options.period.end)
+        let html = try htmlOutput.map { _ -> HTMLReportRenderer in
+            guard let templates = options.templatesDirectory else { throw OutputError.renderFailed(path: "Templates", reason: "no templates folder for the HTML report") }
+            return try HTMLReportRenderer(localizer: localizer, facts: facts, templatesDirectory: templates)
+        }
         try pipeline.read()
 
         var aggregate = ReportAggregator(period: options.period, zone: zone, catalog: localizer.catalog)
@@ -108,7 +120,8 @@ public struct ReportJob {
             csv?.write(event)
             try events?.write(event)
         }
-        var facts = ReportFacts(period: options.period, aggregate: aggregate, inputs: pipeline.inputs, inputNames: sources, unmapped: pipeline.unmappedKeys, reportDate: reportDate)
+        facts = ReportFacts(period: options.period, aggregate: aggregate, inputs: pipeline.inputs, inputNames: sources, unmapped: pipeline.unmappedKeys, reportDate: reportDate)
+        facts.warnings = diagnostics.warningCount
         var written: [String] = []
         if let workbook, let summarySheet, let events, let xlsxOutput {
             try events.finish()
@@ -122,12 +135,29 @@ public struct ReportJob {
             try workbook.close()
             written.append(xlsxOutput.finalPath)
         }
+        if let html, let htmlOutput {
+            let file = try OutputFile(path: htmlOutput.temporaryPath)
+            file.write(html.with(facts: facts).render())
+            try file.close()
+            written.append(htmlOutput.finalPath)
+        }
         if let csvFile, let csvOutput {
             try csvFile.close()
             written.append(csvOutput.finalPath)
+            let tables = [ReportTable.pages(facts, localizer), ReportTable.actors(facts, localizer), ReportTable.summary(facts, localizer)]
+            for (table, output) in zip(tables, tableOutputs) {
+                let file = try OutputFile(path: output.temporaryPath)
+                let writer = CSVWriter(file: file, dialect: options.dialect)
+                writer.row(table.headers)
+                for row in table.rows { writer.row(row.map { ReportTable.text($0, localizer, groupNumbers: false) }) }
+                try file.close()
+                written.append(output.finalPath)
+            }
         }
         try xlsxOutput?.commit()
+        try htmlOutput?.commit()
         try csvOutput?.commit()
+        for output in tableOutputs { try output.commit() }
         if aggregate.total == 0 {
             try diagnostics.emit(Diagnostic(.note, file: "", line: 0, "no events in \(options.period.identifier) (\(localizer.timeZone.identifier)); \(facts.outsidePeriod) events lie outside it"))
         }

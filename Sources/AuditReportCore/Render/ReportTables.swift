@@ -22,6 +22,20 @@ public struct ReportTable {
 }
 
 extension ReportTable {
+    /// The breakdown for a page of a report to read: the page id left out (the HTML shows it as
+    /// the title's tooltip) and the first and last audience in one column.
+    public static func compactPages(_ facts: ReportFacts, _ l: Localizer, limit: Int) -> ReportTable {
+        let full = pages(facts, l, limit: limit)
+        let headers = [full.headers[0], full.headers[2], full.headers[3], full.headers[4], full.headers[5], full.headers[6], full.headers[7], l.string("column.audience_change")] + full.headers[10...]
+        let rows = full.rows.map { row -> [Cell] in
+            let first = ReportTable.text(row[8], l)
+            let last = ReportTable.text(row[9], l)
+            let change: Cell = first.isEmpty && last.isEmpty ? .empty : .text(first == last ? last : "\(first) → \(last)")
+            return [row[0], row[2], row[3], row[4], row[5], row[6], row[7], change] + row[10...]
+        }
+        return ReportTable(headers: headers, rows: rows)
+    }
+
     /// The per-page notification audience breakdown, most exposed first.
     /// - Parameter limit: at most this many pages (all when nil).
     public static func pages(_ facts: ReportFacts, _ l: Localizer, limit: Int? = nil) -> ReportTable {

@@ -1,0 +1,186 @@
+import Foundation
+import Mustache
+
+/// Renders the report as one self-contained HTML page from `Templates/report.html.mustache`.
+/// The template escapes every value (Mustache's `{{…}}`); this type only builds the view
+/// model, with every word taken from the localizer.
+public struct HTMLReportRenderer {
+    /// Pages shown in the HTML; the workbook lists all.
+    public static let pageLimit = 100
+    public static let actorLimit = 25
+
+    let l: Localizer
+    var facts: ReportFacts
+    let template: MustacheTemplate
+
+    /// The same template for other figures.
+    public func with(facts: ReportFacts) -> HTMLReportRenderer {
+        var copy = self
+        copy.facts = facts
+        return copy
+    }
+
+    /// - Throws: `RenderError` when the template does not parse.
+    public init(localizer: Localizer, facts: ReportFacts, templatesDirectory: URL) throws {
+        l = localizer
+        self.facts = facts
+        let url = templatesDirectory.appendingPathComponent("report.html.mustache")
+        guard let text = try? String(contentsOf: url, encoding: .utf8) else {
+            throw OutputError.renderFailed(path: url.path, reason: "cannot read the HTML template")
+        }
+        do {
+            template = try MustacheTemplate(string: text)
+        } catch {
+            throw OutputError.renderFailed(path: url.path, reason: "the HTML template does not parse: \(error)")
+        }
+    }
+
+    public func render() -> String {
+        template.render(model())
+    }
+
+    func model() -> [String: Any] {
+        let a = facts.aggregate
+        var title = l.string("convert.title")
+        var meta: [[String: String]] = []
+        if !a.workspaces.isEmpty {
+            meta.append(["label": l.string("summary.workspaces"), "value": a.workspaces.sorted().joined(separator: ", ")])
+        }
+        if let period = facts.period {
+            title = l.string("report.title", ["month": l.monthTitle(year: period.year, month: period.month)])
+            let end = Timestamp(milliseconds: period.end.milliseconds - 1000)
+            meta.append(["label": l.string("summary.period"), "value": l.string("summary.period_value", ["start": l.dateTime(period.start), "end": l.dateTime(end)])])
+        }
+        meta.append(["label": l.string("summary.time_zone"), "value": l.timeZoneLabel()])
+        meta.append(["label": l.string("summary.report_date"), "value": l.dateTime(facts.reportDate)])
+        let pages = a.pagesByExposure
+        let shared = pages.filter { $0.widestAudience == .sharedToWeb }.count
+        let widened = pages.filter(\.widened).count
+        let exports = a.actors.values.reduce(0) { $0 + $1.exports }
+        let figures: [[String: Any]] = [
+            figure("summary.events", a.total),
+            figure("figure.people", a.actors.count),
+            figure("figure.pages", pages.count),
+            figure("figure.exports", exports),
+            figure("figure.pages_on_web", shared, alert: shared > 0),
+            figure("figure.pages_widened", widened, alert: widened > 0),
+            figure("summary.duplicates", facts.duplicatesDropped),
+            figure("summary.unmapped_count", facts.unmapped.count, alert: !facts.unmapped.isEmpty),
+        ]
+        var pagesModel = table(ReportTable.compactPages(facts, l, limit: Self.pageLimit), titleColumn: 0)
+        if var rows = pagesModel["rows"] as? [[String: Any]] {
+            for (i, page) in pages.prefix(Self.pageLimit).enumerated() {
+                rows[i]["pageID"] = page.id
+                rows[i]["rowClass"] = page.widestAudience == .sharedToWeb ? "exposed-web" : page.widestAudience == .sharedExternally ? "exposed-external" : page.widened ? "widened" : ""
+            }
+            pagesModel["rows"] = rows
+        }
+        if pages.count > Self.pageLimit {
+            pagesModel["more"] = l.string("html.pages_more", ["shown": l.number(Self.pageLimit), "total": l.number(pages.count)])
+        }
+        var quality = [
+            l.string("html.quality_duplicates", ["count": l.number(facts.duplicatesDropped)]),
+            l.string("html.quality_skipped", ["count": l.number(facts.rowsSkipped)]),
+            l.string("html.quality_outside", ["count": l.number(facts.outsidePeriod)]),
+            l.string("html.quality_warnings", ["count": l.number(facts.warnings)]),
+        ]
+        if facts.eventsWithoutPage > 0 {
+            quality.append(l.string("html.quality_no_page", ["count": l.number(facts.eventsWithoutPage)]))
+        }
+        return [
+            "lang": l.language,
+            "title": title,
+            "meta": meta,
+            "t": [
+                "key_figures": l.string("html.key_figures"), "per_day": l.string("section.per_day"), "audience": l.string("section.by_audience"),
+                "pages": l.string("html.pages"), "pages_explained": l.string("html.pages_explained"), "no_pages": l.string("html.no_pages"),
+                "actors": l.string("section.top_actors"), "unmapped": l.string("sheet.unmapped"), "no_unmapped": l.string("html.no_unmapped"),
+                "inputs": l.string("html.inputs_quality"),
+            ],
+            "figures": figures,
+            "perDay": perDayChart(),
+            "audience": ["segments": audienceSegments()],
+            "pages": pagesModel,
+            "actors": table(ReportTable.actors(facts, l, limit: Self.actorLimit), titleColumn: nil),
+            "unmapped": table(ReportTable.unmapped(facts, l), titleColumn: nil),
+            "inputs": table(ReportTable.inputs(facts, l), titleColumn: nil),
+            "quality": quality,
+            "footer": l.string("html.footer", ["inputs": facts.inputNames.joined(separator: ", "), "zone": l.timeZoneLabel()]),
+        ]
+    }
+
+    private func figure(_ id: String, _ value: Int, alert: Bool = false) -> [String: Any] {
+        ["label": l.string(id), "value": l.number(value), "alert": alert]
+    }
+
+    /// Headers and rows as Mustache needs them; numbers right-aligned, long titles clipped.
+    private func table(_ table: ReportTable, titleColumn: Int?) -> [String: Any] {
+        let numeric = table.headers.indices.map { c in table.rows.first.map { if case .number = $0[c] { return true } else { return false } } ?? false }
+        return [
+            "headers": table.headers.enumerated().map { ["text": $0.element, "num": numeric[$0.offset]] as [String: Any] },
+            "rows": table.rows.map { row in
+                ["cells": row.enumerated().map { c, cell -> [String: Any] in
+                    let text = ReportTable.text(cell, l)
+                    if c == titleColumn { return ["text": text, "cssClass": "title", "clip": true] }
+                    if case .number = cell { return ["text": text, "cssClass": "num"] }
+                    return ["text": text, "cssClass": ""]
+                }] as [String: Any]
+            },
+            "hasRows": !table.rows.isEmpty,
+        ]
+    }
+
+    /// Bars per day on a 1000 × 260 canvas, with four gridlines and day ticks.
+    private func perDayChart() -> [String: Any] {
+        let counts = facts.aggregate.perDay
+        let (width, height, left, top, bottom) = (1000, 260, 56, 10, 26)
+        let plotWidth = width - left - 10
+        let plotHeight = height - top - bottom
+        let maximum = max(counts.max() ?? 0, 1)
+        let step = Self.niceStep(maximum)
+        let ceiling = ((maximum + step - 1) / step) * step
+        let slot = counts.isEmpty ? plotWidth : plotWidth / counts.count
+        var bars: [[String: Any]] = []
+        var ticks: [[String: Any]] = []
+        for (i, count) in counts.enumerated() {
+            let h = count * plotHeight / ceiling
+            let day = i + 1
+            var tooltip = l.string("html.day_tooltip", ["day": String(day), "count": l.number(count)])
+            if let period = facts.period {
+                let date = l.format(CivilDateTime(year: period.year, month: period.month, day: day, hour: 0, minute: 0, second: 0, millisecond: 0), pattern: l.pack.format.date)
+                tooltip = l.string("html.day_tooltip", ["day": date, "count": l.number(count)])
+            }
+            bars.append(["x": left + i * slot + 1, "y": top + plotHeight - h, "w": max(slot - 2, 1), "h": h, "tooltip": tooltip])
+            if day == 1 || day % 5 == 0 { ticks.append(["x": left + i * slot + slot / 2, "y": height - 8, "label": String(day)]) }
+        }
+        let gridlines = stride(from: 0, through: ceiling, by: step).map { value -> [String: Any] in
+            let y = top + plotHeight - value * plotHeight / ceiling
+            return ["x1": left, "x2": width - 10, "y": y, "labelX": left - 6, "labelY": y + 4, "label": l.number(value)]
+        }
+        return ["width": width, "height": height, "bars": bars, "ticks": ticks, "gridlines": gridlines]
+    }
+
+    /// A step of 1, 2 or 5 × 10ⁿ giving about four gridlines.
+    static func niceStep(_ maximum: Int) -> Int {
+        let rough = max(Double(maximum) / 4, 1)
+        let magnitude = pow(10, floor(log10(rough)))
+        let step = [1.0, 2, 5, 10].first { $0 * magnitude >= rough } ?? 10
+        return max(Int(step * magnitude), 1)
+    }
+
+    private func audienceSegments() -> [[String: Any]] {
+        let counts = facts.aggregate.byAudience
+        let total = max(counts.reduce(0, +), 1)
+        let classes = ["a-none", "a-private", "a-internal", "a-external", "a-web"]
+        var x = 0
+        var segments: [[String: Any]] = []
+        for index in [1, 2, 3, 4, 0] where counts[index] > 0 {
+            let w = counts[index] * 300 / total
+            let level: Audience? = index == 0 ? nil : Audience(rawValue: UInt8(index))
+            let percent = l.string("format.percent", ["value": l.decimal(Double(counts[index]) * 100 / Double(total), places: 1)])
+            segments.append(["x": x, "w": max(w, 1), "cssClass": classes[index], "label": l.audienceLabel(level), "count": l.number(counts[index]), "percent": percent])
+            x += w
+        }
+        return segments
+    }
+}
