@@ -5,7 +5,14 @@ MONTH ?= 2026-10
 OUT ?= out
 RELEASE_BIN = .build/release/audit-report
 
-.PHONY: deps build release demo test install sample clean
+.PHONY: deps build release demo test install sample clean screenshots
+
+# Screenshots of the sample month's HTML reports (PNG beside each), for looking at them.
+screenshots: release
+	$(RELEASE_BIN) report Examples/sample-$(MONTH).csv Examples/sample-$(MONTH)-siem.jsonl --month $(MONTH) --format html --output-dir $(OUT) --quiet
+	$(RELEASE_BIN) report Examples/sample-$(MONTH)-de.csv Examples/sample-$(MONTH)-siem.jsonl --month $(MONTH) --language de \
+		--time-zone Europe/Berlin --input-time-zone Europe/Berlin --format html --output-dir $(OUT) --quiet
+	scripts/render-html.sh $(OUT)/*.html
 
 deps:
 	@scripts/install-deps.sh
@@ -29,6 +36,12 @@ test:
 	@scripts/install-deps.sh --test
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
+	@# The sample's hostile titles must stay inert in a real browser: no script may run.
+	rm -rf .build/html-check && .build/debug/audit-report report Examples/sample-$(MONTH).csv Examples/sample-$(MONTH)-siem.jsonl \
+		--month $(MONTH) --format html --output-dir .build/html-check --quiet
+	.build/debug/audit-report report Examples/sample-$(MONTH)-de.csv Examples/sample-$(MONTH)-siem.jsonl --month $(MONTH) \
+		--language de --time-zone Europe/Berlin --input-time-zone Europe/Berlin --format html --output-dir .build/html-check --quiet
+	scripts/render-html.sh .build/html-check/*.html
 
 # Regenerates the bundled sample (deterministic: the same files every time).
 sample: release

@@ -69,7 +69,7 @@ extension ReportTable {
     public static func actors(_ facts: ReportFacts, _ l: Localizer, limit: Int? = nil) -> ReportTable {
         let categories = (l.catalog.categories + ["other"]).filter { facts.aggregate.byCategory[$0] != nil }
         let headers = [l.string("column.actor_name"), l.string("column.actor_email"), l.string("column.actor_type"), l.string("column.count")]
-            + categories.map { l.categoryLabel($0) }
+            + categories.map { l.string("column.category_count", ["category": l.categoryLabel($0)]) }
             + [l.string("column.pages_touched"), l.string("column.exports"), l.string("column.first_activity"), l.string("column.last_activity"), l.string("column.ip_addresses"), l.string("column.countries")]
         var actors = facts.aggregate.actorsByActivity
         if let limit { actors = Array(actors.prefix(limit)) }
