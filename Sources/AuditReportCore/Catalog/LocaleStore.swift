@@ -24,7 +24,8 @@ public struct LocaleStore: Sendable {
         let columns = try ColumnAliases.load(from: directory.appendingPathComponent("columns.tsv"))
         var packs: [String: LanguagePack] = [:]
         let files = (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []
-        for file in files.sorted() where file.hasSuffix(".json") {
+        // Language files are named by their code (`de.json`, `pt-BR.json`); other JSON (the finding rules) is not one.
+        for file in files.sorted() where file.hasSuffix(".json") && isLanguageFileName(file) {
             let pack = try LanguagePack.load(from: directory.appendingPathComponent(file))
             packs[pack.language] = pack
         }
@@ -51,6 +52,13 @@ public struct LocaleStore: Sendable {
         return LocaleStore(
             directory: directory, catalog: catalog, columns: columns, packs: packs, audienceIndex: audienceIndex,
             labelIndex: Self.buildLabelIndex(catalog: catalog, packs: packs))
+    }
+
+    static func isLanguageFileName(_ file: String) -> Bool {
+        let code = file.dropLast(5)
+        let parts = code.split(separator: "-", omittingEmptySubsequences: false)
+        guard (1...2).contains(parts.count), (2...3).contains(parts[0].count), parts[0].allSatisfy({ $0.isLowercase && $0.isASCII }) else { return false }
+        return parts.count == 1 || (2...4).contains(parts[1].count) && parts[1].allSatisfy { $0.isLetter && $0.isASCII }
     }
 
     /// Labels that name exactly one key, a group of keys or a set of synonyms resolve; a label

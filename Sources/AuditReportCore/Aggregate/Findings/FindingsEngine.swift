@@ -1,0 +1,200 @@
+/// Something a reviewer should look at: a rule, the events behind it, who, and when.
+public struct Finding: Equatable, Sendable {
+    public var ruleID: String
+    public var severity: Severity
+    public var count: Int
+    /// People involved (e-mail, else id or name), sorted.
+    public var actors: [String]
+    public var first: Timestamp
+    public var last: Timestamp
+    /// The events behind it as `file:line` with the event id when there is one (at most `FindingsEngine.maxReferences`).
+    public var references: [String]
+    /// Data that makes this finding specific (e.g. the new location), or empty.
+    public var subject: String
+
+    /// Report order: severity, then time, then rule.
+    public static func before(_ a: Finding, _ b: Finding) -> Bool {
+        if a.severity != b.severity { return a.severity < b.severity }
+        if a.first != b.first { return a.first < b.first }
+        if a.ruleID != b.ruleID { return a.ruleID < b.ruleID }
+        return a.actors.lexicographicallyPrecedes(b.actors)
+    }
+}
+
+/// Applies the finding rules to the newest-first event stream. State is per actor and per
+/// page and bounded by the rules' windows; only logins are kept for the new-location rule.
+public struct FindingsEngine {
+    public static let maxReferences = 200
+    let rules: [FindingRule]
+    let catalog: EventCatalog
+    let period: ReportPeriod?
+    let sources: [String]
+
+    private struct Ref {
+        var time: Timestamp
+        var actor: String
+        var reference: String
+        /// The event's position in the stream: its identity here.
+        var sequence: Int
+    }
+
+    /// A finding being built.
+    private struct Open {
+        var refs: [Ref] = []
+        var members = Set<Int>()
+        var count = 0
+        var actors = Set<String>()
+        var first = Timestamp(milliseconds: .max)
+        var last = Timestamp(milliseconds: .min)
+        var subject = ""
+
+        mutating func add(_ r: Ref) {
+            guard members.insert(r.sequence).inserted else { return }
+            count += 1
+            if refs.count < FindingsEngine.maxReferences { refs.append(r) }
+            actors.insert(r.actor)
+            first = min(first, r.time)
+            last = max(last, r.time)
+        }
+    }
+
+    private var anyFindings: [Int: Open] = [:]
+    /// Per rule and actor: events inside the window, newest first, and the burst being built.
+    private var windows: [Int: [String: [Ref]]] = [:]
+    private var bursts: [Int: [String: Open]] = [:]
+    private var done: [(Int, Open)] = []
+    /// Per rule: times of undo events by page id and by title.
+    private var undos: [Int: [String: [Timestamp]]] = [:]
+    /// Per rule: logins with their place, for the new-location rule (evaluated at the end).
+    private var logins: [Int: [String: [(Timestamp, String, Ref, Bool)]]] = [:]
+    private var loginsWithoutPlace: [Int: Int] = [:]
+    private var earliest: Timestamp?
+    private var sequence = 0
+    /// Per rule and actor: "then" events waiting for an earlier "first" event.
+    private var pending: [Int: [String: [Ref]]] = [:]
+
+    public init(rules: FindingRules, catalog: EventCatalog, period: ReportPeriod?, sources: [String]) {
+        self.rules = rules.rules
+        self.catalog = catalog
+        self.period = period
+        self.sources = sources
+    }
+
+    private func reference(_ e: AuditEvent) -> Ref {
+        let file = e.source.input < sources.count ? sources[e.source.input] : "?"
+        return Ref(time: e.timestamp, actor: e.actor.identity, reference: "\(file):\(e.source.line)" + (e.id.isEmpty ? "" : " (\(e.id))"), sequence: sequence)
+    }
+
+    private func inPeriod(_ t: Timestamp) -> Bool { period?.contains(t) ?? true }
+
+    /// Takes the next event; events must come newest first. Events outside the period serve
+    /// as history (earlier logins, a login before an account change) but raise no finding.
+    public mutating func add(_ e: AuditEvent) {
+        sequence += 1
+        earliest = min(earliest ?? e.timestamp, e.timestamp)
+        for (index, rule) in rules.enumerated() {
+            switch rule.kind {
+            case .any:
+                if inPeriod(e.timestamp), rule.matches(e, catalog: catalog) { anyFindings[index, default: Open()].add(reference(e)) }
+            case .burst:
+                if inPeriod(e.timestamp), rule.matches(e, catalog: catalog) { addToBurst(index, rule, reference(e)) }
+            case .netBurst:
+                if (rule.undoKeys ?? []).contains(e.key) {
+                    for key in Self.pageKeys(e) { undos[index, default: [:]][key, default: []].append(e.timestamp) }
+                }
+                if inPeriod(e.timestamp), rule.matches(e, catalog: catalog), !undone(index, rule, e) { addToBurst(index, rule, reference(e)) }
+            case .newLocation:
+                guard rule.matches(e, catalog: catalog) else { continue }
+                let place = [e.city, e.country].filter { !$0.isEmpty }.joined(separator: ", ")
+                if e.country.isEmpty && e.city.isEmpty {
+                    if inPeriod(e.timestamp) { loginsWithoutPlace[index, default: 0] += 1 }
+                } else {
+                    logins[index, default: [:]][e.actor.identity, default: []].append((e.timestamp, place, reference(e), inPeriod(e.timestamp)))
+                }
+            case .sequence:
+                let within = Int64(rule.withinHours ?? 0) * 3_600_000
+                if inPeriod(e.timestamp), rule.matches(e, catalog: catalog) {
+                    pending[index, default: [:]][e.actor.identity, default: []].append(reference(e))
+                } else if (rule.first ?? []).contains(where: { $0.matches(e, catalog: catalog) }), var waiting = pending[index]?[e.actor.identity], !waiting.isEmpty {
+                    let matched = waiting.filter { $0.time >= e.timestamp && $0.time.milliseconds - e.timestamp.milliseconds <= within }
+                    if !matched.isEmpty {
+                        var open = Open()
+                        open.add(reference(e))
+                        for r in matched { open.add(r) }
+                        done.append((index, open))
+                        waiting.removeAll { r in matched.contains { $0.sequence == r.sequence } }
+                    }
+                    // Older logins cannot reach changes more than the window after them.
+                    waiting.removeAll { $0.time.milliseconds - e.timestamp.milliseconds > within }
+                    pending[index]?[e.actor.identity] = waiting
+                }
+            }
+        }
+    }
+
+    static func pageKeys(_ e: AuditEvent) -> [String] {
+        var keys: [String] = []
+        if !e.target.id.isEmpty { keys.append("id:" + e.target.id) }
+        if !e.target.name.isEmpty { keys.append("title:" + e.target.name) }
+        return keys
+    }
+
+    /// Whether a deletion was restored or the page re-created within the undo window after it.
+    private func undone(_ index: Int, _ rule: FindingRule, _ e: AuditEvent) -> Bool {
+        let limit = Int64(rule.undoMinutes ?? 60) * 60_000
+        for key in Self.pageKeys(e) {
+            for t in undos[index]?[key] ?? [] where t > e.timestamp && t.milliseconds - e.timestamp.milliseconds <= limit { return true }
+        }
+        return false
+    }
+
+    private mutating func addToBurst(_ index: Int, _ rule: FindingRule, _ r: Ref) {
+        let window = Int64(rule.windowMinutes ?? 60) * 60_000
+        var events = windows[index]?[r.actor] ?? []
+        // Newest first: drop events more than the window after this one.
+        events.removeAll { $0.time.milliseconds - r.time.milliseconds > window }
+        events.append(r)
+        windows[index, default: [:]][r.actor] = events
+        guard events.count >= (rule.threshold ?? 1) else { return }
+        var open = bursts[index]?[r.actor] ?? Open()
+        if open.count > 0 && open.first.milliseconds - r.time.milliseconds > window {
+            // A new burst, apart from the one being built.
+            done.append((index, open))
+            open = Open()
+        }
+        for event in events { open.add(event) }
+        bursts[index, default: [:]][r.actor] = open
+    }
+
+    /// The findings, most severe first.
+    public mutating func finish() -> [Finding] {
+        var results = done
+        for (index, open) in anyFindings { results.append((index, open)) }
+        for (index, byActor) in bursts { for open in byActor.values { results.append((index, open)) } }
+        for (index, byActor) in logins {
+            let lookback = Int64(rules[index].lookbackDays ?? 28) * 86_400_000
+            for (_, list) in byActor {
+                let sorted = list.sorted { $0.0 < $1.0 }
+                var flagged = Set<String>()
+                for (i, login) in sorted.enumerated() where login.3 {
+                    let history = sorted[..<i].filter { login.0.milliseconds - $0.0.milliseconds <= lookback }
+                    guard !history.isEmpty, !history.contains(where: { $0.1 == login.1 }), !flagged.contains(login.1) else { continue }
+                    flagged.insert(login.1)
+                    var open = Open()
+                    open.add(login.2)
+                    let before = Set(history.map(\.1)).sorted().joined(separator: "; ")
+                    open.subject = "\(login.1) ← \(before)"
+                    results.append((index, open))
+                }
+            }
+        }
+        return results.map { index, open in
+            Finding(
+                ruleID: rules[index].id, severity: rules[index].severity, count: open.count, actors: open.actors.sorted(), first: open.first, last: open.last,
+                references: open.refs.sorted { $0.time < $1.time }.map(\.reference), subject: open.subject)
+        }.sorted(by: Finding.before)
+    }
+
+    /// Where the data starts: the new-location rule can only look back this far.
+    public var dataStart: Timestamp? { earliest }
+}
