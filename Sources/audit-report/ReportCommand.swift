@@ -30,6 +30,12 @@ struct ReportCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("List at most this many events in the workbook (the summary says so).", valueName: "n"))
     var maxEventRows: Int?
 
+    @Option(name: .long, help: ArgumentHelp("Finding rules (JSON, as Locales/findings.json) added to the shipped ones; a rule with a shipped id replaces it.", valueName: "file"))
+    var rules: String?
+
+    @Flag(name: .long, help: "Apply only the rules of --rules, none of the shipped ones.")
+    var rulesReplace = false
+
     @OptionGroup var common: CommonOptions
 
     var formats: [ReportJob.Format] {
@@ -46,6 +52,7 @@ struct ReportCommand: ParsableCommand {
     func validate() throws {
         if try formats.isEmpty { throw ValidationError("--format needs at least one of \(ReportJob.Format.allCases.map(\.rawValue).joined(separator: ", "))") }
         if let maxEventRows, maxEventRows < 0 { throw ValidationError("--max-event-rows must be zero or more") }
+        if rulesReplace && rules == nil { throw ValidationError("--rules-replace needs --rules FILE") }
         do {
             _ = try ReportPeriod(parsing: month, zone: ZoneResolver(timeZone: TimeZone(identifier: "UTC")!))
         } catch let error as ReportPeriod.InvalidMonth {
@@ -56,19 +63,21 @@ struct ReportCommand: ParsableCommand {
     func run() throws {
         try runReportingErrors {
             let localizer = try common.localizer()
+            var findingRules = rulesReplace ? FindingRules(rules: []) : try FindingRules.load(from: localizer.store.directory.appendingPathComponent("findings.json"))
+            if let rules { findingRules = FindingRules.merging(findingRules, try FindingRules.load(from: URL(fileURLWithPath: rules))) }
             let period = try ReportPeriod(parsing: month, zone: ZoneResolver(timeZone: common.zone))
             let job = ReportJob(
                 options: .init(
                     inputs: inputs, period: period, outputDirectory: URL(fileURLWithPath: outputDir), formats: try formats, dialect: common.csvDialect,
                     inputTimeZone: common.inputZone, temporaryDirectory: common.temporaryDirectory, maxEventRows: maxEventRows, reportDate: try sourceDateEpoch(),
-                    templatesDirectory: try formats.contains(.html) ? ResourceLocator.folder("Templates", flag: common.resources) : nil),
+                    templatesDirectory: try formats.contains(.html) ? ResourceLocator.folder("Templates", flag: common.resources) : nil, rules: findingRules),
                 localizer: localizer, diagnostics: common.diagnostics())
             let diagnostics = job.diagnostics
             let result = try job.run()
             if !common.quiet {
                 let duplicates = result.inputs.reduce(0) { $0 + $1.duplicatesDropped }
                 let outside = result.inputs.reduce(0) { $0 + $1.outsidePeriod }
-                Terminal.error("\(result.inputs.count) inputs: \(result.events) events in \(period.identifier), \(duplicates) duplicates dropped, \(outside) outside the month, \(result.unmapped.count) unmapped event types, \(diagnostics.warningCount) warnings")
+                Terminal.error("\(result.inputs.count) inputs: \(result.events) events in \(period.identifier), \(duplicates) duplicates dropped, \(outside) outside the month, \(result.unmapped.count) unmapped event types, \(diagnostics.warningCount) warnings, \(result.facts.findings?.count ?? 0) findings")
             }
             for path in result.written { Terminal.output(path) }
         }

@@ -58,11 +58,11 @@ import Testing
 
         """#
 
-    func report(language: String = "en", zone: TimeZone = TestSupport.utc, rowsPerSheet: Int = XLSXEventSheetWriter.excelRowLimit, maxRows: Int? = nil, out: URL = TestSupport.temporaryDirectory()) throws -> (ReportJob.Result, WorkbookReader) {
+    func report(language: String = "en", zone: TimeZone = TestSupport.utc, rowsPerSheet: Int = XLSXEventSheetWriter.excelRowLimit, maxRows: Int? = nil, rules: FindingRules = FindingRules(rules: []), out: URL = TestSupport.temporaryDirectory()) throws -> (ReportJob.Result, WorkbookReader) {
         let input = TestSupport.file("export.csv", Self.csv)
         let l = try Localizer(store: TestSupport.store, language: language, timeZone: zone)
         let period = try ReportPeriod(parsing: "2026-10", zone: ZoneResolver(timeZone: zone))
-        let job = ReportJob(options: .init(inputs: [input], period: period, outputDirectory: out, formats: [.xlsx], maxEventRows: maxRows, rowsPerSheet: rowsPerSheet), localizer: l, diagnostics: DiagnosticsEngine())
+        let job = ReportJob(options: .init(inputs: [input], period: period, outputDirectory: out, formats: [.xlsx], maxEventRows: maxRows, rowsPerSheet: rowsPerSheet, rules: rules), localizer: l, diagnostics: DiagnosticsEngine())
         let result = try job.run()
         return (result, try WorkbookReader(path: result.written[0]))
     }
@@ -70,7 +70,7 @@ import Testing
     @Test func englishWorkbookHasItsSheetsHeadersAndRealDates() throws {
         let (result, book) = try report()
         #expect(result.written[0].hasSuffix("audit-report-2026-10-en.xlsx"))
-        #expect(book.sheetNames == ["Summary", "Events", "Pages", "Actors", "Unmapped event types"])
+        #expect(book.sheetNames == ["Summary", "Findings", "Events", "Pages", "Actors", "Unmapped event types"])
         #expect(try book.row("Events", 1, count: 4) == ["Time (UTC)", "Event", "Event key", "Category"])
         #expect(try book.cell("Events", "U1")?.value == "Ticket")
         let time = try #require(try book.cell("Events", "A2"))
@@ -93,7 +93,7 @@ import Testing
 
     @Test func germanWorkbookIsGermanThroughout() throws {
         let (_, book) = try report(language: "de", zone: TestSupport.berlin)
-        #expect(book.sheetNames == ["Übersicht", "Ereignisse", "Seiten", "Personen", "Nicht zugeordnete Ereignistypen"])
+        #expect(book.sheetNames == ["Übersicht", "Befunde", "Ereignisse", "Seiten", "Personen", "Nicht zugeordnete Ereignistypen"])
         #expect(try book.row("Ereignisse", 1, count: 4) == ["Zeit (MEZ/MESZ, Europe/Berlin)", "Ereignis", "Ereignisschlüssel", "Kategorie"])
         #expect(try book.cell("Ereignisse", "A2")?.numberFormat == "dd.mm.yyyy hh:mm:ss")
         #expect(try book.cell("Übersicht", "A1")?.value == "Notion-Auditbericht – Oktober 2026")
@@ -104,7 +104,7 @@ import Testing
     @Test func eventsContinueOnNewSheetsAtTheRowLimit() throws {
         let (result, book) = try report(rowsPerSheet: 3)
         #expect(result.events == 7)
-        #expect(book.sheetNames == ["Summary", "Events", "Events (2)", "Events (3)", "Pages", "Actors", "Unmapped event types"])
+        #expect(book.sheetNames == ["Summary", "Findings", "Events", "Events (2)", "Events (3)", "Pages", "Actors", "Unmapped event types"])
         for sheet in ["Events", "Events (2)", "Events (3)"] {
             #expect(try book.cell(sheet, "A1")?.value == "Time (UTC)")
         }
@@ -120,6 +120,18 @@ import Testing
         #expect(try book.cell("Events", "A3") != nil)
         #expect(try book.cell("Events", "A4") == nil)
         #expect(book.sheetXML("Summary").contains("Only the newest 2 of 7 events are listed (--max-event-rows)."))
+    }
+
+    @Test func findingsSheetComesSecondColouredBySeverityOrSaysThereAreNone() throws {
+        let (_, none) = try report()
+        #expect(try none.cell("Findings", "A1")?.value == "No findings this month: none of the 0 rules matched.")
+        let views = FindingRule(id: "views", kind: .any, severity: .low, match: [.init(keys: ["page.viewed"])], titles: ["en": "Pages viewed"])
+        let (_, book) = try report(rules: FindingRules(rules: [views]))
+        #expect(try book.cell("Findings", "A1")?.value == "Findings: 1 (0 high, 0 medium, 1 low, 0 info)")
+        #expect(try book.row("Findings", 3, count: 3) == ["Severity", "Finding", "Events"])
+        #expect(try book.row("Findings", 4, count: 4) == ["Low", "Pages viewed", "5", "anna@x.de, ben@x.de"])
+        // Low findings are filled yellow.
+        #expect(book.parts["xl/styles.xml"]!.contains("FFFFF2CC"))
     }
 
     @Test func theSameInputGivesTheSameBytes() throws {

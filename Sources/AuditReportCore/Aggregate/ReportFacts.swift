@@ -16,6 +16,9 @@ public struct ReportFacts {
     public var eventSheets = 1
     /// Warnings about the input printed during the run.
     public var warnings = 0
+    /// What the rules found, most severe first; nil when findings were not computed (convert).
+    public var findings: [Finding]?
+    public var rules = FindingRules(rules: [])
 
     public var eventsWithoutPage: Int { aggregate.eventsWithoutPage }
 

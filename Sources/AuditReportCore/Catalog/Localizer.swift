@@ -216,6 +216,24 @@ public final class Localizer {
 }
 
 extension Localizer {
+    /// A finding's title: from the locale, else from the rule's own titles, else its id.
+    public func findingTitle(_ id: String, rule: FindingRule?) -> String {
+        pack.strings["finding.\(id).title"] ?? rule?.titles?[language] ?? base.strings["finding.\(id).title"] ?? rule?.titles?[LocaleStore.baseLanguage] ?? id
+    }
+
+    public func findingExplanation(_ id: String, rule: FindingRule?) -> String {
+        pack.strings["finding.\(id).explanation"] ?? rule?.explanations?[language] ?? base.strings["finding.\(id).explanation"] ?? rule?.explanations?[LocaleStore.baseLanguage] ?? ""
+    }
+
+    /// "5 findings: 2 high, …" or the sentence saying there are none.
+    public func findingsSummary(_ findings: [Finding], ruleCount: Int) -> String {
+        if findings.isEmpty { return string("findings.none", ["rules": number(ruleCount)]) }
+        func n(_ s: Severity) -> String { number(findings.filter { $0.severity == s }.count) }
+        return string("findings.summary", ["count": number(findings.count), "high": n(.high), "medium": n(.medium), "low": n(.low), "info": n(.info)])
+    }
+}
+
+extension Localizer {
     /// Which value vocabulary a detail's values come from.
     static let detailValueKinds: [String: String] = [
         "old_permission": "permission", "new_permission": "permission", "permission": "permission",

@@ -26,12 +26,16 @@ public struct ReportJob {
         public var reportDate: Timestamp?
         /// Where `report.html.mustache` is (needed for the HTML format).
         public var templatesDirectory: URL?
+        /// The finding rules to apply.
+        public var rules: FindingRules
 
         public init(
             inputs: [String], period: ReportPeriod, outputDirectory: URL, formats: [Format] = Format.allCases, dialect: CSVDialect = .rfc4180,
             inputTimeZone: TimeZone = TimeZone(identifier: "UTC")!, temporaryDirectory: URL = FileManager.default.temporaryDirectory,
-            maxEventRows: Int? = nil, rowsPerSheet: Int = XLSXEventSheetWriter.excelRowLimit, reportDate: Timestamp? = nil, templatesDirectory: URL? = nil
+            maxEventRows: Int? = nil, rowsPerSheet: Int = XLSXEventSheetWriter.excelRowLimit, reportDate: Timestamp? = nil, templatesDirectory: URL? = nil,
+            rules: FindingRules = FindingRules(rules: [])
         ) {
+            self.rules = rules
             self.templatesDirectory = templatesDirectory
             self.inputs = inputs
             self.period = period
@@ -86,7 +90,7 @@ public struct ReportJob {
         }
         // Open every output before reading, so a path that cannot be written fails fast.
         let csvOutput = options.formats.contains(.csv) ? try output("events", "csv") : nil
-        let tableOutputs = options.formats.contains(.csv) ? try ["pages", "actors", "summary"].map { try output($0, "csv") } : []
+        let tableOutputs = options.formats.contains(.csv) ? try ["findings", "pages", "actors", "summary"].map { try output($0, "csv") } : []
         let xlsxOutput = options.formats.contains(.xlsx) ? try output("", "xlsx") : nil
         let htmlOutput = options.formats.contains(.html) ? try output("", "html") : nil
         // The template is read before the long work, so a missing one fails fast.
@@ -103,6 +107,8 @@ public struct ReportJob {
         let csv = csvFile.map { EventCSVRenderer(file: $0, dialect: options.dialect, localizer: localizer, extraColumns: pipeline.extraColumns, sources: sources) }
         let workbook = try xlsxOutput.map { try XLSXWorkbook(path: $0.temporaryPath, created: reportDate, temporaryDirectory: options.temporaryDirectory.path) }
         let summarySheet = try workbook?.addSheet(XLSXText.sheetName(localizer.string("sheet.summary"), existing: []))
+        let findingsSheet = try workbook.map { try $0.addSheet(XLSXText.sheetName(localizer.string("sheet.findings"), existing: $0.names)) }
+        var findings = FindingsEngine(rules: options.rules, catalog: localizer.catalog, period: options.period, sources: sources)
         let events = workbook.map {
             XLSXEventSheetWriter(
                 workbook: $0, localizer: localizer, columns: EventColumn.allCases.map { .standard($0) } + pipeline.extraColumns.map { .extra($0) },
@@ -112,6 +118,7 @@ public struct ReportJob {
         }
         }
         try pipeline.emit { event in
+            findings.add(event)
             guard options.period.contains(event.timestamp) else {
                 aggregate.addPrevious(event)
                 return
@@ -122,6 +129,8 @@ public struct ReportJob {
         }
         facts = ReportFacts(period: options.period, aggregate: aggregate, inputs: pipeline.inputs, inputNames: sources, unmapped: pipeline.unmappedKeys, reportDate: reportDate)
         facts.warnings = diagnostics.warningCount
+        facts.findings = findings.finish()
+        facts.rules = options.rules
         var written: [String] = []
         if let workbook, let summarySheet, let events, let xlsxOutput {
             try events.finish()
@@ -129,6 +138,7 @@ public struct ReportJob {
             facts.omittedEventRows = events.omitted
             let renderer = XLSXReportRenderer(workbook: workbook, localizer: localizer, facts: facts)
             try renderer.writeSummary(summarySheet)
+            if let findingsSheet { try renderer.writeFindings(findingsSheet) }
             try renderer.writePages()
             try renderer.writeActors()
             try renderer.writeUnmapped()
@@ -144,7 +154,7 @@ public struct ReportJob {
         if let csvFile, let csvOutput {
             try csvFile.close()
             written.append(csvOutput.finalPath)
-            let tables = [ReportTable.pages(facts, localizer), ReportTable.actors(facts, localizer), ReportTable.summary(facts, localizer)]
+            let tables = [ReportTable.findings(facts, localizer, maxEvidence: FindingsEngine.maxReferences), ReportTable.pages(facts, localizer), ReportTable.actors(facts, localizer), ReportTable.summary(facts, localizer)]
             for (table, output) in zip(tables, tableOutputs) {
                 let file = try OutputFile(path: output.temporaryPath)
                 let writer = CSVWriter(file: file, dialect: options.dialect)

@@ -81,6 +81,24 @@ extension ReportTable {
         return ReportTable(headers: headers, rows: rows)
     }
 
+    /// The findings, most severe first.
+    public static func findings(_ facts: ReportFacts, _ l: Localizer, maxEvidence: Int = 20) -> ReportTable {
+        let headers = ["column.severity", "column.finding", "column.count", "column.people", "column.from", "column.to", "column.subject", "column.evidence", "column.explanation"].map { l.string($0) }
+        let rows = (facts.findings ?? []).map { f -> [Cell] in
+            let rule = facts.rules.rules.first { $0.id == f.ruleID }
+            var evidence = f.references.prefix(maxEvidence).joined(separator: "; ")
+            if f.count > min(maxEvidence, f.references.count) {
+                evidence += " " + l.string("findings.more_events", ["count": l.number(f.count - min(maxEvidence, f.references.count))])
+            }
+            return [
+                .text(l.string("severity.\(f.severity.rawValue)")), .text(l.findingTitle(f.ruleID, rule: rule)), .number(f.count),
+                .text(f.actors.joined(separator: ", ")), .time(f.first), .time(f.last), .text(f.subject), .text(evidence),
+                .text(l.findingExplanation(f.ruleID, rule: rule)),
+            ]
+        }
+        return ReportTable(headers: headers, rows: rows)
+    }
+
     /// Event types no catalogue knows.
     public static func unmapped(_ facts: ReportFacts, _ l: Localizer) -> ReportTable {
         ReportTable(

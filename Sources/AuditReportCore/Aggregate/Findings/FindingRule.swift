@@ -63,6 +63,10 @@ public struct FindingRule: Codable, Sendable, Equatable {
 public struct FindingRules: Codable, Sendable {
     public var rules: [FindingRule]
 
+    public init(rules: [FindingRule]) {
+        self.rules = rules
+    }
+
     /// Loads a rules file.
     /// - Throws: `CatalogError` naming the file and what is wrong.
     public static func load(from url: URL) throws -> FindingRules {

@@ -88,6 +88,7 @@ public struct HTMLReportRenderer {
             quality.append(l.string("html.quality_no_page", ["count": l.number(facts.eventsWithoutPage)]))
         }
         return [
+            "findings": findingsModel(),
             "lang": l.language,
             "title": title,
             "meta": meta,
@@ -95,7 +96,9 @@ public struct HTMLReportRenderer {
                 "key_figures": l.string("html.key_figures"), "per_day": l.string("section.per_day"), "audience": l.string("section.by_audience"),
                 "pages": l.string("html.pages"), "pages_explained": l.string("html.pages_explained"), "no_pages": l.string("html.no_pages"),
                 "actors": l.string("section.top_actors"), "unmapped": l.string("sheet.unmapped"), "no_unmapped": l.string("html.no_unmapped"),
-                "inputs": l.string("html.inputs_quality"),
+                "inputs": l.string("html.inputs_quality"), "findings": l.string("section.findings"),
+                "count": l.string("column.count"), "people": l.string("column.people"), "when": l.string("summary.period"),
+                "subject": l.string("column.subject"), "evidence": l.string("column.evidence"),
             ],
             "figures": figures,
             "perDay": perDayChart(),
@@ -107,6 +110,27 @@ public struct HTMLReportRenderer {
             "quality": quality,
             "footer": l.string("html.footer", ["inputs": facts.inputNames.joined(separator: ", "), "zone": l.timeZoneLabel()]),
         ]
+    }
+
+    /// Every finding, most severe first, with up to 20 of its events; or the sentence saying there are none.
+    private func findingsModel() -> [String: Any] {
+        let findings = facts.findings ?? []
+        let items = findings.map { f -> [String: Any] in
+            let rule = facts.rules.rules.first { $0.id == f.ruleID }
+            let shown = Array(f.references.prefix(20))
+            var item: [String: Any] = [
+                "severity": f.severity.rawValue, "severityLabel": l.string("severity.\(f.severity.rawValue)"),
+                "title": l.findingTitle(f.ruleID, rule: rule), "explanation": l.findingExplanation(f.ruleID, rule: rule),
+                "count": l.number(f.count), "people": f.actors.joined(separator: ", "),
+                "when": f.first == f.last ? l.dateTime(f.first) : l.string("summary.period_value", ["start": l.dateTime(f.first), "end": l.dateTime(f.last)]),
+                "evidence": shown,
+            ]
+            // Mustache treats an empty string as true; leave the key out instead.
+            if !f.subject.isEmpty { item["subject"] = f.subject }
+            if f.count > shown.count { item["moreEvidence"] = l.string("findings.more_events", ["count": l.number(f.count - shown.count)]) }
+            return item
+        }
+        return ["items": items, "none": findings.isEmpty, "summary": l.findingsSummary(findings, ruleCount: facts.rules.rules.count)]
     }
 
     private func figure(_ id: String, _ value: Int, alert: Bool = false) -> [String: Any] {

@@ -255,6 +255,31 @@ public struct XLSXReportRenderer {
 
     // MARK: pages, actors, unmapped
 
+    /// Severity colours: high red, medium orange, low yellow, info grey-blue.
+    static let severityFills: [Severity: UInt32] = [.high: 0xF4CCCC, .medium: 0xFCE5CD, .low: 0xFFF2CC, .info: 0xDDE4EE]
+
+    /// Fills the findings sheet (created right after the summary); says so when there are none.
+    public func writeFindings(_ sheet: XLSXSheet) throws {
+        let findings = facts.findings ?? []
+        try sheet.write(0, 0, text: cell(l.findingsSummary(findings, ruleCount: facts.rules.rules.count)), Self.section)
+        let table = ReportTable.findings(facts, l)
+        try headerRow(sheet, 2, table.headers)
+        for (i, row) in table.rows.enumerated() {
+            let fill = Self.severityFills[findings[i].severity]
+            for (c, value) in row.enumerated() {
+                switch value {
+                case .text(let t): try sheet.write(3 + i, c, text: cell(t), XLSXFormat(fill: fill, wrap: c >= 6))
+                case .number(let n): try sheet.write(3 + i, c, number: Double(n), XLSXFormat(numberFormat: "#,##0", fill: fill))
+                case .time(let t): try sheet.write(3 + i, c, number: XLSXText.serial(l.civil(t)), XLSXFormat(numberFormat: l.pack.format.excelDateTime, fill: fill), width: 19)
+                case .empty: try sheet.write(3 + i, c, text: " ", XLSXFormat(fill: fill))
+                }
+            }
+        }
+        for (column, width) in [10.0, 40, 9, 30, 19, 19, 30, 60, 60].enumerated() { try sheet.setColumn(column, width: width) }
+        sheet.freeze(rows: 3)
+        try sheet.printSetup(landscape: true, fitToWidth: true, repeatHeader: false, footer: footer)
+    }
+
     /// The per-page notification audience breakdown, every page.
     public func writePages() throws {
         try writeListSheet("sheet.pages", ReportTable.pages(facts, l))
