@@ -26,11 +26,11 @@ release: deps
 # The monthly report of the bundled sample month, in English and in German.
 demo: release
 	@mkdir -p $(OUT)
-	$(RELEASE_BIN) report Examples/sample-$(MONTH).csv Examples/sample-$(MONTH)-siem.jsonl \
-		--month $(MONTH) --language en --time-zone UTC --output-dir $(OUT)
-	$(RELEASE_BIN) report Examples/sample-$(MONTH)-de.csv Examples/sample-$(MONTH)-siem.jsonl \
+	$(RELEASE_BIN) report Examples/sample-$(MONTH).csv Examples/sample-$(MONTH)-siem.jsonl Examples/opal-tickets-$(MONTH).csv \
+		--month $(MONTH) --language en --time-zone UTC --output-dir $(OUT) --tickets $(OUT)/opal-tickets-$(MONTH)-en.csv
+	$(RELEASE_BIN) report Examples/sample-$(MONTH)-de.csv Examples/sample-$(MONTH)-siem.jsonl Examples/opal-tickets-$(MONTH).csv \
 		--month $(MONTH) --language de --time-zone Europe/Berlin --input-time-zone Europe/Berlin \
-		--csv-dialect excel-de --output-dir $(OUT)
+		--csv-dialect excel-de --output-dir $(OUT) --tickets $(OUT)/opal-tickets-$(MONTH)-de.csv
 
 test:
 	@scripts/install-deps.sh --test

@@ -36,6 +36,9 @@ struct ReportCommand: ParsableCommand {
     @Flag(name: .long, help: "Apply only the rules of --rules, none of the shipped ones.")
     var rulesReplace = false
 
+    @Option(name: .long, help: ArgumentHelp("Also write the findings as Opal access-request tickets (Title, Status, Reporter, Priority, Created time, Last edited time) to import into Notion.", valueName: "file.csv"))
+    var tickets: String?
+
     @OptionGroup var common: CommonOptions
 
     var formats: [ReportJob.Format] {
@@ -70,7 +73,8 @@ struct ReportCommand: ParsableCommand {
                 options: .init(
                     inputs: inputs, period: period, outputDirectory: URL(fileURLWithPath: outputDir), formats: try formats, dialect: common.csvDialect,
                     inputTimeZone: common.inputZone, temporaryDirectory: common.temporaryDirectory, maxEventRows: maxEventRows, reportDate: try sourceDateEpoch(),
-                    templatesDirectory: try formats.contains(.html) ? ResourceLocator.folder("Templates", flag: common.resources) : nil, rules: findingRules),
+                    templatesDirectory: try formats.contains(.html) ? ResourceLocator.folder("Templates", flag: common.resources) : nil, rules: findingRules,
+                    ticketsPath: tickets),
                 localizer: localizer, diagnostics: common.diagnostics())
             let diagnostics = job.diagnostics
             let result = try job.run()

@@ -19,6 +19,8 @@ public struct ReportFacts {
     /// What the rules found, most severe first; nil when findings were not computed (convert).
     public var findings: [Finding]?
     public var rules = FindingRules(rules: [])
+    /// The access-requests section, when a ticket export was among the inputs.
+    public var accessRequests: AccessRequests?
 
     public var eventsWithoutPage: Int { aggregate.eventsWithoutPage }
 

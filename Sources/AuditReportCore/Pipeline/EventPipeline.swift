@@ -44,6 +44,10 @@ public final class EventPipeline {
     public let options: Options
     public let diagnostics: DiagnosticsEngine
     public private(set) var inputs: [InputSummary] = []
+    /// Access-request tickets read from ticket exports (a ticket database is small).
+    public private(set) var tickets: [Ticket] = []
+    /// Whether ticket exports are accepted (a report's access-request section); an error otherwise.
+    public var acceptsTickets = false
     /// Names of unknown CSV columns over all inputs, in order of first appearance.
     public private(set) var extraColumns: [String] = []
     /// Events handed on after deduplication.
@@ -65,7 +69,8 @@ public final class EventPipeline {
     public func read() throws {
         var extraSeen = Set<String>()
         for (index, path) in options.inputs.enumerated() {
-            let context = ReadContext(store: store, inputIndex: index, inputTimeZone: options.inputTimeZone, diagnostics: diagnostics)
+            var context = ReadContext(store: store, inputIndex: index, inputTimeZone: options.inputTimeZone, diagnostics: diagnostics)
+            if acceptsTickets { context.onTicket = { self.tickets.append($0) } }
             var outside = 0
             let period = options.period
             let comparison = options.comparisonPeriod

@@ -28,14 +28,17 @@ public struct ReportJob {
         public var templatesDirectory: URL?
         /// The finding rules to apply.
         public var rules: FindingRules
+        /// Where to write the findings as Opal access-request tickets (`--tickets`), if anywhere.
+        public var ticketsPath: String?
 
         public init(
             inputs: [String], period: ReportPeriod, outputDirectory: URL, formats: [Format] = Format.allCases, dialect: CSVDialect = .rfc4180,
             inputTimeZone: TimeZone = TimeZone(identifier: "UTC")!, temporaryDirectory: URL = FileManager.default.temporaryDirectory,
             maxEventRows: Int? = nil, rowsPerSheet: Int = XLSXEventSheetWriter.excelRowLimit, reportDate: Timestamp? = nil, templatesDirectory: URL? = nil,
-            rules: FindingRules = FindingRules(rules: [])
+            rules: FindingRules = FindingRules(rules: []), ticketsPath: String? = nil
         ) {
             self.rules = rules
+            self.ticketsPath = ticketsPath
             self.templatesDirectory = templatesDirectory
             self.inputs = inputs
             self.period = period
@@ -74,6 +77,20 @@ public struct ReportJob {
         "audit-report-\(options.period.identifier)-\(localizer.language)\(part.isEmpty ? "" : "-" + part).\(ext)"
     }
 
+    /// Each finding as an Opal ticket: status Open, priority from severity, the first person
+    /// involved as reporter, the first and last event's times (to the minute, as Notion keeps them).
+    public static func tickets(for facts: ReportFacts, _ l: Localizer) -> [Ticket] {
+        let month = facts.period.map { l.monthTitle(year: $0.year, month: $0.month) } ?? ""
+        return (facts.findings ?? []).map { f in
+            let rule = facts.rules.rules.first { $0.id == f.ruleID }
+            var title = l.findingTitle(f.ruleID, rule: rule)
+            if !f.subject.isEmpty { title += ": " + f.subject }
+            if !month.isEmpty { title += " (\(month))" }
+            func minute(_ t: Timestamp) -> Timestamp { Timestamp(milliseconds: floorDiv(t.milliseconds, 60_000) * 60_000) }
+            return Ticket(title: title, status: "Open", reporter: f.actors.first ?? "", priorities: [Ticket.priority(for: f.severity)], created: minute(f.first), lastEdited: minute(f.last))
+        }
+    }
+
     /// Runs the report. Nothing is moved into place unless every output was written.
     /// - Throws: `ReadError`, `StrictModeError`, `OutputError`, `RenderError`.
     public func run() throws -> Result {
@@ -93,6 +110,8 @@ public struct ReportJob {
         let tableOutputs = options.formats.contains(.csv) ? try ["findings", "pages", "actors", "summary"].map { try output($0, "csv") } : []
         let xlsxOutput = options.formats.contains(.xlsx) ? try output("", "xlsx") : nil
         let htmlOutput = options.formats.contains(.html) ? try output("", "html") : nil
+        let ticketsOutput = try options.ticketsPath.map { try AtomicOutput(path: $0, protectedPaths: options.inputs) }
+        pipeline.acceptsTickets = true
         // The template is read before the long work, so a missing one fails fast.
         var facts = ReportFacts(period: options.period, aggregate: ReportAggregator(period: options.period, zone: zone, catalog: localizer.catalog), inputs: [], inputNames: [], unmapped: [], reportDate: options.period.end)
         let html = try htmlOutput.map { _ -> HTMLReportRenderer in
@@ -131,6 +150,7 @@ public struct ReportJob {
         facts.warnings = diagnostics.warningCount
         facts.findings = findings.finish()
         facts.rules = options.rules
+        if pipeline.inputs.contains(where: { $0.read.kind == .ticketsCSV }) { facts.accessRequests = AccessRequests(pipeline.tickets) }
         var written: [String] = []
         if let workbook, let summarySheet, let events, let xlsxOutput {
             try events.finish()
@@ -141,6 +161,7 @@ public struct ReportJob {
             if let findingsSheet { try renderer.writeFindings(findingsSheet) }
             try renderer.writePages()
             try renderer.writeActors()
+            try renderer.writeAccessRequests()
             try renderer.writeUnmapped()
             try workbook.close()
             written.append(xlsxOutput.finalPath)
@@ -164,8 +185,22 @@ public struct ReportJob {
                 written.append(output.finalPath)
             }
         }
+        if let ticketsOutput {
+            let file = try OutputFile(path: ticketsOutput.temporaryPath)
+            let writer = CSVWriter(file: file, dialect: .rfc4180)
+            writer.row(Ticket.columns)
+            for ticket in Self.tickets(for: facts, localizer) {
+                writer.row([
+                    ticket.title, ticket.status, ticket.reporter, ticket.priorities.joined(separator: ", "),
+                    ticket.created.map { Ticket.notionDate(localizer.civil($0)) } ?? "", ticket.lastEdited.map { Ticket.notionDate(localizer.civil($0)) } ?? "",
+                ])
+            }
+            try file.close()
+            written.append(ticketsOutput.finalPath)
+        }
         try xlsxOutput?.commit()
         try htmlOutput?.commit()
+        try ticketsOutput?.commit()
         try csvOutput?.commit()
         for output in tableOutputs { try output.commit() }
         if aggregate.total == 0 {

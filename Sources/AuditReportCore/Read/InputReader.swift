@@ -16,8 +16,17 @@ public enum InputReader {
             summary = ReadSummary(path: path, kind: .siemJSON)
             try SIEMJSONReader(reader: reader, context: context).read(into: &summary, sink)
         } else if looksLikeText(head) {
-            summary = ReadSummary(path: path, kind: .auditCSV)
-            try AuditCSVReader(reader: reader, context: context).read(into: &summary, sink)
+            let tokenizer = CSVTokenizer(reader: ByteReader(bytes: head.prefix { $0 != 0x0A && $0 != 0x0D }, path: path), delimiter: CSVTokenizer.detectDelimiter(head))
+            var header = CSVRecord()
+            _ = try? tokenizer.next(into: &header)
+            if TicketCSVReader.isTicketHeader((0..<header.count).map { header.repairedString($0) }) {
+                guard let onTicket = context.onTicket else { throw ReadError.unexpectedTickets(path: path) }
+                summary = ReadSummary(path: path, kind: .ticketsCSV)
+                try TicketCSVReader(tokenizer: CSVTokenizer(reader: reader, delimiter: tokenizer.delimiter), context: context).read(into: &summary, onTicket)
+            } else {
+                summary = ReadSummary(path: path, kind: .auditCSV)
+                try AuditCSVReader(reader: reader, context: context).read(into: &summary, sink)
+            }
         } else {
             let shown = head.prefix(8).map { String($0, radix: 16, uppercase: true) }.joined(separator: " ")
             throw ReadError.unrecognizedFormat(path: path, line: 1, found: "bytes \(shown)")

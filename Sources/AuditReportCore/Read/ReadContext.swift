@@ -9,6 +9,8 @@ public struct ReadContext {
     /// Zone of CSV timestamps that name none (Notion does not document it; UTC by default).
     public var inputTimeZone: TimeZone
     public var diagnostics: DiagnosticsEngine
+    /// Where access-request tickets go; nil when the job has no use for them (an error then).
+    public var onTicket: ((Ticket) throws -> Void)?
 
     public init(store: LocaleStore, inputIndex: Int, inputTimeZone: TimeZone, diagnostics: DiagnosticsEngine) {
         self.store = store
@@ -24,6 +26,7 @@ public struct ReadSummary: Equatable, Sendable {
         case auditCSV = "csv-export"
         case pantherCSV = "panther-csv"
         case siemJSON = "siem-json"
+        case ticketsCSV = "tickets-csv"
     }
 
     public var path: String

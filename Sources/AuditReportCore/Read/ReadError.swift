@@ -13,13 +13,14 @@ public enum ReadError: Error, Equatable, Sendable, CustomStringConvertible {
     case invalidJSON(path: String, line: Int, message: String)
     case recordTooLarge(path: String, line: Int, limit: Int)
     case tooManyColumns(path: String, line: Int, limit: Int)
+    case unexpectedTickets(path: String)
 
     public var path: String {
         switch self {
         case .cannotOpen(let p, _), .isDirectory(let p), .emptyFile(let p), .ioError(let p, _),
             .corruptGzip(let p, _), .truncatedGzip(let p), .binaryData(let p, _),
             .unrecognizedFormat(let p, _, _), .unterminatedQuote(let p, _), .missingColumns(let p, _, _, _),
-            .invalidJSON(let p, _, _), .recordTooLarge(let p, _, _), .tooManyColumns(let p, _, _):
+            .invalidJSON(let p, _, _), .recordTooLarge(let p, _, _), .tooManyColumns(let p, _, _), .unexpectedTickets(let p):
             return p
         }
     }
@@ -51,6 +52,8 @@ public enum ReadError: Error, Equatable, Sendable, CustomStringConvertible {
             return "\(p):\(line): error: invalid JSON: \(message)"
         case .recordTooLarge(let p, let line, let limit):
             return "\(p):\(line): error: record longer than \(limit / 1_048_576) MiB; the file is not a line-oriented audit export"
+        case .unexpectedTickets(let p):
+            return "\(p):1: error: this is an access-request ticket export (Title, Status, Reporter, Priority, …); give it to 'report', which adds an access-requests section"
         case .tooManyColumns(let p, let line, let limit):
             return "\(p):\(line): error: more than \(limit) columns; this is not a Notion audit export"
         }

@@ -99,6 +99,22 @@ extension ReportTable {
         return ReportTable(headers: headers, rows: rows)
     }
 
+    /// The access-requests figures as rows of what, value.
+    public static func accessRequests(_ a: AccessRequests, _ l: Localizer) -> ReportTable {
+        var rows: [[Cell]] = []
+        for (status, count) in a.byStatus { rows.append([.text(l.string("access.by_status")), .text(status), .number(count)]) }
+        for (priority, count) in a.byPriority { rows.append([.text(l.string("access.by_priority")), .text(priority), .number(count)]) }
+        rows.append([.text(l.string("access.median")), .text(a.medianCompletionHours.map { l.string("access.hours", ["hours": l.decimal($0, places: 1)]) } ?? l.string("access.no_completed")), .empty])
+        return ReportTable(headers: [l.string("column.section"), l.string("column.item"), l.string("column.count")], rows: rows)
+    }
+
+    /// The open tickets of priority Urgent or High.
+    public static func openTickets(_ a: AccessRequests, _ l: Localizer) -> ReportTable {
+        ReportTable(
+            headers: ["Title", "Status", "Reporter", "Priority", "Created time"].map { l.string("access.column.\($0.lowercased().replacingOccurrences(of: " ", with: "_"))") },
+            rows: a.openUrgentOrHigh.map { t in [.text(t.title), .text(t.status), .text(t.reporter), .text(t.priorities.joined(separator: ", ")), t.created.map { .time($0) } ?? .empty] })
+    }
+
     /// Event types no catalogue knows.
     public static func unmapped(_ facts: ReportFacts, _ l: Localizer) -> ReportTable {
         ReportTable(

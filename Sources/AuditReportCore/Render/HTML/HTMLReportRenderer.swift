@@ -87,7 +87,17 @@ public struct HTMLReportRenderer {
         if facts.eventsWithoutPage > 0 {
             quality.append(l.string("html.quality_no_page", ["count": l.number(facts.eventsWithoutPage)]))
         }
-        return [
+        var access: [String: Any]?
+        if let a = facts.accessRequests {
+            access = [
+                "total": l.string("access.total", ["count": l.number(a.total)]),
+                "figures": table(ReportTable.accessRequests(a, l), titleColumn: nil),
+                "open": table(ReportTable.openTickets(a, l), titleColumn: nil),
+                "openTitle": l.string("access.open_urgent"), "noneOpen": l.string("access.none_open"),
+                "title": l.string("section.access"),
+            ]
+        }
+        var model: [String: Any] = [
             "findings": findingsModel(),
             "lang": l.language,
             "title": title,
@@ -110,6 +120,9 @@ public struct HTMLReportRenderer {
             "quality": quality,
             "footer": l.string("html.footer", ["inputs": facts.inputNames.joined(separator: ", "), "zone": l.timeZoneLabel()]),
         ]
+        // A missing key, not a nil: Mustache would take a wrapped nil for a present value.
+        if let access { model["access"] = access }
+        return model
     }
 
     /// Every finding, most severe first, with up to 20 of its events; or the sentence saying there are none.

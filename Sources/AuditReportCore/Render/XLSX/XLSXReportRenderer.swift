@@ -289,6 +289,23 @@ public struct XLSXReportRenderer {
         try writeListSheet("sheet.actors", ReportTable.actors(facts, l))
     }
 
+    /// Written only when a ticket export was read.
+    public func writeAccessRequests() throws {
+        guard let access = facts.accessRequests else { return }
+        let sheet = try workbook.addSheet(XLSXText.sheetName(l.string("sheet.access"), existing: workbook.names))
+        try sheet.write(0, 0, text: cell(l.string("access.total", ["count": l.number(access.total)])), Self.section)
+        var r = try write(ReportTable.accessRequests(access, l), to: sheet, at: 2) + 1
+        try sheet.write(r, 0, text: cell(l.string("access.open_urgent")), Self.section)
+        r += 1
+        if access.openUrgentOrHigh.isEmpty {
+            try sheet.write(r, 0, text: cell(l.string("access.none_open")))
+        } else {
+            try write(ReportTable.openTickets(access, l), to: sheet, at: r)
+        }
+        for (column, width) in [50.0, 30, 30, 16, 19].enumerated() { try sheet.setColumn(column, width: width) }
+        try sheet.printSetup(landscape: true, fitToWidth: true, repeatHeader: false, footer: footer)
+    }
+
     /// Written only when there is an unmapped type.
     public func writeUnmapped() throws {
         guard !facts.unmapped.isEmpty else { return }
