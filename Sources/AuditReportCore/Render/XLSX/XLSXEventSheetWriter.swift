@@ -12,7 +12,7 @@ public final class XLSXEventSheetWriter {
     private let rowsPerSheet: Int
     private let maxRows: Int?
     private let sources: [String]
-    private let onTruncated: (AuditEvent, String) throws -> Void
+    private let onTruncated: (AuditEvent, String, String) throws -> Void
     private var sheet: XLSXSheet?
     private var row = 0
     /// Sheets written, in order.
@@ -42,8 +42,8 @@ public final class XLSXEventSheetWriter {
     ///   - columns: the columns, in order.
     ///   - rowsPerSheet: data rows before the next sheet starts (Excel's limit unless testing).
     ///   - maxRows: write at most this many events (`--max-event-rows`).
-    ///   - onTruncated: told of an event and column whose text was cut at Excel's 32,767 characters.
-    public init(workbook: XLSXWorkbook, localizer: Localizer, columns: [EventCell], sources: [String], rowsPerSheet: Int = excelRowLimit, maxRows: Int? = nil, onTruncated: @escaping (AuditEvent, String) throws -> Void) {
+    ///   - onTruncated: told of an event, column and text that was cut at Excel's 32,767 characters.
+    public init(workbook: XLSXWorkbook, localizer: Localizer, columns: [EventCell], sources: [String], rowsPerSheet: Int = excelRowLimit, maxRows: Int? = nil, onTruncated: @escaping (AuditEvent, String, String) throws -> Void) {
         self.workbook = workbook
         self.localizer = localizer
         self.columns = columns
@@ -92,7 +92,7 @@ public final class XLSXEventSheetWriter {
     private func text(_ sheet: XLSXSheet, _ column: Int, _ value: String, event: AuditEvent, column index: Int) throws {
         if value.isEmpty { return }
         let safe = XLSXText.cell(value, marker: marker)
-        if safe.truncated { try onTruncated(event, headers[index]) }
+        if safe.truncated { try onTruncated(event, headers[index], value) }
         try sheet.write(row, column, text: safe.text, handle: nil)
     }
 
