@@ -33,9 +33,12 @@ struct ConvertCommand: ParsableCommand {
     func run() throws {
         try runReportingErrors {
             let localizer = try common.localizer()
-            let job = ConvertJob(
+            var job = ConvertJob(
                 options: .init(inputs: inputs, output: output, dialect: common.csvDialect, inputTimeZone: common.inputZone, temporaryDirectory: common.temporaryDirectory, creationDate: try sourceDateEpoch()),
                 localizer: localizer, diagnostics: common.diagnostics())
+            let progress = ProgressDisplay.make(quiet: common.quiet)
+            job.onProgress = progress.map { display in { display.report($0) } }
+            defer { progress?.finish() }
             try job.run()
             Terminal.output(output)
         }

@@ -69,7 +69,7 @@ struct ReportCommand: ParsableCommand {
             var findingRules = rulesReplace ? FindingRules(rules: []) : try FindingRules.load(from: localizer.store.directory.appendingPathComponent("findings.json"))
             if let rules { findingRules = FindingRules.merging(findingRules, try FindingRules.load(from: URL(fileURLWithPath: rules))) }
             let period = try ReportPeriod(parsing: month, zone: ZoneResolver(timeZone: common.zone))
-            let job = ReportJob(
+            var job = ReportJob(
                 options: .init(
                     inputs: inputs, period: period, outputDirectory: URL(fileURLWithPath: outputDir), formats: try formats, dialect: common.csvDialect,
                     inputTimeZone: common.inputZone, temporaryDirectory: common.temporaryDirectory, maxEventRows: maxEventRows, reportDate: try sourceDateEpoch(),
@@ -77,6 +77,9 @@ struct ReportCommand: ParsableCommand {
                     ticketsPath: tickets),
                 localizer: localizer, diagnostics: common.diagnostics())
             let diagnostics = job.diagnostics
+            let progress = ProgressDisplay.make(quiet: common.quiet)
+            job.onProgress = progress.map { display in { display.report($0) } }
+            defer { progress?.finish() }
             let result = try job.run()
             if !common.quiet {
                 let duplicates = result.inputs.reduce(0) { $0 + $1.duplicatesDropped }

@@ -5,7 +5,9 @@ import Foundation
 /// The program's terminal: messages to stderr, results to stdout.
 enum Terminal {
     static func error(_ message: String) {
-        FileHandle.standardError.write(Data((message + "\n").utf8))
+        // On a terminal a progress line may be open: clear it so the message stands alone.
+        let clear = stderrIsTerminal ? "\r\u{1B}[K" : ""
+        FileHandle.standardError.write(Data((clear + message + "\n").utf8))
     }
 
     static func output(_ message: String) {

@@ -34,6 +34,8 @@ public struct ConvertJob {
     public let options: Options
     public let localizer: Localizer
     public let diagnostics: DiagnosticsEngine
+    /// Told where the run is (reading, writing, each file written).
+    public var onProgress: ((RunProgress) -> Void)?
 
     public init(options: Options, localizer: Localizer, diagnostics: DiagnosticsEngine) {
         self.options = options
@@ -55,23 +57,34 @@ public struct ConvertJob {
             options: .init(inputs: options.inputs, inputTimeZone: options.inputTimeZone, temporaryDirectory: options.temporaryDirectory),
             diagnostics: diagnostics)
         let output = try AtomicOutput(path: options.output, protectedPaths: options.inputs)
+        pipeline.onProgress = onProgress.map { report in { report(.reading(bytes: $0, total: $1)) } }
         try pipeline.read()
+        let toWrite = pipeline.spooledEvents
+        var handedOn = 0
+        func tick() {
+            handedOn += 1
+            if handedOn & 0x3FFF == 0 { onProgress?(.writing(events: handedOn, total: toWrite)) }
+        }
         let sources = options.inputs.map { URL(fileURLWithPath: $0).lastPathComponent }
         switch ConvertJob.format(of: options.output) ?? .csv {
         case .csv:
             let file = try OutputFile(path: output.temporaryPath)
             let renderer = EventCSVRenderer(file: file, dialect: options.dialect, localizer: localizer, extraColumns: pipeline.extraColumns, sources: sources)
-            try pipeline.emit { renderer.write($0) }
+            try pipeline.emit {
+                tick()
+                renderer.write($0)
+            }
             try file.close()
         case .xlsx:
-            try writeWorkbook(pipeline, path: output.temporaryPath, sources: sources)
+            try writeWorkbook(pipeline, path: output.temporaryPath, sources: sources, tick: tick)
         }
         try output.commit()
+        onProgress?(.wrote(path: options.output))
         return pipeline.emitted
     }
 
     /// A small summary first, then every event with the inputs' own columns at the end.
-    private func writeWorkbook(_ pipeline: EventPipeline, path: String, sources: [String]) throws {
+    private func writeWorkbook(_ pipeline: EventPipeline, path: String, sources: [String], tick: () -> Void) throws {
         let zone = ZoneResolver(timeZone: localizer.timeZone)
         var aggregate = ReportAggregator(period: nil, zone: zone, catalog: localizer.catalog)
         let workbook = try XLSXWorkbook(path: path, created: options.creationDate ?? Timestamp(milliseconds: 0), temporaryDirectory: options.temporaryDirectory.path)
@@ -86,6 +99,7 @@ public struct ConvertJob {
             try diagnostics.emit(Diagnostic(file: options.inputs[event.source.input], line: event.source.line, "'\(column)' is longer than Excel's 32,767 characters; cut in the workbook (here and wherever the same text recurs)"))
         }
         try pipeline.emit { event in
+            tick()
             aggregate.add(event)
             try events.write(event)
         }

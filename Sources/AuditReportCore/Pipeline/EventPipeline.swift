@@ -54,7 +54,7 @@ public final class EventPipeline {
     public private(set) var emitted = 0
     private var unmapped: [String: UnmappedKey] = [:]
     private let spool: EventSpool
-    /// Called with the bytes read so far and the total, for progress display.
+    /// Called with the file bytes read so far over all inputs and their total size.
     public var onProgress: ((Int64, Int64) -> Void)?
 
     public init(store: LocaleStore, options: Options, diagnostics: DiagnosticsEngine) {
@@ -68,9 +68,17 @@ public final class EventPipeline {
     /// - Throws: `ReadError`, `StrictModeError`, `OutputError` (spool).
     public func read() throws {
         var extraSeen = Set<String>()
+        let total = options.inputs.reduce(Int64(0)) { sum, path in
+            sum + ((try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int64) ?? 0)
+        }
+        var done: Int64 = 0
         for (index, path) in options.inputs.enumerated() {
             var context = ReadContext(store: store, inputIndex: index, inputTimeZone: options.inputTimeZone, diagnostics: diagnostics)
             if acceptsTickets { context.onTicket = { self.tickets.append($0) } }
+            if let onProgress {
+                let before = done
+                context.onProgress = { onProgress(before + $0, total) }
+            }
             var outside = 0
             let period = options.period
             let comparison = options.comparisonPeriod
@@ -86,6 +94,7 @@ public final class EventPipeline {
                 try spool.add(event)
             }
             inputs.append(InputSummary(read: summary, outsidePeriod: outside))
+            done += (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int64) ?? 0
         }
     }
 
@@ -117,6 +126,9 @@ public final class EventPipeline {
             try diagnostics.emit(Diagnostic(file: file, line: event.source.line, "event type '\(event.key)' is in no catalogue; shown with a label made from the key"))
         }
     }
+
+    /// Events held for sorting (before duplicates are dropped).
+    public var spooledEvents: Int { spool.count }
 
     /// Unmapped keys, most frequent first.
     public var unmappedKeys: [UnmappedKey] {

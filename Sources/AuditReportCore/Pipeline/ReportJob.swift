@@ -65,6 +65,8 @@ public struct ReportJob {
     public let options: Options
     public let localizer: Localizer
     public let diagnostics: DiagnosticsEngine
+    /// Told where the run is (reading, writing, each file written).
+    public var onProgress: ((RunProgress) -> Void)?
 
     public init(options: Options, localizer: Localizer, diagnostics: DiagnosticsEngine) {
         self.options = options
@@ -118,7 +120,14 @@ public struct ReportJob {
             guard let templates = options.templatesDirectory else { throw OutputError.renderFailed(path: "Templates", reason: "no templates folder for the HTML report") }
             return try HTMLReportRenderer(localizer: localizer, facts: facts, templatesDirectory: templates)
         }
+        pipeline.onProgress = onProgress.map { report in { report(.reading(bytes: $0, total: $1)) } }
         try pipeline.read()
+        let toWrite = pipeline.spooledEvents
+        var handedOn = 0
+        func tick() {
+            handedOn += 1
+            if handedOn & 0x3FFF == 0 { onProgress?(.writing(events: handedOn, total: toWrite)) }
+        }
 
         var aggregate = ReportAggregator(period: options.period, zone: zone, catalog: localizer.catalog)
         let reportDate = options.reportDate ?? options.period.end
@@ -140,6 +149,7 @@ public struct ReportJob {
         }
         }
         try pipeline.emit { event in
+            tick()
             findings.add(event)
             guard options.period.contains(event.timestamp) else {
                 aggregate.addPrevious(event)
@@ -206,6 +216,7 @@ public struct ReportJob {
         try ticketsOutput?.commit()
         try csvOutput?.commit()
         for output in tableOutputs { try output.commit() }
+        for path in written { onProgress?(.wrote(path: path)) }
         if aggregate.total == 0 {
             try diagnostics.emit(Diagnostic(.note, file: "", line: 0, "no events in \(options.period.identifier) (\(localizer.timeZone.identifier)); \(facts.outsidePeriod) events lie outside it"))
         }

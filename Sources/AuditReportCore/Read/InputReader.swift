@@ -3,8 +3,14 @@ public enum InputReader {
     /// Reads every event of the file at `path` into `sink`, one at a time.
     /// - Returns: what was read.
     /// - Throws: `ReadError` for input that cannot be read; `StrictModeError`; errors of `sink`.
-    public static func read(path: String, context: ReadContext, _ sink: (AuditEvent) throws -> Void) throws -> ReadSummary {
+    public static func read(path: String, context: ReadContext, _ events: (AuditEvent) throws -> Void) throws -> ReadSummary {
         let stream = try ByteStream(path: path)
+        var count = 0
+        let sink: (AuditEvent) throws -> Void = { event in
+            count += 1
+            if count & 0x3FFF == 0 { context.onProgress?(stream.fileBytesRead) }
+            try events(event)
+        }
         let reader = try ByteReader(stream: stream)
         let head = reader.lookahead()
         guard !head.isEmpty else { throw ReadError.emptyFile(path: path) }
@@ -32,6 +38,7 @@ public enum InputReader {
             throw ReadError.unrecognizedFormat(path: path, line: 1, found: "bytes \(shown)")
         }
         summary.bytes = stream.fileSize
+        context.onProgress?(stream.fileBytesRead)
         return summary
     }
 

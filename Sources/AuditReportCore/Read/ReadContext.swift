@@ -9,6 +9,8 @@ public struct ReadContext {
     /// Zone of CSV timestamps that name none (Notion does not document it; UTC by default).
     public var inputTimeZone: TimeZone
     public var diagnostics: DiagnosticsEngine
+    /// Told the file bytes read so far, every few thousand events (for a progress display).
+    public var onProgress: ((Int64) -> Void)?
     /// Where access-request tickets go; nil when the job has no use for them (an error then).
     public var onTicket: ((Ticket) throws -> Void)?
 
