@@ -5,7 +5,11 @@ MONTH ?= 2026-10
 OUT ?= out
 RELEASE_BIN = .build/release/audit-report
 
-.PHONY: deps build release demo test install sample clean screenshots
+.PHONY: deps build release demo test install sample clean screenshots bench
+
+# Speed and memory against the floor and the Python route (not part of the tests; see bench/run.sh).
+bench:
+	bench/run.sh
 
 # Screenshots of the sample month's HTML reports (PNG beside each), for looking at them.
 screenshots: release

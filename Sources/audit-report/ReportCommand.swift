@@ -36,6 +36,9 @@ struct ReportCommand: ParsableCommand {
     @Flag(name: .long, help: "Apply only the rules of --rules, none of the shipped ones.")
     var rulesReplace = false
 
+    @Flag(name: .long, help: "Read, merge, count and find as usual, but write no file (for timing and checking inputs).")
+    var dryRun = false
+
     @Option(name: .long, help: ArgumentHelp("Also write the findings as Opal access-request tickets (Title, Status, Reporter, Priority, Created time, Last edited time) to import into Notion.", valueName: "file.csv"))
     var tickets: String?
 
@@ -53,7 +56,7 @@ struct ReportCommand: ParsableCommand {
     }
 
     func validate() throws {
-        if try formats.isEmpty { throw ValidationError("--format needs at least one of \(ReportJob.Format.allCases.map(\.rawValue).joined(separator: ", "))") }
+        if try formats.isEmpty && !dryRun { throw ValidationError("--format needs at least one of \(ReportJob.Format.allCases.map(\.rawValue).joined(separator: ", "))") }
         if let maxEventRows, maxEventRows < 0 { throw ValidationError("--max-event-rows must be zero or more") }
         if rulesReplace && rules == nil { throw ValidationError("--rules-replace needs --rules FILE") }
         do {
@@ -71,10 +74,10 @@ struct ReportCommand: ParsableCommand {
             let period = try ReportPeriod(parsing: month, zone: ZoneResolver(timeZone: common.zone))
             var job = ReportJob(
                 options: .init(
-                    inputs: inputs, period: period, outputDirectory: URL(fileURLWithPath: outputDir), formats: try formats, dialect: common.csvDialect,
+                    inputs: inputs, period: period, outputDirectory: URL(fileURLWithPath: outputDir), formats: dryRun ? [] : try formats, dialect: common.csvDialect,
                     inputTimeZone: common.inputZone, temporaryDirectory: common.temporaryDirectory, maxEventRows: maxEventRows, reportDate: try sourceDateEpoch(),
                     templatesDirectory: try formats.contains(.html) ? ResourceLocator.folder("Templates", flag: common.resources) : nil, rules: findingRules,
-                    ticketsPath: tickets),
+                    ticketsPath: dryRun ? nil : tickets),
                 localizer: localizer, diagnostics: common.diagnostics())
             let diagnostics = job.diagnostics
             let progress = ProgressDisplay.make(quiet: common.quiet)

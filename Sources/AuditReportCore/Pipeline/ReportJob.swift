@@ -96,7 +96,9 @@ public struct ReportJob {
     /// Runs the report. Nothing is moved into place unless every output was written.
     /// - Throws: `ReadError`, `StrictModeError`, `OutputError`, `RenderError`.
     public func run() throws -> Result {
-        try FileManager.default.createDirectory(at: options.outputDirectory, withIntermediateDirectories: true)
+        if !options.formats.isEmpty {
+            try FileManager.default.createDirectory(at: options.outputDirectory, withIntermediateDirectories: true)
+        }
         let zone = ZoneResolver(timeZone: localizer.timeZone)
         let previous = options.period.previous(zone: zone)
         let pipeline = EventPipeline(

@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# make bench: audit-report against the floor (libxlsxwriter alone) and the Python route, on
+# synthetic months of 1M and 4M events. Writes bench/results.md. Not part of the test suite.
+# Settings: SIZES="1000000 4000000" RUNS=3 (median of RUNS runs for each timing).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+SIZES=${SIZES:-"1000000 4000000"}
+RUNS=${RUNS:-3}
+DATA=bench/data
+BIN=.build/release/audit-report
+mkdir -p "$DATA"
+scripts/install-deps.sh
+command -v /usr/bin/time >/dev/null || { sudo=""; [ "$(id -u)" -eq 0 ] || sudo=sudo; DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq time >/dev/null; }
+swift build -c release >/dev/null
+cc -O2 bench/floor.c -o "$DATA/floor" $(pkg-config --cflags --libs xlsxwriter)
+python3 -c "import xlsxwriter" 2>/dev/null || python3 -m pip install -q XlsxWriter
+
+# measure NAME CMD...: median wall seconds and peak RSS (MB) of RUNS runs → "$seconds $mb"
+measure() {
+    local times=() rss=()
+    for _ in $(seq "$RUNS"); do
+        /usr/bin/time -f "%e %M" -o "$DATA/time.txt" "$@" >/dev/null 2>"$DATA/stderr.txt" || { cat "$DATA/stderr.txt" >&2; exit 1; }
+        read -r t m < "$DATA/time.txt"
+        times+=("$t"); rss+=("$m")
+    done
+    local t m
+    t=$(printf '%s\n' "${times[@]}" | sort -n | sed -n "$(( (RUNS + 1) / 2 ))p")
+    m=$(printf '%s\n' "${rss[@]}" | sort -n | sed -n "$(( (RUNS + 1) / 2 ))p")
+    echo "$t $(( m / 1024 ))"
+}
+ratio() { python3 -c "print(f'{$1/$2:.2f}')"; }
+
+declare -A T R B
+for n in $SIZES; do
+    dir="$DATA/$n"
+    [ -f "$dir/sample-2026-10.csv" ] || $BIN sample --month 2026-10 --events "$n" --seed 11 --output-dir "$dir" >/dev/null
+    csv="$dir/sample-2026-10.csv"; siem="$dir/sample-2026-10-siem.jsonl"
+    $BIN convert "$csv" -o "$dir/normalized.csv" --quiet >/dev/null
+    read -r T[convert,$n] R[convert,$n] <<<"$(measure $BIN convert "$csv" -o "$dir/out.xlsx" --quiet)"
+    read -r T[report,$n] R[report,$n] <<<"$(measure $BIN report "$csv" "$siem" --month 2026-10 --output-dir "$dir/report" --quiet)"
+    read -r T[dry,$n] R[dry,$n] <<<"$(measure $BIN report "$csv" "$siem" --month 2026-10 --dry-run --quiet)"
+    read -r T[floor,$n] R[floor,$n] <<<"$(measure "$DATA/floor" "$dir/normalized.csv" "$dir/floor.xlsx")"
+    read -r T[python,$n] R[python,$n] <<<"$(measure python3 bench/python_convert.py "$dir/normalized.csv" "$dir/python.xlsx")"
+    B[$n]=$(( $(stat -c %s "$csv") + $(stat -c %s "$siem") ))
+done
+
+first=${SIZES%% *}; last=${SIZES##* }
+{
+    echo "# Benchmark results"
+    echo
+    echo "Machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB, $(lscpu | sed -n 's/^Model name: *//p' | head -1); $(swift --version 2>&1 | head -1)."
+    echo "Median of $RUNS runs per timing; wall time and peak RSS from /usr/bin/time. Data: \`audit-report sample --seed 11\` (CSV export + overlapping SIEM JSON lines)."
+    echo
+    echo "| job | events | wall s | peak RSS MB |"
+    echo "|---|---|---|---|"
+    for n in $SIZES; do
+        echo "| 1. convert CSV → XLSX | $n | ${T[convert,$n]} | ${R[convert,$n]} |"
+        echo "| 2. report, CSV + SIEM, all formats | $n | ${T[report,$n]} | ${R[report,$n]} |"
+        echo "| 3. floor: C + libxlsxwriter, same cells | $n | ${T[floor,$n]} | ${R[floor,$n]} |"
+        echo "| 4. Python XlsxWriter, same cells | $n | ${T[python,$n]} | ${R[python,$n]} |"
+        echo "| 5. reading only (report --dry-run) | $n | ${T[dry,$n]} | ${R[dry,$n]} |"
+    done
+    echo
+    echo "| ratio | value | aim |"
+    echo "|---|---|---|"
+    for n in $SIZES; do
+        echo "| convert ÷ floor ($n) | $(ratio "${T[convert,$n]}" "${T[floor,$n]}") | ≤ 1.15 |"
+        echo "| report ÷ floor ($n) | $(ratio "${T[report,$n]}" "${T[floor,$n]}") | ≤ 1.5 |"
+        echo "| Python ÷ convert ($n) | $(ratio "${T[python,$n]}" "${T[convert,$n]}") | ≥ 5 |"
+        echo "| reading MB/s ($n) | $(python3 -c "print(f'{${B[$n]}/1e6/${T[dry,$n]}:.0f}')") | ≥ 200 |"
+    done
+    if [ "$first" != "$last" ]; then
+        echo "| RSS of report, $last ÷ $first | $(ratio "${R[report,$last]}" "${R[report,$first]}") | < 1.5 |"
+    fi
+} > bench/results.md
+cat bench/results.md
