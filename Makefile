@@ -5,7 +5,21 @@ MONTH ?= 2026-10
 OUT ?= out
 RELEASE_BIN = .build/release/audit-report
 
-.PHONY: deps build release demo test install sample clean screenshots bench
+.PHONY: deps build release demo test install sample clean screenshots bench fuzz
+
+FUZZ_SECONDS ?= 600
+FUZZ_TARGETS = FuzzCSV FuzzJSON FuzzTimestamp FuzzInput
+
+# Coverage-guided fuzzing (libFuzzer) of the tokenizer, the JSON parser, the timestamp parser
+# and the whole input path, FUZZ_SECONDS each; new inputs join Tests/Fuzz/Corpus/<target>,
+# crashes go to .build-fuzz/crashes/ (turn each into a regression test).
+fuzz: deps
+	cd Tests/Fuzz && for t in $(FUZZ_TARGETS); do \
+		swift build -c release --scratch-path ../../.build-fuzz -Xswiftc -sanitize=fuzzer --product $$t || exit 1; done
+	mkdir -p .build-fuzz/crashes
+	for t in $(FUZZ_TARGETS); do \
+		.build-fuzz/release/$$t -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -timeout=10 -rss_limit_mb=2048 \
+			-artifact_prefix=.build-fuzz/crashes/$$t- Tests/Fuzz/Corpus/$$t || exit 1; done
 
 # Speed and memory against the floor and the Python route (not part of the tests; see bench/run.sh).
 bench:
