@@ -3,6 +3,15 @@ import AuditReportCore
 import Foundation
 
 @main
+enum Main {
+    static func main() {
+        // Past a file-size limit (ulimit -f) a write should fail with EFBIG and a message,
+        // not kill the process and leave a temporary file behind.
+        signal(SIGXFSZ, SIG_IGN)
+        AuditReportCommand.main()
+    }
+}
+
 struct AuditReportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "audit-report",

@@ -83,6 +83,29 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: strictOut))
     }
 
+    @Test func anOutputThatCannotBeWrittenIsAClearErrorWithNothingLeftBehind() throws {
+        let input = TestSupport.repositoryRoot.appendingPathComponent("Examples/sample-2026-10.csv").path
+        let dir = TestSupport.temporaryDirectory()
+        // A file size limit of 100 KiB (ulimit -f counts 1024-byte blocks).
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/bash")
+        process.arguments = ["-c", "ulimit -f 100; exec \"$0\" convert \"$1\" -o \"$2\"", Self.program.path, input, dir.appendingPathComponent("big.csv").path]
+        let err = Pipe()
+        process.standardError = err
+        process.standardOutput = Pipe()
+        try process.run()
+        let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 1)
+        #expect(stderr.contains("big.csv: error: write failed: file too large"), "\(stderr)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path) == [])
+        // An output folder that is a file.
+        let file = TestSupport.file("plain.txt", "x")
+        let r = try run(["report", input, "--month", "2026-10", "--output-dir", file])
+        #expect(r.status == 1)
+        #expect(r.stderr.contains("plain.txt"), "\(r.stderr)")
+    }
+
     @Test func missingResourcesAreAnErrorListingEveryPlaceTried() throws {
         let r = try run(["locales", "check", "--resources", "/nonexistent"])
         #expect(r.status == 1)

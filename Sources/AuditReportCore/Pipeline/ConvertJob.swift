@@ -68,7 +68,7 @@ public struct ConvertJob {
         let sources = options.inputs.map { URL(fileURLWithPath: $0).lastPathComponent }
         switch ConvertJob.format(of: options.output) ?? .csv {
         case .csv:
-            let file = try OutputFile(path: output.temporaryPath)
+            let file = try output.open()
             let renderer = EventCSVRenderer(file: file, dialect: options.dialect, localizer: localizer, extraColumns: pipeline.extraColumns, sources: sources)
             try pipeline.emit {
                 tick()
@@ -76,7 +76,7 @@ public struct ConvertJob {
             }
             try file.close()
         case .xlsx:
-            try writeWorkbook(pipeline, path: output.temporaryPath, sources: sources, tick: tick)
+            try writeWorkbook(pipeline, output: output, sources: sources, tick: tick)
         }
         try output.commit()
         onProgress?(.wrote(path: options.output))
@@ -84,10 +84,10 @@ public struct ConvertJob {
     }
 
     /// A small summary first, then every event with the inputs' own columns at the end.
-    private func writeWorkbook(_ pipeline: EventPipeline, path: String, sources: [String], tick: () -> Void) throws {
+    private func writeWorkbook(_ pipeline: EventPipeline, output: AtomicOutput, sources: [String], tick: () -> Void) throws {
         let zone = ZoneResolver(timeZone: localizer.timeZone)
         var aggregate = ReportAggregator(period: nil, zone: zone, catalog: localizer.catalog)
-        let workbook = try XLSXWorkbook(path: path, created: options.creationDate ?? Timestamp(milliseconds: 0), temporaryDirectory: options.temporaryDirectory.path)
+        let workbook = try XLSXWorkbook(path: output.temporaryPath, displayPath: output.finalPath, created: options.creationDate ?? Timestamp(milliseconds: 0), temporaryDirectory: options.temporaryDirectory.path)
         let summary = try workbook.addSheet(XLSXText.sheetName(localizer.string("sheet.summary"), existing: []))
         var cutTexts = Set<Int>()
         let events = XLSXEventSheetWriter(

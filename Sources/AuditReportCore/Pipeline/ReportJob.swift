@@ -133,9 +133,9 @@ public struct ReportJob {
 
         var aggregate = ReportAggregator(period: options.period, zone: zone, catalog: localizer.catalog)
         let reportDate = options.reportDate ?? options.period.end
-        let csvFile = try csvOutput.map { try OutputFile(path: $0.temporaryPath) }
+        let csvFile = try csvOutput.map { try $0.open() }
         let csv = csvFile.map { EventCSVRenderer(file: $0, dialect: options.dialect, localizer: localizer, extraColumns: pipeline.extraColumns, sources: sources) }
-        let workbook = try xlsxOutput.map { try XLSXWorkbook(path: $0.temporaryPath, created: reportDate, temporaryDirectory: options.temporaryDirectory.path) }
+        let workbook = try xlsxOutput.map { try XLSXWorkbook(path: $0.temporaryPath, displayPath: $0.finalPath, created: reportDate, temporaryDirectory: options.temporaryDirectory.path) }
         let summarySheet = try workbook?.addSheet(XLSXText.sheetName(localizer.string("sheet.summary"), existing: []))
         let findingsSheet = try workbook.map { try $0.addSheet(XLSXText.sheetName(localizer.string("sheet.findings"), existing: $0.names)) }
         var findings = FindingsEngine(rules: options.rules, catalog: localizer.catalog, period: options.period, sources: sources)
@@ -182,7 +182,7 @@ public struct ReportJob {
             written.append(xlsxOutput.finalPath)
         }
         if let html, let htmlOutput {
-            let file = try OutputFile(path: htmlOutput.temporaryPath)
+            let file = try htmlOutput.open()
             file.write(html.with(facts: facts).render())
             try file.close()
             written.append(htmlOutput.finalPath)
@@ -192,7 +192,7 @@ public struct ReportJob {
             written.append(csvOutput.finalPath)
             let tables = [ReportTable.findings(facts, localizer, maxEvidence: FindingsEngine.maxReferences), ReportTable.pages(facts, localizer), ReportTable.actors(facts, localizer), ReportTable.summary(facts, localizer)]
             for (table, output) in zip(tables, tableOutputs) {
-                let file = try OutputFile(path: output.temporaryPath)
+                let file = try output.open()
                 let writer = CSVWriter(file: file, dialect: options.dialect)
                 writer.row(table.headers)
                 for row in table.rows { writer.row(row.map { ReportTable.text($0, localizer, groupNumbers: false) }) }
@@ -201,7 +201,7 @@ public struct ReportJob {
             }
         }
         if let ticketsOutput {
-            let file = try OutputFile(path: ticketsOutput.temporaryPath)
+            let file = try ticketsOutput.open()
             let writer = CSVWriter(file: file, dialect: .rfc4180)
             writer.row(Ticket.columns)
             for ticket in Self.tickets(for: facts, localizer) {

@@ -53,8 +53,8 @@ public struct SampleGenerator {
         let siemPath = directory.appendingPathComponent("sample-\(month)-siem.jsonl").path
         let csvOutput = try AtomicOutput(path: csvPath)
         let siemOutput = try AtomicOutput(path: siemPath)
-        let csvFile = try OutputFile(path: csvOutput.temporaryPath)
-        let siemFile = try OutputFile(path: siemOutput.temporaryPath)
+        let csvFile = try csvOutput.open()
+        let siemFile = try siemOutput.open()
         let pack = try store.pack(options.csvLanguage)
         let csv = SampleCSVWriter(file: csvFile, pack: pack, zone: ZoneResolver(timeZone: csvZone))
         let siemFrom = Timestamp(year: options.year, month: options.month, day: options.siemFromDay)

@@ -26,6 +26,7 @@ public enum OutputError: Error, Equatable, Sendable, CustomStringConvertible {
 /// A buffered file writer over write(2) that remembers the first error, so callers write freely
 /// and check once at `close()`.
 public final class OutputFile {
+    /// The path named in messages (the final path of an atomic output).
     public let path: String
     private var fd: Int32
     private var buffer: [UInt8] = []
@@ -33,10 +34,11 @@ public final class OutputFile {
     private let flushAt = 1 << 17
 
     /// Creates (or truncates) `path`.
-    public init(path: String) throws {
-        self.path = path
+    /// - Parameter displayPath: the path messages name, when it is not `path`.
+    public init(path: String, displayPath: String? = nil) throws {
+        self.path = displayPath ?? path
         fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-        if fd < 0 { throw OutputError.cannotCreate(path: path, reason: ByteStream.errnoText()) }
+        if fd < 0 { throw OutputError.cannotCreate(path: displayPath ?? path, reason: ByteStream.errnoText()) }
         buffer.reserveCapacity(flushAt + 4096)
     }
 
@@ -122,6 +124,11 @@ public final class AtomicOutput {
 
     deinit {
         if !committed { unlink(temporaryPath) }
+    }
+
+    /// Opens the temporary file for writing; messages name the final path.
+    public func open() throws -> OutputFile {
+        try OutputFile(path: temporaryPath, displayPath: finalPath)
     }
 
     /// Moves the finished file into place.

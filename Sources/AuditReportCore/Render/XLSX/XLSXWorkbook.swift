@@ -36,8 +36,9 @@ public final class XLSXWorkbook {
     /// - Parameters:
     ///   - created: the document's creation time; fixed so that the same input gives the same bytes.
     ///   - temporaryDirectory: where libxlsxwriter keeps its per-sheet temporary files.
-    public init(path: String, created: Timestamp, temporaryDirectory: String) throws {
-        self.path = path
+    /// - Parameter displayPath: the path messages name, when it is not `path`.
+    public init(path: String, displayPath: String? = nil, created: Timestamp, temporaryDirectory: String) throws {
+        self.path = displayPath ?? path
         // Numbers are printed with the C library; a German LC_NUMERIC would write "1234,5".
         setlocale(LC_NUMERIC, "C")
         tmpdir = Array(temporaryDirectory.utf8CString)
