@@ -80,7 +80,8 @@ public struct ReportAggregator {
         } else {
             eventsWithoutPage += 1
         }
-        var actor = actors[actorKey] ?? ActorStats(identity: actorKey, name: e.actor.name, email: e.actor.email, type: e.actor.type, firstEvent: e.timestamp, lastEvent: e.timestamp)
+        // Taken out of the dictionary, not copied, so its sets are mutated in place.
+        var actor = actors.removeValue(forKey: actorKey) ?? ActorStats(identity: actorKey, name: e.actor.name, email: e.actor.email, type: e.actor.type, firstEvent: e.timestamp, lastEvent: e.timestamp)
         actor.events += 1
         actor.byCategory[category, default: 0] += 1
         if let pageKey { actor.pages.insert(pageKey) }
@@ -96,7 +97,7 @@ public struct ReportAggregator {
     }
 
     private mutating func addPage(_ e: AuditEvent, key: String, actor: String) {
-        var page = pages[key] ?? PageStats(key: key, id: key.hasPrefix("name:") ? "" : key, title: e.target.name, firstEvent: e.timestamp, lastEvent: e.timestamp)
+        var page = pages.removeValue(forKey: key) ?? PageStats(key: key, id: key.hasPrefix("name:") ? "" : key, title: e.target.name, firstEvent: e.timestamp, lastEvent: e.timestamp)
         page.events += 1
         page.eventsByAudience[Int(e.audience?.rawValue ?? 0)] += 1
         // Newest first: the first title seen is the latest.

@@ -37,6 +37,8 @@ struct AuditCSVReader {
         let zone = ZoneResolver(timeZone: context.inputTimeZone)
         let normalizer = SIEMEventNormalizer(store: context.store)
         var warnedAudiences = Set<String>()
+        // Event cells repeat: resolve each distinct text once.
+        var resolved: [String: String] = [:]
         var strayReported = 0
         while try tokenizer.next(into: &record) {
             if record.isBlank { continue }
@@ -83,7 +85,7 @@ struct AuditCSVReader {
                     try context.diagnostics.emit(Diagnostic(file: path, line: line, "\(shown); row skipped"))
                     continue
                 }
-                let eventText = text(layout.fields[.event]).trimmingCharacters(in: .whitespaces)
+                let eventText = text(layout.fields[.event]).trimmingSpaces()
                 guard !eventText.isEmpty else {
                     summary.skipped += 1
                     try context.diagnostics.emit(Diagnostic(file: path, line: line, "the event cell is empty; row skipped"))
@@ -94,7 +96,14 @@ struct AuditCSVReader {
                 case .instant(let t): timestamp = t
                 case .local(let c): timestamp = zone.instant(ofLocal: c)
                 }
-                event = AuditEvent(id: text(layout.fields[.eventID]), timestamp: timestamp, key: context.store.resolveEvent(eventText) ?? eventText, source: source)
+                let key: String
+                if let known = resolved[eventText] {
+                    key = known
+                } else {
+                    key = context.store.resolveEvent(eventText) ?? eventText
+                    if resolved.count < 100_000 { resolved[eventText] = key }
+                }
+                event = AuditEvent(id: text(layout.fields[.eventID]), timestamp: timestamp, key: key, source: source)
                 if let unknown = fill(&event, from: layout, text: text, path: path, line: line), warnedAudiences.insert(unknown).inserted {
                     try context.diagnostics.emit(Diagnostic(file: path, line: line, "unknown page audience '\(unknown)'; kept as a detail"))
                 }
@@ -129,10 +138,10 @@ struct AuditCSVReader {
             // "Berlin, Germany" → city and country; a lone word is a country.
             let location = text(layout.fields[.location])
             if let comma = location.lastIndex(of: ",") {
-                event.city = location[..<comma].trimmingCharacters(in: .whitespaces)
-                event.country = location[location.index(after: comma)...].trimmingCharacters(in: .whitespaces)
+                event.city = String(location[..<comma]).trimmingSpaces()
+                event.country = String(location[location.index(after: comma)...]).trimmingSpaces()
             } else {
-                event.country = location.trimmingCharacters(in: .whitespaces)
+                event.country = location.trimmingSpaces()
             }
         }
         event.workspace = text(layout.fields[.workspace])
@@ -146,7 +155,7 @@ struct AuditCSVReader {
             event.target.kind = kind.isEmpty ? "page" : kind
         }
         var unknownAudience: String?
-        let audienceText = text(layout.fields[.audience]).trimmingCharacters(in: .whitespaces)
+        let audienceText = text(layout.fields[.audience]).trimmingSpaces()
         if !audienceText.isEmpty {
             if let level = context.store.audience(audienceText) {
                 event.audience = level
@@ -174,7 +183,7 @@ struct AuditCSVReader {
         let path = tokenizer.reader.path
         var layout = Layout()
         for index in 0..<header.count {
-            let name = header.repairedString(index).trimmingCharacters(in: .whitespaces)
+            let name = header.repairedString(index).trimmingSpaces()
             layout.header.append(name)
             if name == "event" || name == "p_event_time" {
                 // Panther's own names, recognised before the export aliases.

@@ -18,7 +18,11 @@ public struct CSVRecord {
     /// The field as text, or nil when it is not valid UTF-8.
     public func string(_ index: Int) -> String? {
         let slice = field(index)
-        return slice.withUnsafeBufferPointer { String(validating: $0, as: UTF8.self) }
+        return slice.withUnsafeBufferPointer { buffer in
+            // ASCII (most cells) is valid UTF-8: take the fast decoding path.
+            if !buffer.contains(where: { $0 >= 0x80 }) { return String(decoding: buffer, as: UTF8.self) }
+            return String(validating: buffer, as: UTF8.self)
+        }
     }
 
     /// The field as text with invalid UTF-8 replaced by U+FFFD.

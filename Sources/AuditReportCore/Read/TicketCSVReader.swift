@@ -33,10 +33,10 @@ struct TicketCSVReader {
                 try context.diagnostics.emit(Diagnostic(file: path, line: record.line, "expected \(header.count) fields as in the header, found \(record.count); row skipped"))
                 continue
             }
-            func text(_ i: Int?) -> String { i.map { record.repairedString($0).trimmingCharacters(in: .whitespaces) } ?? "" }
+            func text(_ i: Int?) -> String { i.map { record.repairedString($0).trimmingSpaces() } ?? "" }
             let ticket = Ticket(
                 title: text(title), status: text(status), reporter: text(reporter),
-                priorities: text(priority).split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty },
+                priorities: text(priority).split(separator: ",").map { String($0).trimmingSpaces() }.filter { !$0.isEmpty },
                 created: time(text(created)), lastEdited: time(text(edited)), source: SourceLocation(input: context.inputIndex, line: record.line))
             if !text(created).isEmpty && ticket.created == nil {
                 try context.diagnostics.emit(Diagnostic(file: path, line: record.line, "unrecognized created time '\(text(created).prefix(60))'; kept without a time"))

@@ -42,3 +42,18 @@ public final class ZoneResolver {
         return Timestamp(milliseconds: asUTC.milliseconds - Int64(before) * 1000)
     }
 }
+
+extension String {
+    /// Without leading and trailing spaces and tabs (what CSV cells carry by accident); cheaper
+    /// than Foundation's `trimmingCharacters(in:)` on the per-row path.
+    func trimmingSpaces() -> String {
+        let utf8 = self.utf8
+        guard let first = utf8.first, let last = utf8.last else { return self }
+        if first != 0x20 && first != 0x09 && last != 0x20 && last != 0x09 { return self }
+        var start = utf8.startIndex
+        var end = utf8.endIndex
+        while start < end, utf8[start] == 0x20 || utf8[start] == 0x09 { start = utf8.index(after: start) }
+        while end > start, utf8[utf8.index(before: end)] == 0x20 || utf8[utf8.index(before: end)] == 0x09 { end = utf8.index(before: end) }
+        return String(self[start..<end])
+    }
+}
