@@ -5,14 +5,16 @@ import PackageDescription
 
 let fuzzer: [SwiftSetting] = [.unsafeFlags(["-sanitize=fuzzer"])]
 let core: Target.Dependency = .product(name: "AuditReportCore", package: "audit-report")
+let linker: [LinkerSetting] = [.unsafeFlags(["-sanitize=fuzzer", "-use-ld=lld"])]
 
 let package = Package(
     name: "audit-report-fuzz",
     dependencies: [.package(name: "audit-report", path: "../..")],
     targets: [
-        .executableTarget(name: "FuzzCSV", dependencies: [core], swiftSettings: fuzzer, linkerSettings: [.unsafeFlags(["-sanitize=fuzzer", "-use-ld=lld"])]),
-        .executableTarget(name: "FuzzJSON", dependencies: [core], swiftSettings: fuzzer, linkerSettings: [.unsafeFlags(["-sanitize=fuzzer", "-use-ld=lld"])]),
-        .executableTarget(name: "FuzzTimestamp", dependencies: [core], swiftSettings: fuzzer, linkerSettings: [.unsafeFlags(["-sanitize=fuzzer", "-use-ld=lld"])]),
-        .executableTarget(name: "FuzzInput", dependencies: [core], swiftSettings: fuzzer, linkerSettings: [.unsafeFlags(["-sanitize=fuzzer", "-use-ld=lld"])]),
+        .target(name: "FuzzDriver", swiftSettings: fuzzer),
+        .executableTarget(name: "FuzzCSV", dependencies: [core, "FuzzDriver"], swiftSettings: fuzzer, linkerSettings: linker),
+        .executableTarget(name: "FuzzJSON", dependencies: [core, "FuzzDriver"], swiftSettings: fuzzer, linkerSettings: linker),
+        .executableTarget(name: "FuzzTimestamp", dependencies: [core, "FuzzDriver"], swiftSettings: fuzzer, linkerSettings: linker),
+        .executableTarget(name: "FuzzInput", dependencies: [core, "FuzzDriver"], swiftSettings: fuzzer, linkerSettings: linker),
     ]
 )
