@@ -89,15 +89,7 @@ public struct ConvertJob {
         var aggregate = ReportAggregator(period: nil, zone: zone, catalog: localizer.catalog)
         let workbook = try XLSXWorkbook(path: output.temporaryPath, displayPath: output.finalPath, created: options.creationDate ?? Timestamp(milliseconds: 0), temporaryDirectory: options.temporaryDirectory.path)
         let summary = try workbook.addSheet(XLSXText.sheetName(localizer.string("sheet.summary"), existing: []))
-        var cutTexts = Set<Int>()
-        let events = XLSXEventSheetWriter(
-            workbook: workbook, localizer: localizer, columns: EventColumn.allCases.map { .standard($0) } + pipeline.extraColumns.map { .extra($0) },
-            sources: sources, rowsPerSheet: options.rowsPerSheet
-        ) { event, column, text in
-            // Once per text: the same long title on a thousand events is one problem.
-            guard cutTexts.insert(text.hashValue).inserted else { return }
-            try diagnostics.emit(Diagnostic(file: options.inputs[event.source.input], line: event.source.line, "'\(column)' is longer than Excel's 32,767 characters; cut in the workbook (here and wherever the same text recurs)"))
-        }
+        let events = XLSXEventSheetWriter.forRun(workbook: workbook, localizer: localizer, pipeline: pipeline, sources: sources, rowsPerSheet: options.rowsPerSheet)
         try pipeline.emit { event in
             tick()
             aggregate.add(event)

@@ -139,16 +139,8 @@ public struct ReportJob {
         let summarySheet = try workbook?.addSheet(XLSXText.sheetName(localizer.string("sheet.summary"), existing: []))
         let findingsSheet = try workbook.map { try $0.addSheet(XLSXText.sheetName(localizer.string("sheet.findings"), existing: $0.names)) }
         var findings = FindingsEngine(rules: options.rules, catalog: localizer.catalog, period: options.period, sources: sources)
-        var cutTexts = Set<Int>()
         let events = workbook.map {
-            XLSXEventSheetWriter(
-                workbook: $0, localizer: localizer, columns: EventColumn.allCases.map { .standard($0) } + pipeline.extraColumns.map { .extra($0) },
-                sources: sources, rowsPerSheet: options.rowsPerSheet, maxRows: options.maxEventRows
-            ) { event, column, text in
-            // Once per text: the same long title on a thousand events is one problem.
-            guard cutTexts.insert(text.hashValue).inserted else { return }
-            try diagnostics.emit(Diagnostic(file: options.inputs[event.source.input], line: event.source.line, "'\(column)' is longer than Excel's 32,767 characters; cut in the workbook (here and wherever the same text recurs)"))
-        }
+            XLSXEventSheetWriter.forRun(workbook: $0, localizer: localizer, pipeline: pipeline, sources: sources, rowsPerSheet: options.rowsPerSheet, maxRows: options.maxEventRows)
         }
         try pipeline.emit { event in
             tick()

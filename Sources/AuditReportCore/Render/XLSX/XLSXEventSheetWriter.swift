@@ -109,3 +109,21 @@ public final class XLSXEventSheetWriter {
         try sheet.printSetup(landscape: true, fitToWidth: false, repeatHeader: true, footer: "&R" + localizer.string("xlsx.footer_page"))
     }
 }
+
+extension XLSXEventSheetWriter {
+    /// The events sheet of a run: the standard columns, then the inputs' own; a text cut at
+    /// Excel's limit is warned about once, at the first input line that has it.
+    static func forRun(workbook: XLSXWorkbook, localizer: Localizer, pipeline: EventPipeline, sources: [String], rowsPerSheet: Int, maxRows: Int? = nil) -> XLSXEventSheetWriter {
+        var cutTexts = Set<Int>()
+        let inputs = pipeline.options.inputs
+        let diagnostics = pipeline.diagnostics
+        return XLSXEventSheetWriter(
+            workbook: workbook, localizer: localizer, columns: EventColumn.allCases.map { .standard($0) } + pipeline.extraColumns.map { .extra($0) },
+            sources: sources, rowsPerSheet: rowsPerSheet, maxRows: maxRows
+        ) { event, column, text in
+            // Once per text: the same long title on a thousand events is one problem.
+            guard cutTexts.insert(text.hashValue).inserted else { return }
+            try diagnostics.emit(Diagnostic(file: inputs[event.source.input], line: event.source.line, "'\(column)' is longer than Excel's 32,767 characters; cut in the workbook (here and wherever the same text recurs)"))
+        }
+    }
+}
