@@ -7,12 +7,22 @@ enum EventCodec {
         append(Int64(e.source.input), &out)
         append(Int64(e.source.line), &out)
         out.append(e.audience?.rawValue ?? 0)
-        for s in [
-            e.id, e.key, e.actor.id, e.actor.email, e.actor.name, e.actor.type, e.role, e.ipAddress, e.platform,
-            e.city, e.country, e.workspace, e.target.kind, e.target.id, e.target.name,
-        ] {
-            append(s, &out)
-        }
+        // One call per field: an array literal here would allocate for every event.
+        append(e.id, &out)
+        append(e.key, &out)
+        append(e.actor.id, &out)
+        append(e.actor.email, &out)
+        append(e.actor.name, &out)
+        append(e.actor.type, &out)
+        append(e.role, &out)
+        append(e.ipAddress, &out)
+        append(e.platform, &out)
+        append(e.city, &out)
+        append(e.country, &out)
+        append(e.workspace, &out)
+        append(e.target.kind, &out)
+        append(e.target.id, &out)
+        append(e.target.name, &out)
         append(Int64(e.details.count), &out)
         for f in e.details {
             append(f.name, &out)
