@@ -11,15 +11,17 @@ FUZZ_SECONDS ?= 600
 FUZZ_TARGETS = FuzzCSV FuzzJSON FuzzTimestamp FuzzInput
 
 # Coverage-guided fuzzing (libFuzzer) of the tokenizer, the JSON parser, the timestamp parser
-# and the whole input path, FUZZ_SECONDS each; new inputs join Tests/Fuzz/Corpus/<target>,
-# crashes go to .build-fuzz/crashes/ (turn each into a regression test).
+# and the whole input path, FUZZ_SECONDS each, starting from Tests/Fuzz/Corpus/<target>; inputs
+# that reach new code are merged back into it (kept minimal), crashes go to
+# .build-fuzz/crashes/ (turn each into a regression test).
 fuzz: deps
 	cd Tests/Fuzz && for t in $(FUZZ_TARGETS); do \
 		swift build -c release --scratch-path ../../.build-fuzz -Xswiftc -sanitize=fuzzer --product $$t || exit 1; done
 	mkdir -p .build-fuzz/crashes
-	for t in $(FUZZ_TARGETS); do \
+	for t in $(FUZZ_TARGETS); do mkdir -p .build-fuzz/corpus/$$t; \
 		.build-fuzz/release/$$t -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -timeout=10 -rss_limit_mb=2048 \
-			-artifact_prefix=.build-fuzz/crashes/$$t- Tests/Fuzz/Corpus/$$t || exit 1; done
+			-artifact_prefix=.build-fuzz/crashes/$$t- .build-fuzz/corpus/$$t Tests/Fuzz/Corpus/$$t || exit 1; \
+		.build-fuzz/release/$$t -merge=1 -max_len=8192 Tests/Fuzz/Corpus/$$t .build-fuzz/corpus/$$t || exit 1; done
 
 # Speed and memory against the floor and the Python route (not part of the tests; see bench/run.sh).
 bench:
