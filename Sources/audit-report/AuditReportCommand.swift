@@ -8,7 +8,25 @@ enum Main {
         // Past a file-size limit (ulimit -f) a write should fail with EFBIG and a message,
         // not kill the process and leave a temporary file behind.
         signal(SIGXFSZ, SIG_IGN)
+        let handlers = interruptHandlers()
         AuditReportCommand.main()
+        withExtendedLifetime(handlers) {}
+    }
+
+    /// On Ctrl-C, SIGTERM or SIGHUP: remove the run's temporary files (the previous report stays
+    /// as it was) and exit with 128 + the signal, as shells expect.
+    static func interruptHandlers() -> [DispatchSourceSignal] {
+        [SIGINT, SIGTERM, SIGHUP].map { number in
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            source.setEventHandler {
+                TemporaryFiles.removeAll()
+                Terminal.error("audit-report: interrupted; no output was changed")
+                exit(128 + number)
+            }
+            source.resume()
+            return source
+        }
     }
 }
 

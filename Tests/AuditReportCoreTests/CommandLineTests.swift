@@ -106,6 +106,28 @@ import Testing
         #expect(r.stderr.contains("plain.txt"), "\(r.stderr)")
     }
 
+    @Test func anInterruptedRunExitsWith128PlusTheSignalAndLeavesNothing() throws {
+        let dir = TestSupport.temporaryDirectory()
+        let fifo = dir.appendingPathComponent("export.csv").path
+        #expect(mkfifo(fifo, 0o600) == 0)
+        let out = dir.appendingPathComponent("out")
+        let process = Process()
+        process.executableURL = Self.program
+        process.arguments = ["report", fifo, "--month", "2026-10", "--output-dir", out.path]
+        let err = Pipe()
+        process.standardError = err
+        process.standardOutput = Pipe()
+        try process.run()
+        // The reader waits on the empty pipe; interrupt it there.
+        usleep(500_000)
+        kill(process.processIdentifier, SIGTERM)
+        let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 128 + SIGTERM)
+        #expect(stderr.contains("interrupted; no output was changed"))
+        #expect((try? FileManager.default.contentsOfDirectory(atPath: out.path)) ?? [] == [])
+    }
+
     @Test func missingResourcesAreAnErrorListingEveryPlaceTried() throws {
         let r = try run(["locales", "check", "--resources", "/nonexistent"])
         #expect(r.status == 1)

@@ -38,7 +38,10 @@ public final class EventSpool {
     }
 
     deinit {
-        for url in runFiles { try? FileManager.default.removeItem(at: url) }
+        for url in runFiles {
+            try? FileManager.default.removeItem(at: url)
+            TemporaryFiles.unregister(url.path)
+        }
     }
 
     /// Adds an event.
@@ -57,8 +60,9 @@ public final class EventSpool {
     private func spill() throws {
         entries.sort(by: Entry.before)
         let url = directory.appendingPathComponent("audit-report-run-\(ProcessInfo.processInfo.processIdentifier)-\(UUID().uuidString).bin")
-        let file = try OutputFile(path: url.path)
+        TemporaryFiles.register(url.path)
         runFiles.append(url)
+        let file = try OutputFile(path: url.path)
         bytes.withUnsafeBytes { raw in
             for e in entries {
                 var length = UInt32(e.length).littleEndian
@@ -75,7 +79,10 @@ public final class EventSpool {
     /// - Throws: errors of reading the runs back, and of `body`.
     public func drain(_ body: (AuditEvent) throws -> Void) throws {
         defer {
-            for url in runFiles { try? FileManager.default.removeItem(at: url) }
+            for url in runFiles {
+                try? FileManager.default.removeItem(at: url)
+                TemporaryFiles.unregister(url.path)
+            }
             runFiles.removeAll()
             bytes = []
             entries = []

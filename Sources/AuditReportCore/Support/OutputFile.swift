@@ -120,10 +120,12 @@ public final class AtomicOutput {
             throw OutputError.cannotCreate(path: path, reason: "directory \(directory) does not exist")
         }
         temporaryPath = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).tmp-\(ProcessInfo.processInfo.processIdentifier)").path
+        TemporaryFiles.register(temporaryPath)
     }
 
     deinit {
         if !committed { unlink(temporaryPath) }
+        TemporaryFiles.unregister(temporaryPath)
     }
 
     /// Opens the temporary file for writing; messages name the final path.
