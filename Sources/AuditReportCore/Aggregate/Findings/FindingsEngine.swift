@@ -48,8 +48,9 @@ public struct FindingsEngine {
         var last = Timestamp(milliseconds: .min)
         var subject = ""
 
-        mutating func add(_ r: Ref) {
-            guard members.insert(r.sequence).inserted else { return }
+        /// Adds an event; `checkRepeat` for bursts, whose windows offer an event more than once.
+        mutating func add(_ r: Ref, checkRepeat: Bool = false) {
+            if checkRepeat { guard members.insert(r.sequence).inserted else { return } }
             count += 1
             if refs.count < FindingsEngine.maxReferences { refs.append(r) }
             actors.insert(r.actor)
@@ -65,8 +66,17 @@ public struct FindingsEngine {
     private var done: [(Int, Open)] = []
     /// Per rule: times of undo events by page id and by title.
     private var undos: [Int: [String: [Timestamp]]] = [:]
-    /// Per rule: logins with their place, for the new-location rule (evaluated at the end).
-    private var logins: [Int: [String: [(Timestamp, String, Ref, Bool)]]] = [:]
+    /// A login that may be the first from its place: the oldest one at that place not yet
+    /// matched by an earlier login there within the look-back.
+    private struct Candidate {
+        var ref: Ref
+        var inPeriod: Bool
+        /// Places of earlier logins within the look-back (some history is needed to call a place new).
+        var earlierPlaces = Set<String>()
+    }
+
+    /// Per rule, actor and place: the candidate login (bounded by the places a person logs in from).
+    private var candidates: [Int: [String: [String: Candidate]]] = [:]
     private var loginsWithoutPlace: [Int: Int] = [:]
     private var earliest: Timestamp?
     private var sequence = 0
@@ -91,6 +101,7 @@ public struct FindingsEngine {
     /// as history (earlier logins, a login before an account change) but raise no finding.
     public mutating func add(_ e: AuditEvent) {
         sequence += 1
+        if sequence & 0xFFFF == 0 { pruneUndos(before: e.timestamp) }
         earliest = min(earliest ?? e.timestamp, e.timestamp)
         for (index, rule) in rules.enumerated() {
             switch rule.kind {
@@ -105,11 +116,10 @@ public struct FindingsEngine {
                 if inPeriod(e.timestamp), rule.matches(e, catalog: catalog), !undone(index, rule, e) { addToBurst(index, rule, reference(e)) }
             case .newLocation:
                 guard rule.matches(e, catalog: catalog) else { continue }
-                let place = [e.city, e.country].filter { !$0.isEmpty }.joined(separator: ", ")
                 if e.country.isEmpty && e.city.isEmpty {
                     if inPeriod(e.timestamp) { loginsWithoutPlace[index, default: 0] += 1 }
                 } else {
-                    logins[index, default: [:]][e.actor.identity, default: []].append((e.timestamp, place, reference(e), inPeriod(e.timestamp)))
+                    addLogin(index, rule, e)
                 }
             case .sequence:
                 let within = Int64(rule.withinHours ?? 0) * 3_600_000
@@ -128,6 +138,47 @@ public struct FindingsEngine {
                     waiting.removeAll { $0.time.milliseconds - e.timestamp.milliseconds > within }
                     pending[index]?[e.actor.identity] = waiting
                 }
+            }
+        }
+    }
+
+    /// Logins come newest first: this older login is history for the candidates after it.
+    private mutating func addLogin(_ index: Int, _ rule: FindingRule, _ e: AuditEvent) {
+        let place = [e.city, e.country].filter { !$0.isEmpty }.joined(separator: ", ")
+        let lookback = Int64(rule.lookbackDays ?? 28) * 86_400_000
+        var byPlace = candidates[index]?.removeValue(forKey: e.actor.identity) ?? [:]
+        for (candidatePlace, var candidate) in byPlace {
+            if candidate.ref.time.milliseconds - e.timestamp.milliseconds > lookback {
+                // Too old to matter to it any more: decide now.
+                resolve(index, candidatePlace, candidate)
+                byPlace[candidatePlace] = nil
+            } else if candidatePlace == place {
+                // Seen there within the look-back: not a new place. This login takes its turn.
+                byPlace[candidatePlace] = nil
+            } else {
+                candidate.earlierPlaces.insert(place)
+                byPlace[candidatePlace] = candidate
+            }
+        }
+        byPlace[place] = Candidate(ref: reference(e), inPeriod: inPeriod(e.timestamp))
+        candidates[index, default: [:]][e.actor.identity] = byPlace
+    }
+
+    private mutating func resolve(_ index: Int, _ place: String, _ candidate: Candidate) {
+        guard candidate.inPeriod, !candidate.earlierPlaces.isEmpty else { return }
+        var open = Open()
+        open.add(candidate.ref)
+        open.subject = "\(place) ← \(candidate.earlierPlaces.sorted().joined(separator: "; "))"
+        done.append((index, open))
+    }
+
+    /// Drops undo times no older deletion can reach (the stream only goes back in time).
+    private mutating func pruneUndos(before now: Timestamp) {
+        for (index, byKey) in undos {
+            let limit = Int64(rules[index].undoMinutes ?? 60) * 60_000
+            undos[index] = byKey.compactMapValues { times in
+                let kept = times.filter { $0.milliseconds - now.milliseconds <= limit }
+                return kept.isEmpty ? nil : kept
             }
         }
     }
@@ -162,32 +213,22 @@ public struct FindingsEngine {
             done.append((index, open))
             open = Open()
         }
-        for event in events { open.add(event) }
+        for event in events { open.add(event, checkRepeat: true) }
         bursts[index, default: [:]][r.actor] = open
     }
 
     /// The findings, most severe first.
     public mutating func finish() -> [Finding] {
-        var results = done
-        for (index, open) in anyFindings { results.append((index, open)) }
-        for (index, byActor) in bursts { for open in byActor.values { results.append((index, open)) } }
-        for (index, byActor) in logins {
-            let lookback = Int64(rules[index].lookbackDays ?? 28) * 86_400_000
-            for (_, list) in byActor {
-                let sorted = list.sorted { $0.0 < $1.0 }
-                var flagged = Set<String>()
-                for (i, login) in sorted.enumerated() where login.3 {
-                    let history = sorted[..<i].filter { login.0.milliseconds - $0.0.milliseconds <= lookback }
-                    guard !history.isEmpty, !history.contains(where: { $0.1 == login.1 }), !flagged.contains(login.1) else { continue }
-                    flagged.insert(login.1)
-                    var open = Open()
-                    open.add(login.2)
-                    let before = Set(history.map(\.1)).sorted().joined(separator: "; ")
-                    open.subject = "\(login.1) ← \(before)"
-                    results.append((index, open))
-                }
+        var results: [(Int, Open)]
+        for (index, byActor) in candidates {
+            for (_, byPlace) in byActor {
+                for (place, candidate) in byPlace { resolve(index, place, candidate) }
             }
         }
+        candidates = [:]
+        results = done
+        for (index, open) in anyFindings { results.append((index, open)) }
+        for (index, byActor) in bursts { for open in byActor.values { results.append((index, open)) } }
         return results.map { index, open in
             Finding(
                 ruleID: rules[index].id, severity: rules[index].severity, count: open.count, actors: open.actors.sorted(), first: open.first, last: open.last,
