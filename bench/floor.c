@@ -68,6 +68,10 @@ int main(int argc, char **argv) {
     format_set_num_format(date, "yyyy-mm-dd hh:mm:ss");
     lxw_format *bold = workbook_add_format(wb);
     format_set_bold(bold);
+    /* The header, kept to repeat it on each further sheet as audit-report does. */
+    char **header = NULL;
+    lxw_col_t header_count = 0;
+    int sheets = 1;
     char *buf = NULL;
     size_t cap = 0, len = 0;
     int eor = 0;
@@ -88,10 +92,17 @@ int main(int argc, char **argv) {
         }
         if (e != LXW_NO_ERROR) { fprintf(stderr, "row %u: %s\n", row, lxw_strerror(e)); return 1; }
         if (eor) { row++; col = 0; } else col++;
-        if (row >= 1048576) break;
+        if (row >= 1048576) {
+            /* Excel's limit: go on in "Events (n)" with the header repeated. */
+            char name[32];
+            snprintf(name, sizeof name, "Events (%d)", ++sheets);
+            ws = workbook_add_worksheet(wb, name);
+            for (lxw_col_t c = 0; c < header_count; c++) worksheet_write_string(ws, 0, c, header[c], bold);
+            row = 1;
+        }
     }
     lxw_error e = workbook_close(wb);
     if (e != LXW_NO_ERROR) { fprintf(stderr, "%s\n", lxw_strerror(e)); return 1; }
-    printf("%u rows\n", row);
+    printf("%d sheets\n", sheets);
     return 0;
 }

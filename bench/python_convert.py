@@ -17,10 +17,20 @@ def main(source, target):
     sheet = workbook.add_worksheet("Events")
     bold = workbook.add_format({"bold": True})
     date = workbook.add_format({"num_format": "yyyy-mm-dd hh:mm:ss"})
+    header = None
+    sheets = 1
+    row_number = 0
     with open(source, newline="", encoding="utf-8") as handle:
-        for row_number, row in enumerate(csv.reader(handle)):
+        for row in csv.reader(handle):
+            if header is None:
+                header = row
             if row_number >= 1_048_576:
-                break
+                # Excel's limit: go on in "Events (n)" with the header repeated, as audit-report does.
+                sheets += 1
+                sheet = workbook.add_worksheet(f"Events ({sheets})")
+                for column, value in enumerate(header):
+                    sheet.write_string(0, column, value, bold)
+                row_number = 1
             for column, value in enumerate(row):
                 if not value:
                     continue
@@ -31,6 +41,7 @@ def main(source, target):
                     sheet.write_datetime(row_number, column, datetime.strptime(value, "%Y-%m-%d %H:%M:%S"), date)
                 else:
                     sheet.write_string(row_number, column, value)
+            row_number += 1
     workbook.close()
 
 
