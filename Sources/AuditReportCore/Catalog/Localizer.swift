@@ -58,16 +58,6 @@ public final class Localizer {
         return fallbackLabel(key)
     }
 
-    /// Notion's own UI label of a key (what its CSV exports contain); the report label when Notion shows none.
-    public func eventUILabel(_ key: String) -> String {
-        if let text = pack.events[key], !text.ui.isEmpty { return text.ui }
-        return eventLabel(key)
-    }
-
-    public func eventDescription(_ key: String) -> String {
-        pack.events[key]?.description ?? base.events[key]?.description ?? ""
-    }
-
     /// "workspace.foo_bar_updated" → "Workspace: foo bar updated (unmapped)"; a free-text label is kept as it is.
     public func fallbackLabel(_ key: String) -> String {
         let marker = string("label.unmapped_marker")

@@ -117,10 +117,9 @@ public struct ReportJob {
         let ticketsOutput = try options.ticketsPath.map { try AtomicOutput(path: $0, protectedPaths: options.inputs) }
         pipeline.acceptsTickets = true
         // The template is read before the long work, so a missing one fails fast.
-        var facts = ReportFacts(period: options.period, aggregate: ReportAggregator(period: options.period, zone: zone, catalog: localizer.catalog), inputs: [], inputNames: [], unmapped: [], reportDate: options.period.end)
         let html = try htmlOutput.map { _ -> HTMLReportRenderer in
             guard let templates = options.templatesDirectory else { throw OutputError.renderFailed(path: "Templates", reason: "no templates folder for the HTML report") }
-            return try HTMLReportRenderer(localizer: localizer, facts: facts, templatesDirectory: templates)
+            return try HTMLReportRenderer(localizer: localizer, templatesDirectory: templates)
         }
         pipeline.onProgress = onProgress.map { report in { report(.reading(bytes: $0, total: $1)) } }
         try pipeline.read()
@@ -153,7 +152,7 @@ public struct ReportJob {
             csv?.write(event)
             try events?.write(event)
         }
-        facts = ReportFacts(period: options.period, aggregate: aggregate, inputs: pipeline.inputs, inputNames: sources, unmapped: pipeline.unmappedKeys, reportDate: reportDate)
+        var facts = ReportFacts(period: options.period, aggregate: aggregate, inputs: pipeline.inputs, inputNames: sources, unmapped: pipeline.unmappedKeys, reportDate: reportDate)
         facts.warnings = diagnostics.warningCount
         facts.findings = findings.finish()
         facts.rules = options.rules
@@ -175,7 +174,7 @@ public struct ReportJob {
         }
         if let html, let htmlOutput {
             let file = try htmlOutput.open()
-            file.write(html.with(facts: facts).render())
+            file.write(html.render(facts))
             try file.close()
             written.append(htmlOutput.finalPath)
         }

@@ -25,10 +25,7 @@ struct AuditCSVReader {
     func read(into summary: inout ReadSummary, _ sink: (AuditEvent) throws -> Void) throws {
         let path = tokenizer.reader.path
         var record = CSVRecord()
-        // The header is the first line that is not blank.
-        repeat {
-            guard try tokenizer.next(into: &record) else { throw ReadError.emptyFile(path: path) }
-        } while record.isBlank
+        try tokenizer.nextNonBlank(into: &record)
         let layout = try self.layout(record)
         if layout.pantherEventColumn != nil {
             summary.kind = .pantherCSV

@@ -10,8 +10,6 @@ public final class ByteReader {
     @usableFromInline var atEOF = false
     /// 1-based line of the byte at the cursor.
     public var line = 1
-    /// Decoded bytes consumed before the current buffer.
-    public private(set) var bytesBeforeBuffer: Int64 = 0
     let capacity: Int
 
     /// - Parameter skipBOM: drop a UTF-8 byte-order mark at the start.
@@ -39,9 +37,6 @@ public final class ByteReader {
 
     deinit { buffer.deallocate() }
 
-    /// Bytes consumed so far.
-    public var offset: Int64 { bytesBeforeBuffer + Int64(position) }
-
     /// The bytes buffered from the cursor on (at most one buffer), for sniffing the format.
     public func lookahead() -> [UInt8] {
         Array(UnsafeBufferPointer(start: buffer + position, count: end - position))
@@ -60,12 +55,10 @@ public final class ByteReader {
         if atEOF { return false }
         guard let stream else {
             atEOF = true
-            bytesBeforeBuffer += Int64(end)
             position = 0
             end = 0
             return false
         }
-        bytesBeforeBuffer += Int64(end)
         position = 0
         end = 0
         // Fill the whole buffer where the stream gives short reads, so lookahead is useful.

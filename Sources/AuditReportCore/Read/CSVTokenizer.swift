@@ -147,6 +147,14 @@ public final class CSVTokenizer {
         }
     }
 
+    /// Reads the first record that is not blank (a header).
+    /// - Throws: `ReadError.emptyFile` when there is none.
+    public func nextNonBlank(into record: inout CSVRecord) throws {
+        repeat {
+            guard try next(into: &record) else { throw ReadError.emptyFile(path: reader.path) }
+        } while record.isBlank
+    }
+
     @inline(__always)
     private func checkSize(_ record: CSVRecord) throws {
         if record.bytes.count > maxRecordBytes {

@@ -12,9 +12,7 @@ struct TicketCSVReader {
     func read(into summary: inout ReadSummary, _ sink: (Ticket) throws -> Void) throws {
         let path = tokenizer.reader.path
         var record = CSVRecord()
-        repeat {
-            guard try tokenizer.next(into: &record) else { throw ReadError.emptyFile(path: path) }
-        } while record.isBlank
+        try tokenizer.nextNonBlank(into: &record)
         let header = (0..<record.count).map { ColumnAliases.fold(record.repairedString($0)) }
         func column(_ name: String) -> Int? { header.firstIndex(of: name) }
         let (title, status, reporter, priority, created, edited) = (column("title"), column("status"), column("reporter"), column("priority"), column("createdtime"), column("lasteditedtime"))

@@ -71,9 +71,6 @@ public final class DiagnosticsEngine {
         diagnostics.filter { $0.severity == .warning }.count + suppressed
     }
 
-    /// Diagnostics that were counted but not kept because the same message repeated.
-    public var suppressedCount: Int { suppressed }
-
     /// The message with digits removed, so "line 5" and "line 6" count as one kind.
     private static func shape(of message: String) -> String {
         String(message.unicodeScalars.filter { !("0"..."9").contains($0) })

@@ -27,9 +27,9 @@ public struct FindingRule: Codable, Sendable, Equatable {
         public var prefixes: [String]?
         public var `where`: [String: String]?
 
-        func matches(_ e: AuditEvent, catalog: EventCatalog) -> Bool {
+        /// - Parameter canonical: the event key's canonical synonym (looked up once per event).
+        func matches(_ e: AuditEvent, canonical: String) -> Bool {
             let key = e.key
-            let canonical = catalog.canonicalKey(key)
             let keyMatches = (keys ?? []).contains { $0 == key || $0 == canonical } || (prefixes ?? []).contains { key.hasPrefix($0) }
             guard keyMatches else { return false }
             for (name, value) in `where` ?? [:] {
@@ -54,8 +54,8 @@ public struct FindingRule: Codable, Sendable, Equatable {
     public var titles: [String: String]?
     public var explanations: [String: String]?
 
-    func matches(_ e: AuditEvent, catalog: EventCatalog) -> Bool {
-        match.contains { $0.matches(e, catalog: catalog) }
+    func matches(_ e: AuditEvent, canonical: String) -> Bool {
+        match.contains { $0.matches(e, canonical: canonical) }
     }
 }
 

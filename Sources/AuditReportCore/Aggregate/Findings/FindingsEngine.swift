@@ -77,8 +77,6 @@ public struct FindingsEngine {
 
     /// Per rule, actor and place: the candidate login (bounded by the places a person logs in from).
     private var candidates: [Int: [String: [String: Candidate]]] = [:]
-    private var loginsWithoutPlace: [Int: Int] = [:]
-    private var earliest: Timestamp?
     private var sequence = 0
     /// Per rule and actor: "then" events waiting for an earlier "first" event.
     private var pending: [Int: [String: [Ref]]] = [:]
@@ -102,30 +100,28 @@ public struct FindingsEngine {
     public mutating func add(_ e: AuditEvent) {
         sequence += 1
         if sequence & 0xFFFF == 0 { pruneUndos(before: e.timestamp) }
-        earliest = min(earliest ?? e.timestamp, e.timestamp)
+        // The canonical key once per event, not once per rule.
+        let canonical = catalog.canonicalKey(e.key)
         for (index, rule) in rules.enumerated() {
             switch rule.kind {
             case .any:
-                if inPeriod(e.timestamp), rule.matches(e, catalog: catalog) { anyFindings[index, default: Open()].add(reference(e)) }
+                if inPeriod(e.timestamp), rule.matches(e, canonical: canonical) { anyFindings[index, default: Open()].add(reference(e)) }
             case .burst:
-                if inPeriod(e.timestamp), rule.matches(e, catalog: catalog) { addToBurst(index, rule, reference(e)) }
+                if inPeriod(e.timestamp), rule.matches(e, canonical: canonical) { addToBurst(index, rule, reference(e)) }
             case .netBurst:
                 if (rule.undoKeys ?? []).contains(e.key) {
                     for key in Self.pageKeys(e) { undos[index, default: [:]][key, default: []].append(e.timestamp) }
                 }
-                if inPeriod(e.timestamp), rule.matches(e, catalog: catalog), !undone(index, rule, e) { addToBurst(index, rule, reference(e)) }
+                if inPeriod(e.timestamp), rule.matches(e, canonical: canonical), !undone(index, rule, e) { addToBurst(index, rule, reference(e)) }
             case .newLocation:
-                guard rule.matches(e, catalog: catalog) else { continue }
-                if e.country.isEmpty && e.city.isEmpty {
-                    if inPeriod(e.timestamp) { loginsWithoutPlace[index, default: 0] += 1 }
-                } else {
-                    addLogin(index, rule, e)
-                }
+                guard rule.matches(e, canonical: canonical) else { continue }
+                // A login without a place cannot be new; it is no history either.
+                if !e.country.isEmpty || !e.city.isEmpty { addLogin(index, rule, e) }
             case .sequence:
                 let within = Int64(rule.withinHours ?? 0) * 3_600_000
-                if inPeriod(e.timestamp), rule.matches(e, catalog: catalog) {
+                if inPeriod(e.timestamp), rule.matches(e, canonical: canonical) {
                     pending[index, default: [:]][e.actor.identity, default: []].append(reference(e))
-                } else if (rule.first ?? []).contains(where: { $0.matches(e, catalog: catalog) }), var waiting = pending[index]?[e.actor.identity], !waiting.isEmpty {
+                } else if (rule.first ?? []).contains(where: { $0.matches(e, canonical: canonical) }), var waiting = pending[index]?[e.actor.identity], !waiting.isEmpty {
                     let matched = waiting.filter { $0.time >= e.timestamp && $0.time.milliseconds - e.timestamp.milliseconds <= within }
                     if !matched.isEmpty {
                         var open = Open()
@@ -235,7 +231,4 @@ public struct FindingsEngine {
                 references: open.refs.sorted { $0.time < $1.time }.map(\.reference), subject: open.subject)
         }.sorted(by: Finding.before)
     }
-
-    /// Where the data starts: the new-location rule can only look back this far.
-    public var dataStart: Timestamp? { earliest }
 }

@@ -10,20 +10,12 @@ public struct HTMLReportRenderer {
     public static let actorLimit = 25
 
     let l: Localizer
-    var facts: ReportFacts
     let template: MustacheTemplate
 
-    /// The same template for other figures.
-    public func with(facts: ReportFacts) -> HTMLReportRenderer {
-        var copy = self
-        copy.facts = facts
-        return copy
-    }
-
-    /// - Throws: `RenderError` when the template does not parse.
-    public init(localizer: Localizer, facts: ReportFacts, templatesDirectory: URL) throws {
+    /// Loads the template (before a long run, so a missing one fails fast).
+    /// - Throws: `OutputError.renderFailed` when the template is missing or does not parse.
+    public init(localizer: Localizer, templatesDirectory: URL) throws {
         l = localizer
-        self.facts = facts
         let url = templatesDirectory.appendingPathComponent("report.html.mustache")
         guard let text = try? String(contentsOf: url, encoding: .utf8) else {
             throw OutputError.renderFailed(path: url.path, reason: "cannot read the HTML template")
@@ -35,11 +27,17 @@ public struct HTMLReportRenderer {
         }
     }
 
-    public func render() -> String {
-        template.render(model())
+    public func render(_ facts: ReportFacts) -> String {
+        template.render(Model(l: l, facts: facts).build())
     }
+}
 
-    func model() -> [String: Any] {
+/// The view model of one report: plain dictionaries and arrays, every word from the localizer.
+private struct Model {
+    let l: Localizer
+    let facts: ReportFacts
+
+    func build() -> [String: Any] {
         let a = facts.aggregate
         var title = l.string("convert.title")
         var meta: [[String: String]] = []
@@ -67,16 +65,16 @@ public struct HTMLReportRenderer {
             figure("summary.duplicates", facts.duplicatesDropped),
             figure("summary.unmapped_count", facts.unmapped.count, alert: !facts.unmapped.isEmpty),
         ]
-        var pagesModel = table(ReportTable.compactPages(facts, l, limit: Self.pageLimit), titleColumn: 0)
+        var pagesModel = table(ReportTable.compactPages(facts, l, limit: HTMLReportRenderer.pageLimit), titleColumn: 0)
         if var rows = pagesModel["rows"] as? [[String: Any]] {
-            for (i, page) in pages.prefix(Self.pageLimit).enumerated() {
+            for (i, page) in pages.prefix(HTMLReportRenderer.pageLimit).enumerated() {
                 rows[i]["pageID"] = page.id
                 rows[i]["rowClass"] = page.widestAudience == .sharedToWeb ? "exposed-web" : page.widestAudience == .sharedExternally ? "exposed-external" : page.widened ? "widened" : ""
             }
             pagesModel["rows"] = rows
         }
-        if pages.count > Self.pageLimit {
-            pagesModel["more"] = l.string("html.pages_more", ["shown": l.number(Self.pageLimit), "total": l.number(pages.count)])
+        if pages.count > HTMLReportRenderer.pageLimit {
+            pagesModel["more"] = l.string("html.pages_more", ["shown": l.number(HTMLReportRenderer.pageLimit), "total": l.number(pages.count)])
         }
         var quality = [
             l.string("html.quality_duplicates", ["count": l.number(facts.duplicatesDropped)]),
@@ -114,7 +112,7 @@ public struct HTMLReportRenderer {
             "perDay": perDayChart(),
             "audience": ["segments": audienceSegments()],
             "pages": pagesModel,
-            "actors": table(ReportTable.actors(facts, l, limit: Self.actorLimit), titleColumn: nil),
+            "actors": table(ReportTable.actors(facts, l, limit: HTMLReportRenderer.actorLimit), titleColumn: nil),
             "unmapped": table(ReportTable.unmapped(facts, l), titleColumn: nil),
             "inputs": table(ReportTable.inputs(facts, l), titleColumn: nil),
             "quality": quality,
@@ -174,7 +172,7 @@ public struct HTMLReportRenderer {
         let plotWidth = width - left - 10
         let plotHeight = height - top - bottom
         let maximum = max(counts.max() ?? 0, 1)
-        let step = Self.niceStep(maximum)
+        let step = HTMLReportRenderer.niceStep(maximum)
         let ceiling = ((maximum + step - 1) / step) * step
         let slot = counts.isEmpty ? plotWidth : plotWidth / counts.count
         var bars: [[String: Any]] = []
@@ -197,13 +195,6 @@ public struct HTMLReportRenderer {
         return ["width": width, "height": height, "bars": bars, "ticks": ticks, "gridlines": gridlines]
     }
 
-    /// A step of 1, 2 or 5 × 10ⁿ giving about four gridlines.
-    static func niceStep(_ maximum: Int) -> Int {
-        let rough = max(Double(maximum) / 4, 1)
-        let magnitude = pow(10, floor(log10(rough)))
-        let step = [1.0, 2, 5, 10].first { $0 * magnitude >= rough } ?? 10
-        return max(Int(step * magnitude), 1)
-    }
 
     private func audienceSegments() -> [[String: Any]] {
         let counts = facts.aggregate.byAudience
@@ -219,5 +210,15 @@ public struct HTMLReportRenderer {
             x += w
         }
         return segments
+    }
+}
+
+extension HTMLReportRenderer {
+    /// A step of 1, 2 or 5 × 10ⁿ giving about four gridlines.
+    static func niceStep(_ maximum: Int) -> Int {
+        let rough = max(Double(maximum) / 4, 1)
+        let magnitude = pow(10, floor(log10(rough)))
+        let step = [1.0, 2, 5, 10].first { $0 * magnitude >= rough } ?? 10
+        return max(Int(step * magnitude), 1)
     }
 }

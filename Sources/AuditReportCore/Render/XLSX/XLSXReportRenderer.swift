@@ -71,9 +71,9 @@ public struct XLSXReportRenderer {
         r = try inputsTable(sheet, r)
         r = try categoryTable(sheet, r)
         r = try audienceTable(sheet, r)
-        r = try countTable(sheet, r, "section.by_platform", a.top(a.byPlatform, 20).map { (l.valueLabel("platform", $0.0).isEmpty ? l.string("summary.not_stated") : l.valueLabel("platform", $0.0), $0.1) })
-        r = try topEvents(sheet, r)
-        r = try topActors(sheet, r)
+        r = try section(sheet, r, "section.by_platform", platforms())
+        r = try section(sheet, r, "section.top_events", topEvents())
+        r = try section(sheet, r, "section.top_actors", topActors())
         r = try perDay(sheet, r)
         try summaryLayout(sheet)
     }
@@ -117,8 +117,7 @@ public struct XLSXReportRenderer {
     }
 
     private func inputsTable(_ sheet: XLSXSheet, _ start: Int) throws -> Int {
-        try sheet.write(start, 0, text: cell(l.string("section.inputs")), Self.section)
-        return try write(ReportTable.inputs(facts, l), to: sheet, at: start + 1) + 1
+        try section(sheet, start, "section.inputs", ReportTable.inputs(facts, l))
     }
 
     /// Writes a table with its header row at `start`.
@@ -186,48 +185,35 @@ public struct XLSXReportRenderer {
         return r + 2
     }
 
-    private func countTable(_ sheet: XLSXSheet, _ start: Int, _ title: String, _ rows: [(String, Int)]) throws -> Int {
-        var r = start
-        try sheet.write(r, 0, text: cell(l.string(title)), Self.section)
-        r += 1
-        try headerRow(sheet, r, [l.string("column.value"), l.string("column.count")])
-        for (name, count) in rows {
-            r += 1
-            try sheet.write(r, 0, text: cell(name))
-            try sheet.write(r, 1, number: Double(count), Self.integer)
-        }
-        return r + 2
+    /// A section title and its table below it.
+    /// - Returns: the row after the section, with a blank row.
+    private func section(_ sheet: XLSXSheet, _ start: Int, _ titleID: String, _ table: ReportTable) throws -> Int {
+        try sheet.write(start, 0, text: cell(l.string(titleID)), Self.section)
+        return try write(table, to: sheet, at: start + 1) + 1
     }
 
-    private func topEvents(_ sheet: XLSXSheet, _ start: Int) throws -> Int {
+    private func platforms() -> ReportTable {
         let a = facts.aggregate
-        var r = start
-        try sheet.write(r, 0, text: cell(l.string("section.top_events")), Self.section)
-        r += 1
-        try headerRow(sheet, r, [l.string("column.event"), l.string("column.event_key"), l.string("column.category"), l.string("column.count")])
-        for (key, count) in a.top(a.byKey, 15) {
-            r += 1
-            try sheet.write(r, 0, text: cell(l.eventLabel(key)))
-            try sheet.write(r, 1, text: cell(key))
-            try sheet.write(r, 2, text: cell(l.categoryLabel(ofKey: key)))
-            try sheet.write(r, 3, number: Double(count), Self.integer)
-        }
-        return r + 2
+        return ReportTable(
+            headers: [l.string("column.value"), l.string("column.count")],
+            rows: a.top(a.byPlatform, 20).map { platform, count in
+                [.text(platform.isEmpty ? l.string("summary.not_stated") : l.valueLabel("platform", platform)), .number(count)]
+            })
     }
 
-    private func topActors(_ sheet: XLSXSheet, _ start: Int) throws -> Int {
-        var r = start
-        try sheet.write(r, 0, text: cell(l.string("section.top_actors")), Self.section)
-        r += 1
-        try headerRow(sheet, r, [l.string("column.actor_name"), l.string("column.actor_email"), l.string("column.count"), l.string("column.exports")])
-        for actor in facts.aggregate.actorsByActivity.prefix(10) {
-            r += 1
-            try sheet.write(r, 0, text: cell(actor.name.isEmpty ? actor.identity : actor.name))
-            try sheet.write(r, 1, text: cell(actor.email))
-            try sheet.write(r, 2, number: Double(actor.events), Self.integer)
-            try sheet.write(r, 3, number: Double(actor.exports), Self.integer)
-        }
-        return r + 2
+    private func topEvents() -> ReportTable {
+        let a = facts.aggregate
+        return ReportTable(
+            headers: [l.string("column.event"), l.string("column.event_key"), l.string("column.category"), l.string("column.count")],
+            rows: a.top(a.byKey, 15).map { key, count in [.text(l.eventLabel(key)), .text(key), .text(l.categoryLabel(ofKey: key)), .number(count)] })
+    }
+
+    private func topActors() -> ReportTable {
+        ReportTable(
+            headers: [l.string("column.actor_name"), l.string("column.actor_email"), l.string("column.count"), l.string("column.exports")],
+            rows: facts.aggregate.actorsByActivity.prefix(10).map { actor in
+                [.text(actor.name.isEmpty ? actor.identity : actor.name), .text(actor.email), .number(actor.events), .number(actor.exports)]
+            })
     }
 
     private func perDay(_ sheet: XLSXSheet, _ start: Int) throws -> Int {

@@ -234,13 +234,11 @@ public final class XLSXChart {
     public enum Kind: Sendable {
         case column
         case pie
-        case bar
 
         var chartType: UInt8 {
             switch self {
             case .column: return UInt8(LXW_CHART_COLUMN.rawValue)
             case .pie: return UInt8(LXW_CHART_PIE.rawValue)
-            case .bar: return UInt8(LXW_CHART_BAR.rawValue)
             }
         }
     }
