@@ -1,6 +1,10 @@
 /// Counts what the report shows, from the newest-first event stream: totals, per day, per
 /// page (the notification audience breakdown), per actor. Memory grows with pages, actors,
 /// keys and days, not with events.
+///
+/// Every event costs a handful of hash look-ups (its key, actor, page and platform); what a key
+/// means for the counts is worked out once per distinct key, and pages and actors refer to each
+/// other by index. The public dictionaries are built from that state when asked for.
 public struct ReportAggregator {
     /// The report's month; nil when aggregating a conversion, which has no month.
     public let period: ReportPeriod?
@@ -9,23 +13,32 @@ public struct ReportAggregator {
     public static let maxDistinctPerActor = 20
 
     public private(set) var total = 0
-    public private(set) var byCategory: [String: Int] = [:]
-    public private(set) var previousByCategory: [String: Int] = [:]
     public private(set) var previousTotal = 0
     /// Events per audience: index 0 for none, then private … shared to web.
     public private(set) var byAudience = [0, 0, 0, 0, 0]
-    public private(set) var byPlatform: [String: Int] = [:]
-    public private(set) var byKey: [String: Int] = [:]
     /// Events per day of the period (index 0 is the 1st), in the report's zone.
     public private(set) var perDay: [Int]
     public private(set) var workspaces = Set<String>()
     public private(set) var eventsWithoutPage = 0
-    public private(set) var pages: [String: PageStats] = [:]
-    public private(set) var actors: [String: ActorStats] = [:]
+    public private(set) var firstEvent: Timestamp?
+    public private(set) var lastEvent: Timestamp?
+
+    /// Categories of the catalogue, then `other`: what a category index stands for.
+    private let categoryNames: [String]
+    private var categoryCounts: [Int]
+    private var previousCategoryCounts: [Int]
+    private var keyIndex: [String: Int] = [:]
+    private var keys: [KeyInfo] = []
+    private var platformIndex: [String: Int] = [:]
+    private var platforms: [(name: String, count: Int)] = []
+    private var lastPlatform = (name: "", index: -1)
+    private var lastWorkspace = ""
+    private var actorIndex: [String: Int32] = [:]
+    private var actorWork: [ActorWork] = []
+    private var pageIndex: [String: Int32] = [:]
+    private var pageWork: [PageWork] = []
     /// Page ids by title, so an export row that names a page without its id joins the page.
     private var idByTitle: [String: String] = [:]
-    /// Newer audience seen per page while walking back in time, for widening detection.
-    private var newerAudience: [String: (Audience, Timestamp)] = [:]
 
     static let viewKeys: Set<String> = ["page.viewed"]
     static let editKeys: Set<String> = ["page.content_edited", "page.created", "ui.page.property_edited", "page.moved", "page.deleted", "page.restored_from_trash"]
@@ -39,103 +52,262 @@ public struct ReportAggregator {
         "page.permissions.integration_role_added", "page.permissions.integration_role_updated",
     ]
 
-    public private(set) var firstEvent: Timestamp?
-    public private(set) var lastEvent: Timestamp?
+    /// What an event key means for the counts, worked out when the key is first seen.
+    fileprivate struct KeyInfo {
+        var key: String
+        var category: Int
+        var count = 0
+        var view: Bool
+        var edit: Bool
+        var export: Bool
+        var actorExport: Bool
+        var permission: Bool
+        var share: Bool
+        var access: Bool
+
+        init(key k: String, category: Int) {
+            key = k
+            self.category = category
+            view = ReportAggregator.viewKeys.contains(k)
+            edit = ReportAggregator.editKeys.contains(k) || k.hasPrefix("page.discussion.")
+            export = ReportAggregator.exportKeys.contains(k)
+            actorExport = export || k.hasSuffix("_exported")
+            permission = k.hasPrefix("page.permissions.") || k == "group.page_permission_update" || k == "group.page_shared_to_web"
+            share = ReportAggregator.shareKeys.contains(k)
+            access = ReportAggregator.accessKeys.contains(k)
+        }
+    }
+
+    /// A page's counts while the stream passes; its actors by index.
+    fileprivate struct PageWork {
+        var stats: PageStats
+        var actors = Set<Int32>()
+        /// The audience of the page's newer event, for widening detection while walking back.
+        var newerAudience: (Audience, Timestamp)?
+    }
+
+    /// An actor's counts while the stream passes; its pages by index.
+    fileprivate struct ActorWork {
+        var stats: ActorStats
+        var byCategory: [Int]
+        var pages = Set<Int32>()
+        var lastIP = ""
+        var lastCountry = ""
+    }
 
     public init(period: ReportPeriod?, zone: ZoneResolver, catalog: EventCatalog) {
         self.period = period
         self.zone = zone
         self.catalog = catalog
         perDay = Array(repeating: 0, count: period?.dayCount ?? 0)
+        categoryNames = catalog.categories.contains("other") ? catalog.categories : catalog.categories + ["other"]
+        categoryCounts = Array(repeating: 0, count: categoryNames.count)
+        previousCategoryCounts = categoryCounts
+    }
+
+    private mutating func keyInfoIndex(_ key: String) -> Int {
+        if let i = keyIndex[key] { return i }
+        let name = catalog.category(of: key)
+        let category = categoryNames.firstIndex(of: name) ?? categoryNames.count - 1
+        keys.append(KeyInfo(key: key, category: category))
+        keyIndex[key] = keys.count - 1
+        return keys.count - 1
     }
 
     /// Counts an event of the month before, for the comparison per category.
     public mutating func addPrevious(_ e: AuditEvent) {
         previousTotal += 1
-        previousByCategory[catalog.category(of: e.key), default: 0] += 1
+        previousCategoryCounts[keys[keyInfoIndex(e.key)].category] += 1
     }
 
     /// Counts an event of the period. Events must come newest first.
     public mutating func add(_ e: AuditEvent) {
         total += 1
-        let category = catalog.category(of: e.key)
-        byCategory[category, default: 0] += 1
-        byAudience[Int(e.audience?.rawValue ?? 0)] += 1
-        byPlatform[e.platform, default: 0] += 1
-        byKey[e.key, default: 0] += 1
+        let k = keyInfoIndex(e.key)
+        keys[k].count += 1
+        let info = keys[k]
+        categoryCounts[info.category] += 1
+        let audience = Int(e.audience?.rawValue ?? 0)
+        byAudience[audience] += 1
+        countPlatform(e.platform)
         firstEvent = min(firstEvent ?? e.timestamp, e.timestamp)
         lastEvent = max(lastEvent ?? e.timestamp, e.timestamp)
         if period != nil {
             let day = zone.civil(e.timestamp).day - 1
             if day >= 0 && day < perDay.count { perDay[day] += 1 }
         }
-        if !e.workspace.isEmpty && workspaces.count < 100 { workspaces.insert(e.workspace) }
-        let actorKey = e.actor.identity
-        var pageKey: String?
+        if !e.workspace.isEmpty && e.workspace != lastWorkspace && workspaces.count < 100 {
+            workspaces.insert(e.workspace)
+            lastWorkspace = e.workspace
+        }
+        let actor = actorSlot(e)
+        var page: Int32 = -1
         if e.target.kind == "page" || e.target.kind == "database" || (e.target.kind.isEmpty && !e.target.isEmpty) {
-            if !e.target.id.isEmpty && !e.target.name.isEmpty && idByTitle.count < 1_000_000 { idByTitle[e.target.name] = e.target.id }
-            let key = e.target.id.isEmpty ? (idByTitle[e.target.name] ?? "name:" + e.target.name) : e.target.id
-            pageKey = key
-            addPage(e, key: key, actor: actorKey)
+            page = pageSlot(e)
+            pageWork[Int(page)].add(e, actor: actor, info: info)
         } else {
             eventsWithoutPage += 1
         }
-        // Taken out of the dictionary, not copied, so its sets are mutated in place.
-        var actor = actors.removeValue(forKey: actorKey) ?? ActorStats(identity: actorKey, name: e.actor.name, email: e.actor.email, type: e.actor.type, firstEvent: e.timestamp, lastEvent: e.timestamp)
-        actor.events += 1
-        actor.byCategory[category, default: 0] += 1
-        if let pageKey { actor.pages.insert(pageKey) }
-        if Self.exportKeys.contains(e.key) || e.key.hasSuffix("_exported") { actor.exports += 1 }
-        actor.firstEvent = min(actor.firstEvent, e.timestamp)
-        actor.lastEvent = max(actor.lastEvent, e.timestamp)
-        if actor.name.isEmpty { actor.name = e.actor.name }
-        if actor.email.isEmpty { actor.email = e.actor.email }
-        if actor.type.isEmpty { actor.type = e.actor.type }
-        if !e.ipAddress.isEmpty && actor.ipAddresses.count < Self.maxDistinctPerActor { actor.ipAddresses.insert(e.ipAddress) }
-        if !e.country.isEmpty && actor.countries.count < Self.maxDistinctPerActor { actor.countries.insert(e.country) }
-        actors[actorKey] = actor
+        actorWork[Int(actor)].add(e, category: info.category, page: page, export: info.actorExport)
     }
 
-    private mutating func addPage(_ e: AuditEvent, key: String, actor: String) {
-        var page = pages.removeValue(forKey: key) ?? PageStats(key: key, id: key.hasPrefix("name:") ? "" : key, title: e.target.name, firstEvent: e.timestamp, lastEvent: e.timestamp)
-        page.events += 1
-        page.eventsByAudience[Int(e.audience?.rawValue ?? 0)] += 1
-        // Newest first: the first title seen is the latest.
-        if page.title.isEmpty { page.title = e.target.name }
-        page.firstEvent = min(page.firstEvent, e.timestamp)
-        page.lastEvent = max(page.lastEvent, e.timestamp)
-        if page.actors.count < 10_000 { page.actors.insert(actor) }
-        if let audience = e.audience {
-            if page.lastAudience == nil { page.lastAudience = audience }
-            page.firstAudience = audience
-            if let (newer, newerTime) = newerAudience[key], newer > audience, page.widenedAt == nil {
-                page.widenedFrom = audience
-                page.widenedTo = newer
-                page.widenedAt = newerTime
-            }
-            newerAudience[key] = (audience, e.timestamp)
+    private mutating func countPlatform(_ name: String) {
+        if lastPlatform.index >= 0 && name == lastPlatform.name {
+            platforms[lastPlatform.index].count += 1
+            return
         }
-        let k = e.key
-        if Self.viewKeys.contains(k) { page.views += 1 }
-        if Self.editKeys.contains(k) || k.hasPrefix("page.discussion.") { page.edits += 1 }
-        if Self.exportKeys.contains(k) { page.exports += 1 }
-        if k.hasPrefix("page.permissions.") || k == "group.page_permission_update" || k == "group.page_shared_to_web" { page.permissionChanges += 1 }
-        if Self.shareKeys.contains(k) { page.shares += 1 }
-        if Self.accessKeys.contains(k), page.gainedAccess.count < 100 {
-            let who = e.detail("entity.person.email") ?? e.detail("entity.name") ?? e.detail("entity.bot.name") ?? e.detail("entity.id") ?? e.detail("member.person.email")
-            page.gainedAccess.insert(who ?? (k.contains("integration") ? "integration" : "guest"))
+        let i: Int
+        if let known = platformIndex[name] {
+            i = known
+        } else {
+            i = platforms.count
+            platforms.append((name, 0))
+            platformIndex[name] = i
         }
-        pages[key] = page
+        platforms[i].count += 1
+        lastPlatform = (name, i)
+    }
+
+    private mutating func actorSlot(_ e: AuditEvent) -> Int32 {
+        let identity = e.actor.identity
+        if let i = actorIndex[identity] { return i }
+        let i = Int32(actorWork.count)
+        actorWork.append(ActorWork(
+            stats: ActorStats(identity: identity, name: e.actor.name, email: e.actor.email, type: e.actor.type, firstEvent: e.timestamp, lastEvent: e.timestamp),
+            byCategory: Array(repeating: 0, count: categoryNames.count)))
+        actorIndex[identity] = i
+        return i
+    }
+
+    private mutating func pageSlot(_ e: AuditEvent) -> Int32 {
+        let id = e.target.id, title = e.target.name
+        let key = id.isEmpty ? (idByTitle[title] ?? "name:" + title) : id
+        let slot: Int32
+        if let i = pageIndex[key] {
+            slot = i
+        } else {
+            slot = Int32(pageWork.count)
+            pageWork.append(PageWork(stats: PageStats(key: key, id: key.hasPrefix("name:") ? "" : key, title: title, firstEvent: e.timestamp, lastEvent: e.timestamp)))
+            pageIndex[key] = slot
+            if !id.isEmpty && !title.isEmpty && idByTitle.count < 1_000_000 { idByTitle[title] = id }
+            return slot
+        }
+        // A title is remembered for its id once per change, not once per event.
+        if !id.isEmpty && !title.isEmpty && title != pageWork[Int(slot)].stats.title && idByTitle[title] != id && idByTitle.count < 1_000_000 {
+            idByTitle[title] = id
+        }
+        return slot
+    }
+
+    /// Who was given access by a guest or integration permission event.
+    fileprivate static func gainedAccess(_ e: AuditEvent) -> String {
+        let who = e.detail("entity.person.email") ?? e.detail("entity.name") ?? e.detail("entity.bot.name") ?? e.detail("entity.id") ?? e.detail("member.person.email")
+        return who ?? (e.key.contains("integration") ? "integration" : "guest")
+    }
+
+    /// Events per category of the period.
+    public var byCategory: [String: Int] { Self.counts(categoryNames, categoryCounts) }
+    /// Events per category of the month before.
+    public var previousByCategory: [String: Int] { Self.counts(categoryNames, previousCategoryCounts) }
+
+    private static func counts(_ names: [String], _ counts: [Int]) -> [String: Int] {
+        var out: [String: Int] = [:]
+        for (name, count) in zip(names, counts) where count > 0 { out[name] = count }
+        return out
+    }
+
+    /// Events per event key of the period.
+    public var byKey: [String: Int] {
+        var out: [String: Int] = [:]
+        for k in keys where k.count > 0 { out[k.key] = k.count }
+        return out
+    }
+
+    public var byPlatform: [String: Int] {
+        Dictionary(uniqueKeysWithValues: platforms.map { ($0.name, $0.count) })
+    }
+
+    /// Pages by key (page id, or `name:` and the title).
+    public var pages: [String: PageStats] {
+        Dictionary(uniqueKeysWithValues: pageWork.map { ($0.stats.key, pageStats($0)) })
+    }
+
+    /// Actors by identity.
+    public var actors: [String: ActorStats] {
+        Dictionary(uniqueKeysWithValues: actorWork.map { ($0.stats.identity, actorStats($0)) })
+    }
+
+    private func pageStats(_ w: PageWork) -> PageStats {
+        var s = w.stats
+        s.actors = Set(w.actors.map { actorWork[Int($0)].stats.identity })
+        return s
+    }
+
+    private func actorStats(_ w: ActorWork) -> ActorStats {
+        var s = w.stats
+        s.pages = Set(w.pages.map { pageWork[Int($0)].stats.key })
+        s.byCategory = Self.counts(categoryNames, w.byCategory)
+        return s
     }
 
     /// Pages by exposure (see `PageStats.moreExposed`).
-    public var pagesByExposure: [PageStats] { pages.values.sorted(by: PageStats.moreExposed) }
+    public var pagesByExposure: [PageStats] { pageWork.map(pageStats).sorted(by: PageStats.moreExposed) }
 
     /// Actors by events, most first.
-    public var actorsByActivity: [ActorStats] { actors.values.sorted(by: ActorStats.moreActive) }
+    public var actorsByActivity: [ActorStats] { actorWork.map(actorStats).sorted(by: ActorStats.moreActive) }
 
     /// `(key, count)` most frequent first, ties by key.
     public func top<K: Comparable>(_ counts: [K: Int], _ n: Int) -> [(K, Int)] {
         Array(counts.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }.prefix(n))
+    }
+}
+
+extension ReportAggregator.PageWork {
+    mutating func add(_ e: AuditEvent, actor: Int32, info: ReportAggregator.KeyInfo) {
+        stats.events += 1
+        stats.eventsByAudience[Int(e.audience?.rawValue ?? 0)] += 1
+        // Newest first: the first title seen is the latest.
+        if stats.title.isEmpty { stats.title = e.target.name }
+        stats.firstEvent = min(stats.firstEvent, e.timestamp)
+        stats.lastEvent = max(stats.lastEvent, e.timestamp)
+        if actors.count < 10_000 { actors.insert(actor) }
+        if let audience = e.audience {
+            if stats.lastAudience == nil { stats.lastAudience = audience }
+            stats.firstAudience = audience
+            if let (newer, newerTime) = newerAudience, newer > audience, stats.widenedAt == nil {
+                stats.widenedFrom = audience
+                stats.widenedTo = newer
+                stats.widenedAt = newerTime
+            }
+            newerAudience = (audience, e.timestamp)
+        }
+        if info.view { stats.views += 1 }
+        if info.edit { stats.edits += 1 }
+        if info.export { stats.exports += 1 }
+        if info.permission { stats.permissionChanges += 1 }
+        if info.share { stats.shares += 1 }
+        if info.access, stats.gainedAccess.count < 100 { stats.gainedAccess.insert(ReportAggregator.gainedAccess(e)) }
+    }
+}
+
+extension ReportAggregator.ActorWork {
+    mutating func add(_ e: AuditEvent, category: Int, page: Int32, export: Bool) {
+        stats.events += 1
+        byCategory[category] += 1
+        if page >= 0 { pages.insert(page) }
+        if export { stats.exports += 1 }
+        stats.firstEvent = min(stats.firstEvent, e.timestamp)
+        stats.lastEvent = max(stats.lastEvent, e.timestamp)
+        if stats.name.isEmpty { stats.name = e.actor.name }
+        if stats.email.isEmpty { stats.email = e.actor.email }
+        if stats.type.isEmpty { stats.type = e.actor.type }
+        if !e.ipAddress.isEmpty && e.ipAddress != lastIP && stats.ipAddresses.count < ReportAggregator.maxDistinctPerActor {
+            stats.ipAddresses.insert(e.ipAddress)
+            lastIP = e.ipAddress
+        }
+        if !e.country.isEmpty && e.country != lastCountry && stats.countries.count < ReportAggregator.maxDistinctPerActor {
+            stats.countries.insert(e.country)
+            lastCountry = e.country
+        }
     }
 }

@@ -82,7 +82,15 @@ public struct Actor: Equatable, Hashable, Sendable {
 
     /// A stable identity for grouping: e-mail (case-folded), else id, else name.
     public var identity: String {
-        if !email.isEmpty { return email.lowercased() }
+        if !email.isEmpty {
+            // Most addresses are lower case already: no new string for them.
+            var folded = true
+            for b in email.utf8 where b >= 0x80 || (b >= 0x41 && b <= 0x5A) {
+                folded = false
+                break
+            }
+            return folded ? email : email.lowercased()
+        }
         if !id.isEmpty { return id }
         return name
     }
