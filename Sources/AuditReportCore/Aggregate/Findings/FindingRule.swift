@@ -29,13 +29,16 @@ public struct FindingRule: Codable, Sendable, Equatable {
 
         /// - Parameter canonical: the event key's canonical synonym (looked up once per event).
         func matches(_ e: AuditEvent, canonical: String) -> Bool {
-            let key = e.key
-            let keyMatches = (keys ?? []).contains { $0 == key || $0 == canonical } || (prefixes ?? []).contains { key.hasPrefix($0) }
-            guard keyMatches else { return false }
+            guard matches(key: e.key, canonical: canonical) else { return false }
             for (name, value) in `where` ?? [:] {
                 guard let actual = e.detail(name), actual.caseInsensitiveCompare(value) == .orderedSame else { return false }
             }
             return true
+        }
+
+        /// Whether the key alone matches (the details are not looked at).
+        func matches(key: String, canonical: String) -> Bool {
+            (keys ?? []).contains { $0 == key || $0 == canonical } || (prefixes ?? []).contains { key.hasPrefix($0) }
         }
     }
 

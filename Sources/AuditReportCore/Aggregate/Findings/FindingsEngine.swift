@@ -88,6 +88,30 @@ public struct FindingsEngine {
         self.sources = sources
     }
 
+    /// The rules an event key can concern (by its key alone) and its canonical key.
+    private struct Interest {
+        var canonical: String
+        var rules: [Int]
+    }
+
+    /// Interest per event key seen: most events concern no rule and cost one look-up.
+    private var interestByKey: [String: Interest] = [:]
+
+    private mutating func interests(in key: String) -> Interest {
+        if let known = interestByKey[key] { return known }
+        let canonical = catalog.canonicalKey(key)
+        let concerned = rules.indices.filter { i in
+            let rule = rules[i]
+            return rule.match.contains { $0.matches(key: key, canonical: canonical) }
+                || (rule.first ?? []).contains { $0.matches(key: key, canonical: canonical) }
+                || (rule.undoKeys ?? []).contains(key)
+        }
+        let interest = Interest(canonical: canonical, rules: concerned)
+        // Keys come from the inputs: remember a bounded number of them.
+        if interestByKey.count < 100_000 { interestByKey[key] = interest }
+        return interest
+    }
+
     private func reference(_ e: AuditEvent) -> Ref {
         let file = e.source.input < sources.count ? sources[e.source.input] : "?"
         return Ref(time: e.timestamp, actor: e.actor.identity, reference: "\(file):\(e.source.line)" + (e.id.isEmpty ? "" : " (\(e.id))"), sequence: sequence)
@@ -100,9 +124,11 @@ public struct FindingsEngine {
     public mutating func add(_ e: AuditEvent) {
         sequence += 1
         if sequence & 0xFFFF == 0 { pruneUndos(before: e.timestamp) }
-        // The canonical key once per event, not once per rule.
-        let canonical = catalog.canonicalKey(e.key)
-        for (index, rule) in rules.enumerated() {
+        let interest = interests(in: e.key)
+        guard !interest.rules.isEmpty else { return }
+        let canonical = interest.canonical
+        for index in interest.rules {
+            let rule = rules[index]
             switch rule.kind {
             case .any:
                 if inPeriod(e.timestamp), rule.matches(e, canonical: canonical) { anyFindings[index, default: Open()].add(reference(e)) }
