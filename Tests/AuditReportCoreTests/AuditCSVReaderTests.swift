@@ -122,4 +122,8 @@ import Testing
         let path = TestSupport.file("cut.csv.gz", Array(bytes.prefix(bytes.count / 2)))
         #expect(TestSupport.readError(path: path) == .truncatedGzip(path: path))
     }
+
+    @Test func everyColumnFieldHasItsOwnSlot() {
+        #expect(CSVField.allCases.map(\.ordinal) == Array(CSVField.allCases.indices))
+    }
 }

@@ -83,4 +83,30 @@ import Testing
             #expect(TimestampParser.parse(Ticket.notionDate(c)) == .local(CivilDateTime(year: c.year, month: c.month, day: c.day, hour: c.hour, minute: c.minute, second: 0, millisecond: 0)))
         }
     }
+
+    /// The byte-level fast forms (ISO 8601, the German and the English export) give what the
+    /// general parser gives, for well-formed text and for text with one byte changed.
+    @Test func fastTimestampFormsAgreeWithTheGeneralParser() {
+        var r = SampleRandom(seed: 9)
+        let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+        let swaps: [UInt8] = Array("0123456789:-.,TZz+ APM".utf8) + [0xC3, 0x00]
+        func two(_ n: Int) -> String { n < 10 ? "0\(n)" : "\(n)" }
+        for _ in 0..<3000 {
+            let y = 1890 + r.below(140), mo = 1 + r.below(13), d = 1 + r.below(32), h = r.below(25), mi = r.below(61), s = r.below(61)
+            let fraction = r.chance(0.5) ? "" : "." + String(r.below(1_000_000_000)).prefix(1 + r.below(9))
+            let zone = r.pick(["", "Z", "+02:00", "-05:30", "+0200", "z", " UTC", "+19:00"])
+            let h12 = h % 12 == 0 ? 12 : h % 12
+            var text = r.pick([
+                "\(y)-\(two(mo))-\(two(d))\(r.pick(["T", " ", "t"]))\(two(h)):\(two(mi)):\(two(s))\(fraction)\(zone)",
+                "\(two(d)).\(two(mo)).\(y) \(two(h)):\(two(mi)):\(two(s))",
+                "\(months[(mo - 1) % 12]) \(d), \(y), \(h12):\(two(mi)):\(two(s)) \(r.pick(["AM", "PM", "am", "XM"]))",
+            ])
+            if r.chance(0.3) {
+                var bytes = Array(text.utf8)
+                bytes[r.below(bytes.count)] = r.pick(swaps)
+                text = String(decoding: bytes, as: UTF8.self)
+            }
+            #expect(TimestampParser.parse(text) == TimestampParser.parseGeneral(text), "\(text)")
+        }
+    }
 }

@@ -22,6 +22,32 @@ public enum CSVField: String, CaseIterable, Sendable {
     case targetType = "target_type"
     case audience
     case details
+
+    /// The case's position in `allCases`.
+    var ordinal: Int {
+        switch self {
+        case .eventID: 0
+        case .timestamp: 1
+        case .event: 2
+        case .actorName: 3
+        case .actorEmail: 4
+        case .actorID: 5
+        case .actorType: 6
+        case .role: 7
+        case .platform: 8
+        case .ipAddress: 9
+        case .city: 10
+        case .country: 11
+        case .location: 12
+        case .workspace: 13
+        case .pageName: 14
+        case .pageID: 15
+        case .target: 16
+        case .targetType: 17
+        case .audience: 18
+        case .details: 19
+        }
+    }
 }
 
 /// Header names of CSV columns in every language seen (`Locales/columns.tsv`), compared after

@@ -1,5 +1,18 @@
 import Foundation
 
+/// The column of each known field, looked up by the field's position (no hashing per cell).
+struct FieldColumns {
+    private var columns = [Int](repeating: -1, count: CSVField.allCases.count)
+
+    subscript(field: CSVField) -> Int? {
+        get {
+            let c = columns[field.ordinal]
+            return c < 0 ? nil : c
+        }
+        set { columns[field.ordinal] = newValue ?? -1 }
+    }
+}
+
 /// Reads Notion's audit-log CSV export, and Panther's CSV rows (a JSON `event` column plus
 /// `p_*` columns). Columns are found by header name through `Locales/columns.tsv`; the event cell
 /// may hold a key or a UI label in any shipped language; unknown columns are carried through.
@@ -9,7 +22,7 @@ struct AuditCSVReader {
 
     /// Column positions of the known fields, and the unknown ones with their header text.
     struct Layout {
-        var fields: [CSVField: Int] = [:]
+        var fields = FieldColumns()
         var extras: [(index: Int, name: String)] = []
         var header: [String] = []
         var pantherEventColumn: Int?
@@ -75,9 +88,10 @@ struct AuditCSVReader {
                     continue
                 }
             } else {
-                let timeText = text(layout.fields[.timestamp])
-                guard let parsed = TimestampParser.parse(timeText) else {
+                let timeColumn = layout.fields[.timestamp]!
+                guard let parsed = record.withField(timeColumn, TimestampParser.parse(bytes:)) else {
                     summary.skipped += 1
+                    let timeText = text(timeColumn)
                     let shown = timeText.isEmpty ? "an empty time" : "unrecognized timestamp '\(timeText.prefix(60))'"
                     try context.diagnostics.emit(Diagnostic(file: path, line: line, "\(shown); row skipped"))
                     continue

@@ -15,6 +15,11 @@ public struct CSVRecord {
         return bytes[start..<ends[index]]
     }
 
+    /// Calls `body` with the field's bytes.
+    public func withField<R>(_ index: Int, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
+        field(index).withUnsafeBufferPointer(body)
+    }
+
     /// The field as text, or nil when it is not valid UTF-8.
     public func string(_ index: Int) -> String? {
         let slice = field(index)

@@ -29,6 +29,24 @@ public enum TimestampParser {
         while start < end && isSpace(bytes[start]) { start += 1 }
         while end > start && isSpace(bytes[end - 1]) { end -= 1 }
         guard end > start, end - start <= 80 else { return nil }
+        if let fast = FastForms.parse(bytes, start, end) { return fast }
+        return general(bytes, start, end)
+    }
+
+    /// Parses without the fast forms (tests compare the two).
+    static func parseGeneral(_ text: String) -> ParsedTimestamp? {
+        var copy = text
+        return copy.withUTF8 { bytes in
+            var start = 0
+            var end = bytes.count
+            while start < end && isSpace(bytes[start]) { start += 1 }
+            while end > start && isSpace(bytes[end - 1]) { end -= 1 }
+            guard end > start, end - start <= 80 else { return nil }
+            return general(bytes, start, end)
+        }
+    }
+
+    private static func general(_ bytes: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int) -> ParsedTimestamp? {
         var tokens = Tokens()
         guard tokenize(bytes, start, end, into: &tokens) else { return nil }
         return interpret(tokens)
@@ -307,5 +325,130 @@ public enum TimestampParser {
         case "dec", "december", "dez", "dezember": return 12
         default: return nil
         }
+    }
+}
+
+/// The forms of the main inputs read straight from the bytes, without tokens: SIEM's ISO 8601
+/// (`2026-10-08T00:08:58.976Z`), the German export's `01.10.2026 03:24:55` and the English
+/// export's `Oct 1, 2026, 12:24:44 AM`. Anything else (or anything odd in these) returns nil and
+/// goes the general way, which gives the same result for these forms.
+enum FastForms {
+    static func parse(_ b: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int) -> ParsedTimestamp? {
+        let n = end - start
+        let first = b[start]
+        if n >= 19 && isDigit(first) && b[start + 4] == 0x2D { return iso(b, start, end) }
+        if n == 19 && isDigit(first) && b[start + 2] == 0x2E { return german(b, start) }
+        if n >= 23 && n <= 25 && first >= 0x41 && first <= 0x5A { return english(b, start, end) }
+        return nil
+    }
+
+    @inline(__always)
+    private static func isDigit(_ c: UInt8) -> Bool { c &- 0x30 < 10 }
+
+    /// The number in `count` digits at `i`, or -1.
+    @inline(__always)
+    private static func digits(_ b: UnsafeBufferPointer<UInt8>, _ i: Int, _ count: Int) -> Int {
+        var v = 0
+        for k in i..<(i + count) {
+            let d = b[k] &- 0x30
+            if d >= 10 { return -1 }
+            v = v * 10 + Int(d)
+        }
+        return v
+    }
+
+    private static func civil(_ y: Int, _ mo: Int, _ d: Int, _ h: Int, _ mi: Int, _ s: Int, _ ms: Int) -> CivilDateTime? {
+        guard y >= 1900, y <= 9999, mo >= 1, mo <= 12, d >= 1, d <= Timestamp.daysInMonth(year: y, month: mo),
+            h >= 0, h < 24, mi >= 0, mi < 60, s >= 0, s <= 60
+        else { return nil }
+        return CivilDateTime(year: y, month: mo, day: d, hour: h, minute: mi, second: min(s, 59), millisecond: ms)
+    }
+
+    private static func instant(_ c: CivilDateTime, offsetMinutes: Int) -> ParsedTimestamp {
+        let local = Timestamp(year: c.year, month: c.month, day: c.day, hour: c.hour, minute: c.minute, second: c.second, millisecond: c.millisecond)
+        return .instant(Timestamp(milliseconds: local.milliseconds - Int64(offsetMinutes) * 60_000))
+    }
+
+    private static func iso(_ b: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int) -> ParsedTimestamp? {
+        let i = start
+        guard b[i + 7] == 0x2D, b[i + 10] == 0x54 || b[i + 10] == 0x20, b[i + 13] == 0x3A, b[i + 16] == 0x3A else { return nil }
+        let y = digits(b, i, 4), mo = digits(b, i + 5, 2), d = digits(b, i + 8, 2)
+        let h = digits(b, i + 11, 2), mi = digits(b, i + 14, 2), s = digits(b, i + 17, 2)
+        var p = i + 19
+        var ms = 0
+        if p < end && b[p] == 0x2E {
+            p += 1
+            var count = 0
+            var value = 0
+            while p < end && isDigit(b[p]) {
+                if count < 3 { value = value * 10 + Int(b[p] - 0x30) }
+                count += 1
+                p += 1
+            }
+            guard count > 0, count <= 18 else { return nil }
+            var scaled = count
+            while scaled < 3 {
+                value *= 10
+                scaled += 1
+            }
+            ms = value
+        }
+        guard let c = civil(y, mo, d, h, mi, s, ms) else { return nil }
+        if p == end { return .local(c) }
+        if b[p] == 0x5A && p + 1 == end { return instant(c, offsetMinutes: 0) }
+        // ±hh:mm
+        guard end - p == 6, b[p] == 0x2B || b[p] == 0x2D, b[p + 3] == 0x3A else { return nil }
+        let oh = digits(b, p + 1, 2), om = digits(b, p + 4, 2)
+        guard oh >= 0, om >= 0 else { return nil }
+        let offset = oh * 60 + om
+        guard offset <= 18 * 60 else { return nil }
+        return instant(c, offsetMinutes: b[p] == 0x2D ? -offset : offset)
+    }
+
+    private static func german(_ b: UnsafeBufferPointer<UInt8>, _ i: Int) -> ParsedTimestamp? {
+        guard b[i + 5] == 0x2E, b[i + 10] == 0x20, b[i + 13] == 0x3A, b[i + 16] == 0x3A else { return nil }
+        let d = digits(b, i, 2), mo = digits(b, i + 3, 2), y = digits(b, i + 6, 4)
+        let h = digits(b, i + 11, 2), mi = digits(b, i + 14, 2), s = digits(b, i + 17, 2)
+        return civil(y, mo, d, h, mi, s, 0).map { .local($0) }
+    }
+
+    private static let months: [UInt32: Int] = {
+        var m: [UInt32: Int] = [:]
+        for (i, name) in ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"].enumerated() {
+            let u = Array(name.utf8)
+            m[UInt32(u[0]) << 16 | UInt32(u[1]) << 8 | UInt32(u[2])] = i + 1
+        }
+        return m
+    }()
+
+    /// `Oct 1, 2026, 12:24:44 AM` (day and hour in one or two digits).
+    private static func english(_ b: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int) -> ParsedTimestamp? {
+        var i = start
+        let key = UInt32(b[i] | 0x20) << 16 | UInt32(b[i + 1] | 0x20) << 8 | UInt32(b[i + 2] | 0x20)
+        guard let mo = months[key], b[i + 3] == 0x20 else { return nil }
+        i += 4
+        func number(_ maxDigits: Int) -> Int {
+            var v = 0, count = 0
+            while i < end && count < maxDigits && isDigit(b[i]) {
+                v = v * 10 + Int(b[i] - 0x30)
+                count += 1
+                i += 1
+            }
+            return count == 0 ? -1 : v
+        }
+        let d = number(2)
+        guard d > 0, i + 2 < end, b[i] == 0x2C, b[i + 1] == 0x20 else { return nil }
+        i += 2
+        let y = digits(b, i, 4)
+        i += 4
+        guard i + 2 < end, b[i] == 0x2C, b[i + 1] == 0x20 else { return nil }
+        i += 2
+        let h = number(2)
+        guard h >= 1, h <= 12, i + 9 == end, b[i] == 0x3A, b[i + 3] == 0x3A, b[i + 6] == 0x20 else { return nil }
+        let mi = digits(b, i + 1, 2), s = digits(b, i + 4, 2)
+        let m1 = b[i + 7] | 0x20, m2 = b[i + 8] | 0x20
+        guard m2 == 0x6D, m1 == 0x61 || m1 == 0x70 else { return nil }
+        let hour = h % 12 + (m1 == 0x70 ? 12 : 0)
+        return civil(y, mo, d, hour, mi, s, 0).map { .local($0) }
     }
 }
