@@ -117,6 +117,24 @@ public final class JSONParser {
     public func parseString() throws -> String {
         let startLine = reader.line
         reader.position += 1
+        // Most strings end in the buffer without escapes: made straight from the buffer.
+        do {
+            let base = reader.buffer
+            var i = reader.position
+            let end = reader.end
+            var high: UInt8 = 0
+            while i < end {
+                let c = base[i]
+                if c == 0x22 || c == 0x5C || c < 0x20 { break }
+                high |= c
+                i += 1
+            }
+            if i < end && base[i] == 0x22 && high < 0x80 {
+                let s = String(decoding: UnsafeBufferPointer(start: base + reader.position, count: i - reader.position), as: UTF8.self)
+                reader.position = i + 1
+                return s
+            }
+        }
         scratch.removeAll(keepingCapacity: true)
         while true {
             guard try reader.ensure() else {
@@ -144,6 +162,8 @@ public final class JSONParser {
             }
             try parseEscape()
         }
+        // ASCII-only text needs no validation.
+        if !scratch.contains(where: { $0 >= 0x80 }) { return String(decoding: scratch, as: UTF8.self) }
         if let s = scratch.withUnsafeBufferPointer({ String(validating: $0, as: UTF8.self) }) { return s }
         repairedInvalidUTF8 = true
         return String(decoding: scratch, as: UTF8.self)
