@@ -26,6 +26,11 @@ public final class Localizer {
         zone = ZoneResolver(timeZone: timeZone)
     }
 
+    /// A localizer of the same language and zone for another thread.
+    public func copy() throws -> Localizer {
+        try Localizer(store: store, language: pack.language, timeZone: timeZone)
+    }
+
     public var catalog: EventCatalog { store.catalog }
     public var language: String { pack.language }
 

@@ -89,12 +89,16 @@ public struct ConvertJob {
         var aggregate = ReportAggregator(period: nil, zone: zone, catalog: localizer.catalog)
         let workbook = try XLSXWorkbook(path: output.temporaryPath, displayPath: output.finalPath, created: options.creationDate ?? Timestamp(milliseconds: 0), temporaryDirectory: options.temporaryDirectory.path)
         let summary = try workbook.addSheet(XLSXText.sheetName(localizer.string("sheet.summary"), existing: []))
-        let events = XLSXEventSheetWriter.forRun(workbook: workbook, localizer: localizer, pipeline: pipeline, sources: sources, rowsPerSheet: options.rowsPerSheet)
+        // The event rows are written on the second core (with a localizer of their own).
+        let events = XLSXEventSheetWriter.forRun(workbook: workbook, localizer: try localizer.copy(), pipeline: pipeline, sources: sources, rowsPerSheet: options.rowsPerSheet)
+        let relay = EventRelay { try events.write($0) }
+        defer { relay.stop() }
         try pipeline.emit { event in
             tick()
             aggregate.add(event)
-            try events.write(event)
+            try relay.send(event)
         }
+        try relay.finish()
         try events.finish()
         // Without SOURCE_DATE_EPOCH the creation date is the newest event's: never the clock's,
         // so the same input gives the same bytes.

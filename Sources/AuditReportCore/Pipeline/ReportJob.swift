@@ -138,9 +138,12 @@ public struct ReportJob {
         let summarySheet = try workbook?.addSheet(XLSXText.sheetName(localizer.string("sheet.summary"), existing: []))
         let findingsSheet = try workbook.map { try $0.addSheet(XLSXText.sheetName(localizer.string("sheet.findings"), existing: $0.names)) }
         var findings = FindingsEngine(rules: options.rules, catalog: localizer.catalog, period: options.period, sources: sources)
-        let events = workbook.map {
-            XLSXEventSheetWriter.forRun(workbook: $0, localizer: localizer, pipeline: pipeline, sources: sources, rowsPerSheet: options.rowsPerSheet, maxRows: options.maxEventRows)
+        // The event rows are written on the second core (with a localizer of their own).
+        let events = try workbook.map {
+            XLSXEventSheetWriter.forRun(workbook: $0, localizer: try localizer.copy(), pipeline: pipeline, sources: sources, rowsPerSheet: options.rowsPerSheet, maxRows: options.maxEventRows)
         }
+        let relay = events.map { events in EventRelay { try events.write($0) } }
+        defer { relay?.stop() }
         try pipeline.emit { event in
             tick()
             findings.add(event)
@@ -150,8 +153,9 @@ public struct ReportJob {
             }
             aggregate.add(event)
             csv?.write(event)
-            try events?.write(event)
+            try relay?.send(event)
         }
+        try relay?.finish()
         var facts = ReportFacts(period: options.period, aggregate: aggregate, inputs: pipeline.inputs, inputNames: sources, unmapped: pipeline.unmappedKeys, reportDate: reportDate)
         facts.warnings = diagnostics.warningCount
         facts.findings = findings.finish()

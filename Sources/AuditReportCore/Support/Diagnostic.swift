@@ -1,3 +1,5 @@
+import Foundation
+
 /// A recoverable problem with the input, printed compiler-style: `events.csv:17: warning: …`.
 public struct Diagnostic: Equatable, Sendable, CustomStringConvertible {
     public enum Severity: String, Sendable {
@@ -30,9 +32,10 @@ public struct Diagnostic: Equatable, Sendable, CustomStringConvertible {
 
 /// Collects diagnostics of a run; in strict mode the first warning ends the run.
 ///
-/// Not thread-safe: one run owns one engine.
-public final class DiagnosticsEngine {
-    public private(set) var diagnostics: [Diagnostic] = []
+/// Thread-safe: the writer thread reports into the run's engine too.
+public final class DiagnosticsEngine: @unchecked Sendable {
+    private let lock = NSLock()
+    private var kept: [Diagnostic] = []
     public let strict: Bool
     /// How many diagnostics with the same message are kept before further ones are only counted.
     public let limitPerMessage: Int
@@ -56,19 +59,30 @@ public final class DiagnosticsEngine {
             throw StrictModeError(diagnostic: diagnostic)
         }
         let kind = diagnostic.file + "\u{0}" + Self.shape(of: diagnostic.message)
+        lock.lock()
+        defer { lock.unlock() }
         let seen = counts[kind, default: 0]
         counts[kind] = seen + 1
         guard seen < limitPerMessage else {
             suppressed += 1
             return
         }
-        diagnostics.append(diagnostic)
+        kept.append(diagnostic)
         onEmit(diagnostic)
+    }
+
+    /// The diagnostics kept, in the order they came.
+    public var diagnostics: [Diagnostic] {
+        lock.lock()
+        defer { lock.unlock() }
+        return kept
     }
 
     /// Warnings kept plus those only counted.
     public var warningCount: Int {
-        diagnostics.filter { $0.severity == .warning }.count + suppressed
+        lock.lock()
+        defer { lock.unlock() }
+        return kept.filter { $0.severity == .warning }.count + suppressed
     }
 
     /// The message with digits removed, so "line 5" and "line 6" count as one kind.

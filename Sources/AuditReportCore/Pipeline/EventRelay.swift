@@ -1,0 +1,119 @@
+import Foundation
+
+/// Hands events to a consumer on a thread of its own, so writing the workbook's event rows
+/// (libxlsxwriter's formatting and file writes) runs on the second core while this thread
+/// merges, deduplicates and counts.
+///
+/// Events travel in batches through a queue of at most `maxBatches`, so memory stays bounded
+/// when the consumer is the slower side. The first error the consumer throws is kept; `send`
+/// and `finish` throw it on this thread and the consumer gets no more events.
+///
+/// The consumer must own what it touches (its own `Localizer`, the workbook while the relay
+/// runs); `DiagnosticsEngine` may be shared.
+final class EventRelay: @unchecked Sendable {
+    private let condition = NSCondition()
+    private var queue: [[AuditEvent]] = []
+    private var closed = false
+    private var failure: Error?
+    private var batch: [AuditEvent] = []
+    private let batchSize: Int
+    private let maxBatches: Int
+    private let thread: Thread
+    private var finished = false
+    private var exited = false
+
+    /// Starts the consumer thread.
+    init(batchSize: Int = 2048, maxBatches: Int = 8, consumer: @escaping (AuditEvent) throws -> Void) {
+        self.batchSize = batchSize
+        self.maxBatches = maxBatches
+        batch.reserveCapacity(batchSize)
+        let box = ConsumerBox(consume: consumer)
+        let state = Unowned()
+        thread = Thread { state.relay?.run(box.consume) }
+        thread.stackSize = 8 << 20
+        thread.name = "audit-report writer"
+        state.relay = self
+        thread.start()
+    }
+
+    /// The consumer, carried to its thread (only that thread calls it).
+    private final class ConsumerBox: @unchecked Sendable {
+        let consume: (AuditEvent) throws -> Void
+        init(consume: @escaping (AuditEvent) throws -> Void) { self.consume = consume }
+    }
+
+    /// The relay as the thread sees it, set before the thread starts.
+    private final class Unowned: @unchecked Sendable {
+        var relay: EventRelay?
+    }
+
+    private func run(_ consume: (AuditEvent) throws -> Void) {
+        while true {
+            condition.lock()
+            while queue.isEmpty && !closed { condition.wait() }
+            if queue.isEmpty {
+                exited = true
+                condition.broadcast()
+                condition.unlock()
+                return
+            }
+            let next = queue.removeFirst()
+            condition.broadcast()
+            let failed = failure != nil
+            condition.unlock()
+            if failed { continue }
+            do {
+                for event in next { try consume(event) }
+            } catch {
+                condition.lock()
+                failure = error
+                condition.broadcast()
+                condition.unlock()
+            }
+        }
+    }
+
+    /// Queues an event.
+    /// - Throws: the consumer's error, once it has failed.
+    func send(_ event: AuditEvent) throws {
+        batch.append(event)
+        if batch.count >= batchSize { try flush() }
+    }
+
+    private func flush() throws {
+        condition.lock()
+        defer { condition.unlock() }
+        while queue.count >= maxBatches && failure == nil { condition.wait() }
+        if let failure { throw failure }
+        queue.append(batch)
+        batch.removeAll(keepingCapacity: true)
+        condition.broadcast()
+    }
+
+    /// Sends what is left, waits for the consumer to write it and stops the thread.
+    /// - Throws: the consumer's error.
+    func finish() throws {
+        guard !finished else { return }
+        if !batch.isEmpty {
+            do { try flush() } catch {
+                stop()
+                throw error
+            }
+        }
+        stop(discarding: false)
+        if let failure { throw failure }
+    }
+
+    /// Stops the thread; with `discarding`, events not yet written are dropped (after an error
+    /// on this side). Callers stop in a `defer`, as the thread keeps the relay alive.
+    func stop(discarding: Bool = true) {
+        guard !finished else { return }
+        finished = true
+        condition.lock()
+        closed = true
+        if discarding { queue.removeAll() }
+        condition.broadcast()
+        while !exited { condition.wait() }
+        condition.unlock()
+    }
+}
