@@ -12,6 +12,7 @@ public final class Localizer {
     private let zone: ZoneResolver
     private var valueCache: [String: [String: String]] = [:]
     private var patternCache: [String: [PatternToken]] = [:]
+    private var keyLabels: [String: (event: String, category: String)] = [:]
 
     /// A piece of a date pattern.
     enum PatternToken {
@@ -59,8 +60,19 @@ public final class Localizer {
     /// The report label of an event key: specific even where Notion's UI label is shared; for a
     /// key in no catalogue, a label built from the key with the "unmapped" marker.
     public func eventLabel(_ key: String) -> String {
-        if let text = pack.events[key] ?? base.events[key], !text.report.isEmpty { return text.report }
-        return fallbackLabel(key)
+        if let cached = keyLabels[key] { return cached.event }
+        return labels(ofKey: key).event
+    }
+
+    /// A key's event and category labels, worked out once per key (each row of an events
+    /// sheet asks for both).
+    private func labels(ofKey key: String) -> (event: String, category: String) {
+        if let cached = keyLabels[key] { return cached }
+        let event: String
+        if let text = pack.events[key] ?? base.events[key], !text.report.isEmpty { event = text.report } else { event = fallbackLabel(key) }
+        let labels = (event, categoryLabel(catalog.category(of: key)))
+        if keyLabels.count < 100_000 { keyLabels[key] = labels }
+        return labels
     }
 
     /// "workspace.foo_bar_updated" → "Workspace: foo bar updated (unmapped)"; a free-text label is kept as it is.
@@ -77,7 +89,7 @@ public final class Localizer {
 
     /// The category of `key`, as a word of this language.
     public func categoryLabel(ofKey key: String) -> String {
-        categoryLabel(catalog.category(of: key))
+        labels(ofKey: key).category
     }
 
     public func categoryLabel(_ category: String) -> String {

@@ -153,7 +153,7 @@ public final class XLSXSheet {
     let sheet: UnsafeMutablePointer<lxw_worksheet>
     public let name: String
     /// Display width per column, from the longest text written (for `fitColumns`).
-    private(set) var widths: [Int: Double] = [:]
+    private(set) var widths = [Double](repeating: 0, count: 64)
 
     init(workbook: XLSXWorkbook, sheet: UnsafeMutablePointer<lxw_worksheet>, name: String) {
         self.workbook = workbook
@@ -171,7 +171,7 @@ public final class XLSXSheet {
         if text.isEmpty { return }
         // Characters never exceed UTF-8 bytes, so short texts need no counting.
         let bytes = text.utf8.count
-        if Double(bytes) > widths[column, default: 0] { note(column, width: Double(min(text.unicodeScalars.count, 200))) }
+        if column >= widths.count || Double(bytes) > widths[column] { note(column, width: Double(min(text.unicodeScalars.count, 200))) }
         let status = worksheet_write_string(sheet, lxw_row_t(row), lxw_col_t(column), text, handle)
         if status != LXW_NO_ERROR { try workbook.check(status, "worksheet_write_string(\(name)!\(row + 1):\(column + 1))") }
     }
@@ -187,7 +187,8 @@ public final class XLSXSheet {
     }
 
     private func note(_ column: Int, width: Double) {
-        if width > widths[column, default: 0] { widths[column] = width }
+        if column >= widths.count { widths += [Double](repeating: 0, count: column + 1 - widths.count) }
+        if width > widths[column] { widths[column] = width }
     }
 
     public func setColumn(_ column: Int, width: Double, _ format: XLSXFormat? = nil) throws {
@@ -198,7 +199,7 @@ public final class XLSXSheet {
     /// the filter arrow.
     public func fitColumns(count: Int, minimum: Double = 8, maximum: Double = 60) throws {
         for column in 0..<count {
-            try setColumn(column, width: min(maximum, max(minimum, widths[column, default: 0] * 1.1 + 3)))
+            try setColumn(column, width: min(maximum, max(minimum, (column < widths.count ? widths[column] : 0) * 1.1 + 3)))
         }
     }
 
