@@ -53,7 +53,8 @@ public final class EventPipeline {
     /// Events handed on after deduplication.
     public private(set) var emitted = 0
     private var unmapped: [String: UnmappedKey] = [:]
-    private let spool: EventSpool
+    /// One spool, or one per input when they are read at the same time.
+    private var spools: [EventSpool]
     /// Called with the file bytes read so far over all inputs and their total size.
     public var onProgress: ((Int64, Int64) -> Void)?
 
@@ -61,41 +62,83 @@ public final class EventPipeline {
         self.store = store
         self.options = options
         self.diagnostics = diagnostics
-        spool = EventSpool(runBytes: options.runBytes, temporaryDirectory: options.temporaryDirectory)
+        spools = [EventSpool(runBytes: options.runBytes, temporaryDirectory: options.temporaryDirectory)]
     }
 
-    /// Reads every input into the spool.
-    /// - Throws: `ReadError`, `StrictModeError`, `OutputError` (spool).
+    /// Reads every input into the spool; with several inputs and cores, the inputs are read at
+    /// the same time, each into a spool of its own, and their diagnostics are replayed in input
+    /// order, so the run reports exactly what reading them one after the other would.
+    /// - Throws: `ReadError`, `StrictModeError`, `OutputError` (spool), of the first input that failed.
     public func read() throws {
-        var extraSeen = Set<String>()
-        let total = options.inputs.reduce(Int64(0)) { sum, path in
-            sum + ((try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int64) ?? 0)
-        }
-        var done: Int64 = 0
-        for (index, path) in options.inputs.enumerated() {
-            var context = ReadContext(store: store, inputIndex: index, inputTimeZone: options.inputTimeZone, diagnostics: diagnostics)
-            if acceptsTickets { context.onTicket = { self.tickets.append($0) } }
-            if let onProgress {
+        let sizes = options.inputs.map { path in (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int64) ?? 0 }
+        let total = sizes.reduce(0, +)
+        let parallel = options.inputs.count > 1 && ProcessInfo.processInfo.activeProcessorCount > 1
+        if !parallel {
+            var done: Int64 = 0
+            for index in options.inputs.indices {
                 let before = done
-                context.onProgress = { onProgress(before + $0, total) }
+                let part = try readInput(index, spool: spools[0], diagnostics: diagnostics) { [onProgress] in onProgress?(before + $0, total) }
+                absorb(part)
+                done += sizes[index]
             }
-            var outside = 0
-            let period = options.period
-            let comparison = options.comparisonPeriod
-            let summary = try InputReader.read(path: path, context: context) { event in
-                if let period, !period.contains(event.timestamp) {
-                    outside += 1
-                    guard let comparison, comparison.contains(event.timestamp) else { return }
-                }
-                for extra in event.extras where !extraSeen.contains(extra.name) {
-                    extraSeen.insert(extra.name)
-                    extraColumns.append(extra.name)
-                }
-                try spool.add(event)
-            }
-            inputs.append(InputSummary(read: summary, outsidePeriod: outside))
-            done += (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int64) ?? 0
+            return
         }
+        // One spool per input, each with a share of the run size, so memory stays as it was.
+        let share = max(options.runBytes / options.inputs.count, 1 << 20)
+        spools = options.inputs.map { _ in EventSpool(runBytes: share, temporaryDirectory: options.temporaryDirectory) }
+        let progress = ReadProgress(count: options.inputs.count, total: total, report: onProgress)
+        let results = ParallelResults<Result<InputPart, Error>>(count: options.inputs.count)
+        let engines = options.inputs.map { _ in DiagnosticsEngine(strict: diagnostics.strict, limitPerMessage: diagnostics.limitPerMessage) }
+        // Each task touches only its own input, spool and engine; the pipeline's settings are
+        // only read while the tasks run.
+        let shared = Unchecked((pipeline: self, spools: spools))
+        DispatchQueue.concurrentPerform(iterations: options.inputs.count) { index in
+            let (pipeline, spools) = shared.value
+            let outcome = Result { try pipeline.readInput(index, spool: spools[index], diagnostics: engines[index]) { progress.update(index, $0) } }
+            results.set(index, outcome)
+        }
+        for index in options.inputs.indices {
+            try diagnostics.absorb(engines[index])
+            absorb(try results.get(index)!.get())
+        }
+    }
+
+    /// What one input gave besides its events (which are in its spool).
+    private struct InputPart {
+        var summary: InputSummary
+        var extraColumns: [String]
+        var tickets: [Ticket]
+    }
+
+    private func absorb(_ part: InputPart) {
+        inputs.append(part.summary)
+        for name in part.extraColumns where !extraColumns.contains(name) { extraColumns.append(name) }
+        tickets += part.tickets
+    }
+
+    private func readInput(_ index: Int, spool: EventSpool, diagnostics: DiagnosticsEngine, progress: @escaping (Int64) -> Void) throws -> InputPart {
+        let path = options.inputs[index]
+        var context = ReadContext(store: store, inputIndex: index, inputTimeZone: options.inputTimeZone, diagnostics: diagnostics)
+        var tickets: [Ticket] = []
+        if acceptsTickets { context.onTicket = { tickets.append($0) } }
+        context.onProgress = progress
+        var outside = 0
+        var extraSeen = Set<String>()
+        var extraColumns: [String] = []
+        let period = options.period
+        let comparison = options.comparisonPeriod
+        let summary = try InputReader.read(path: path, context: context) { event in
+            if let period, !period.contains(event.timestamp) {
+                outside += 1
+                guard let comparison, comparison.contains(event.timestamp) else { return }
+            }
+            for extra in event.extras where !extraSeen.contains(extra.name) {
+                extraSeen.insert(extra.name)
+                extraColumns.append(extra.name)
+            }
+            try spool.add(event)
+        }
+        return InputPart(summary: InputSummary(read: summary, outsidePeriod: outside), extraColumns: extraColumns, tickets: tickets)
     }
 
     /// Hands the merged, deduplicated events to `body`, newest first; warns once per unmapped key.
@@ -108,7 +151,7 @@ public final class EventPipeline {
                 self.emitted += 1
                 try body(event)
             }
-            try spool.drain { event in try dedup.add(event, emit: handle) }
+            try EventSpool.drain(spools) { event in try dedup.add(event, emit: handle) }
             try dedup.finish(emit: handle)
         }
         for (input, count) in dedup.droppedByInput { inputs[input].duplicatesDropped = count }
@@ -128,7 +171,7 @@ public final class EventPipeline {
     }
 
     /// Events held for sorting (before duplicates are dropped).
-    public var spooledEvents: Int { spool.count }
+    public var spooledEvents: Int { spools.reduce(0) { $0 + $1.count } }
 
     /// Unmapped keys, most frequent first.
     public var unmappedKeys: [UnmappedKey] {
@@ -136,4 +179,52 @@ public final class EventPipeline {
     }
 
     public var duplicatesDropped: Int { inputs.reduce(0) { $0 + $1.duplicatesDropped } }
+}
+
+/// Bytes read per input, summed for the progress display (inputs read at the same time).
+private final class ReadProgress: @unchecked Sendable {
+    private let lock = NSLock()
+    private var done: [Int64]
+    private let total: Int64
+    private let report: ((Int64, Int64) -> Void)?
+
+    init(count: Int, total: Int64, report: ((Int64, Int64) -> Void)?) {
+        done = Array(repeating: 0, count: count)
+        self.total = total
+        self.report = report
+    }
+
+    func update(_ index: Int, _ bytes: Int64) {
+        guard let report else { return }
+        lock.lock()
+        defer { lock.unlock() }
+        done[index] = bytes
+        report(done.reduce(0, +), total)
+    }
+}
+
+/// One result per task of a parallel loop.
+final class ParallelResults<T>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var values: [T?]
+
+    init(count: Int) { values = Array(repeating: nil, count: count) }
+
+    func set(_ index: Int, _ value: T) {
+        lock.lock()
+        values[index] = value
+        lock.unlock()
+    }
+
+    func get(_ index: Int) -> T? {
+        lock.lock()
+        defer { lock.unlock() }
+        return values[index]
+    }
+}
+
+/// A value handed to the tasks of a parallel loop that use it without overlapping.
+struct Unchecked<T>: @unchecked Sendable {
+    let value: T
+    init(_ value: T) { self.value = value }
 }

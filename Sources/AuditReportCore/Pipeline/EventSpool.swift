@@ -24,8 +24,8 @@ public final class EventSpool {
     private let runBytes: Int
     private let directory: URL
     private var bytes: [UInt8] = []
-    private var entries: [Entry] = []
-    private var runFiles: [URL] = []
+    fileprivate var entries: [Entry] = []
+    fileprivate var runFiles: [URL] = []
     /// Events added so far.
     public private(set) var count = 0
 
@@ -57,7 +57,7 @@ public final class EventSpool {
     /// Number of runs written to disk so far.
     public var spilledRuns: Int { runFiles.count }
 
-    private func spill() throws {
+    fileprivate func spill() throws {
         entries.sort(by: Entry.before)
         let url = directory.appendingPathComponent("audit-report-run-\(ProcessInfo.processInfo.processIdentifier)-\(UUID().uuidString).bin")
         TemporaryFiles.register(url.path)
@@ -75,18 +75,21 @@ public final class EventSpool {
         entries.removeAll(keepingCapacity: true)
     }
 
+    /// Removes the run files and what is held in memory.
+    func discard() {
+        for url in runFiles {
+            try? FileManager.default.removeItem(at: url)
+            TemporaryFiles.unregister(url.path)
+        }
+        runFiles.removeAll()
+        bytes = []
+        entries = []
+    }
+
     /// Hands every event to `body`, newest first, then empties the spool.
     /// - Throws: errors of reading the runs back, and of `body`.
     public func drain(_ body: (AuditEvent) throws -> Void) throws {
-        defer {
-            for url in runFiles {
-                try? FileManager.default.removeItem(at: url)
-                TemporaryFiles.unregister(url.path)
-            }
-            runFiles.removeAll()
-            bytes = []
-            entries = []
-        }
+        defer { discard() }
         if runFiles.isEmpty {
             entries.sort(by: Entry.before)
             try bytes.withUnsafeBytes { raw in
@@ -100,6 +103,21 @@ public final class EventSpool {
         bytes = []
         entries = []
         try RunMerger(files: runFiles).merge(body)
+    }
+}
+
+extension EventSpool {
+    /// Hands the events of several spools to `body` as one newest-first stream (ties by input
+    /// and line, as within one spool), then empties them.
+    static func drain(_ spools: [EventSpool], _ body: (AuditEvent) throws -> Void) throws {
+        if spools.count == 1 { return try spools[0].drain(body) }
+        defer { for spool in spools { spool.discard() } }
+        var files: [URL] = []
+        for spool in spools {
+            if !spool.entries.isEmpty { try spool.spill() }
+            files += spool.runFiles
+        }
+        try RunMerger(files: files).merge(body)
     }
 }
 

@@ -71,6 +71,15 @@ public final class DiagnosticsEngine: @unchecked Sendable {
         onEmit(diagnostic)
     }
 
+    /// Takes over what another engine collected (an input read on another thread): its
+    /// diagnostics as if emitted here, and the count of those it only counted.
+    public func absorb(_ other: DiagnosticsEngine) throws {
+        for diagnostic in other.diagnostics { try emit(diagnostic) }
+        lock.lock()
+        suppressed += other.suppressed
+        lock.unlock()
+    }
+
     /// The diagnostics kept, in the order they came.
     public var diagnostics: [Diagnostic] {
         lock.lock()
