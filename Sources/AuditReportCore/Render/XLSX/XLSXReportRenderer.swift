@@ -31,6 +31,32 @@ public struct XLSXReportRenderer {
 
     // MARK: summary
 
+    /// Rows of a label (a string id) and its text, from `row`; returns the next free row.
+    private func labelled(_ sheet: XLSXSheet, _ row: Int, texts: [(String, String)]) throws -> Int {
+        var r = row
+        for (id, value) in texts {
+            try sheet.write(r, 0, text: cell(l.string(id)), Self.label)
+            try sheet.write(r, 1, text: cell(value))
+            r += 1
+        }
+        return r
+    }
+
+    /// Rows of a label and a count, then the note that events span several sheets when they do.
+    private func labelled(_ sheet: XLSXSheet, _ row: Int, counts: [(String, Int)]) throws -> Int {
+        var r = row
+        for (id, value) in counts {
+            try sheet.write(r, 0, text: cell(l.string(id)), Self.label)
+            try sheet.write(r, 1, number: Double(value), Self.integer)
+            r += 1
+        }
+        if facts.eventSheets > 1 {
+            try sheet.write(r, 0, text: cell(l.string("summary.events_sheets", ["count": l.number(facts.eventSheets)])))
+            r += 1
+        }
+        return r
+    }
+
     /// Fills the summary sheet (created first so it is the first tab).
     public func writeSummary(_ sheet: XLSXSheet) throws {
         guard let period = facts.period else { return try writeConversionSummary(sheet) }
@@ -45,24 +71,11 @@ public struct XLSXReportRenderer {
             ("summary.time_zone", l.timeZoneLabel()),
             ("summary.report_date", l.dateTime(facts.reportDate)),
         ]
-        for (id, value) in facts1 {
-            try sheet.write(r, 0, text: cell(l.string(id)), Self.label)
-            try sheet.write(r, 1, text: cell(value))
-            r += 1
-        }
-        let counts: [(String, Int)] = [
+        r = try labelled(sheet, r, texts: facts1)
+        r = try labelled(sheet, r, counts: [
             ("summary.events", a.total), ("summary.duplicates", facts.duplicatesDropped), ("summary.outside", facts.outsidePeriod),
             ("summary.skipped", facts.rowsSkipped), ("summary.unmapped_count", facts.unmapped.count),
-        ]
-        for (id, value) in counts {
-            try sheet.write(r, 0, text: cell(l.string(id)), Self.label)
-            try sheet.write(r, 1, number: Double(value), Self.integer)
-            r += 1
-        }
-        if facts.eventSheets > 1 {
-            try sheet.write(r, 0, text: cell(l.string("summary.events_sheets", ["count": l.number(facts.eventSheets)])))
-            r += 1
-        }
+        ])
         if facts.omittedEventRows > 0 {
             try sheet.write(r, 0, text: cell(l.string("summary.events_capped", ["shown": l.number(a.total - facts.omittedEventRows), "total": l.number(a.total)])))
             r += 1
@@ -95,20 +108,8 @@ public struct XLSXReportRenderer {
         try sheet.write(r, 0, text: cell(l.string("convert.title")), Self.title)
         r += 2
         let span = a.firstEvent.map { first in l.string("summary.period_value", ["start": l.dateTime(first), "end": l.dateTime(a.lastEvent ?? first)]) } ?? l.string("summary.not_stated")
-        for (id, value) in [("convert.span", span), ("summary.time_zone", l.timeZoneLabel())] {
-            try sheet.write(r, 0, text: cell(l.string(id)), Self.label)
-            try sheet.write(r, 1, text: cell(value))
-            r += 1
-        }
-        for (id, value) in [("convert.events", a.total), ("summary.duplicates", facts.duplicatesDropped), ("summary.skipped", facts.rowsSkipped), ("summary.unmapped_count", facts.unmapped.count)] {
-            try sheet.write(r, 0, text: cell(l.string(id)), Self.label)
-            try sheet.write(r, 1, number: Double(value), Self.integer)
-            r += 1
-        }
-        if facts.eventSheets > 1 {
-            try sheet.write(r, 0, text: cell(l.string("summary.events_sheets", ["count": l.number(facts.eventSheets)])))
-            r += 1
-        }
+        r = try labelled(sheet, r, texts: [("convert.span", span), ("summary.time_zone", l.timeZoneLabel())])
+        r = try labelled(sheet, r, counts: [("convert.events", a.total), ("summary.duplicates", facts.duplicatesDropped), ("summary.skipped", facts.rowsSkipped), ("summary.unmapped_count", facts.unmapped.count)])
         r += 1
         r = try inputsTable(sheet, r)
         r = try categoryTable(sheet, r)
