@@ -27,8 +27,8 @@ struct LocalesCommand: ParsableCommand {
                 var incomplete: [String] = []
                 for language in store.languages {
                     let problems = try checker.check(language)
-                    let keys = store.catalog.entries.filter { store.packs[language]?.events[$0.key] != nil }.count
-                    Terminal.output("\(language): \(keys) of \(store.catalog.entries.count) catalogue keys, \(store.packs[language]!.strings.count) strings, \(problems.isEmpty ? "complete" : "\(problems.count) problems")")
+                    let keys = store.catalog.shownEntries.filter { store.packs[language]?.events[$0.key] != nil }.count
+                    Terminal.output("\(language): \(keys) of \(store.catalog.shownEntries.count) catalogue keys, \(store.packs[language]!.strings.count) strings, \(problems.isEmpty ? "complete" : "\(problems.count) problems")")
                     for problem in problems { Terminal.output("  \(problem)") }
                     if !problems.isEmpty { incomplete.append(language) }
                 }

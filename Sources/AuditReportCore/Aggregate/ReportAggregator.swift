@@ -41,12 +41,15 @@ public struct ReportAggregator {
     private var idByTitle: [String: String] = [:]
 
     static let viewKeys: Set<String> = ["page.viewed"]
-    static let editKeys: Set<String> = ["page.content_edited", "page.created", "ui.page.property_edited", "page.moved", "page.deleted", "page.restored_from_trash"]
+    static let editKeys: Set<String> = ["page.content_edited", "page.created", "page.properties_edited", "page.moved", "page.deleted", "page.restored_from_trash"]
     static let exportKeys: Set<String> = ["page.exported", "page.file_downloaded"]
     static let shareKeys: Set<String> = [
         "page.permissions.shared_to_public_role_added", "page.permissions.shared_to_public_role_updated", "group.page_shared_to_web",
         "page.permissions.guest_role_added", "page.permissions.integration_role_added",
+        "page.permissions.shared_with_email_domain_role_added",
     ]
+    /// Groups of page permission events (a shared export label).
+    static let permissionGroups: Set<String> = ["group.page_permission_update", "group.page_shared_to_web", "group.email_domain_permission_on_page_changed"]
     static let accessKeys: Set<String> = [
         "page.permissions.guest_role_added", "page.permissions.guest_role_updated",
         "page.permissions.integration_role_added", "page.permissions.integration_role_updated",
@@ -72,7 +75,7 @@ public struct ReportAggregator {
             edit = ReportAggregator.editKeys.contains(k) || k.hasPrefix("page.discussion.")
             export = ReportAggregator.exportKeys.contains(k)
             actorExport = export || k.hasSuffix("_exported")
-            permission = k.hasPrefix("page.permissions.") || k == "group.page_permission_update" || k == "group.page_shared_to_web"
+            permission = k.hasPrefix("page.permissions.") || ReportAggregator.permissionGroups.contains(k)
             share = ReportAggregator.shareKeys.contains(k)
             access = ReportAggregator.accessKeys.contains(k)
         }

@@ -7,11 +7,39 @@ public struct LanguagePack: Sendable, Decodable {
     public struct EventText: Sendable, Decodable, Equatable {
         /// The label exactly as Notion's UI shows it (what CSV exports contain); empty when Notion shows none.
         public var ui: String
+        /// Other spellings of the same event in exports (help-centre wording, older labels), each
+        /// read as this key.
+        public var alt: [String]
         /// A label specific to this key, also where the UI label is shared by several keys.
         public var report: String
         public var description: String
         /// Whether `ui` is Notion's own wording (false: written for this tool).
         public var official: Bool
+
+        enum CodingKeys: String, CodingKey {
+            case ui, alt, report, description, official
+        }
+
+        public init(ui: String, alt: [String] = [], report: String, description: String, official: Bool) {
+            self.ui = ui
+            self.alt = alt
+            self.report = report
+            self.description = description
+            self.official = official
+        }
+
+        public init(from decoder: Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            ui = try c.decode(String.self, forKey: .ui)
+            alt = try c.decodeIfPresent([String].self, forKey: .alt) ?? []
+            report = try c.decode(String.self, forKey: .report)
+            description = try c.decode(String.self, forKey: .description)
+            official = try c.decode(Bool.self, forKey: .official)
+        }
+
+        /// Every spelling an export may hold for this key: the UI label, the other spellings and
+        /// this tool's report label (its own CSV output is read back).
+        public var exportLabels: [String] { ([ui] + alt + [report]).filter { !$0.isEmpty } }
     }
 
     /// Date, time and number forms.

@@ -61,31 +61,40 @@ public struct LocaleStore: Sendable {
         return parts.count == 1 || (2...4).contains(parts[1].count) && parts[1].allSatisfy { $0.isLetter && $0.isASCII }
     }
 
-    /// Labels that name exactly one key, a group of keys or a set of synonyms resolve; a label
-    /// naming unrelated keys is left out, so it is reported as unmapped rather than guessed.
+    /// Labels that name one key (or a set of synonyms) resolve to it. A label that several
+    /// events share resolves to the smallest group holding all of them, so the row can merge with
+    /// whichever of them the stream names; a label shared by events no group holds is left out,
+    /// so it is reported as unmapped rather than guessed. A group's own labels (its report label,
+    /// as this tool's CSV writes it) resolve to the group where no event carries them.
     private static func buildLabelIndex(catalog: EventCatalog, packs: [String: LanguagePack]) -> [String: String] {
         var candidates: [String: Set<String>] = [:]
         for pack in packs.values {
-            for (key, text) in pack.events where catalog.entry(key) != nil {
-                for label in [text.ui, text.report] where !label.isEmpty {
-                    candidates[foldLabel(label), default: []].insert(key)
-                }
+            for (key, text) in pack.events {
+                guard let entry = catalog.entry(key), entry.kind == .event, !entry.isRetired else { continue }
+                for label in text.exportLabels { candidates[foldLabel(label), default: []].insert(key) }
             }
         }
         var index: [String: String] = [:]
         for (label, keys) in candidates {
-            if keys.count == 1 {
-                index[label] = keys.first!
+            let canonical = Set(keys.map { catalog.canonicalKey($0) })
+            if canonical.count == 1 {
+                index[label] = canonical.first!
                 continue
             }
-            let events = keys.filter { catalog.entry($0)?.kind == .event }
-            let groups = Set(events.map { catalog.entry($0)!.group })
-            if let group = keys.first(where: { catalog.entry($0)?.kind == .group }), groups == [group] || events.isEmpty {
+            var common: Set<String>? = nil
+            for key in canonical {
+                let groups = Set(catalog.entry(key)?.groups ?? [])
+                common = common.map { $0.intersection(groups) } ?? groups
+            }
+            if let group = common?.min(by: { (catalog.members(ofGroup: $0).count, $0) < (catalog.members(ofGroup: $1).count, $1) }) {
                 index[label] = group
-            } else if groups.count == 1, let group = groups.first, !group.isEmpty {
-                index[label] = group
-            } else if Set(keys.map { catalog.canonicalKey($0) }).count == 1 {
-                index[label] = catalog.canonicalKey(keys.first!)
+            }
+        }
+        for pack in packs.values.sorted(by: { $0.language < $1.language }) {
+            for (key, text) in pack.events where catalog.entry(key)?.kind == .group {
+                for label in text.exportLabels where candidates[foldLabel(label)] == nil && index[foldLabel(label)] == nil {
+                    index[foldLabel(label)] = key
+                }
             }
         }
         return index
@@ -109,7 +118,7 @@ public struct LocaleStore: Sendable {
     /// The event key an export's event cell stands for: the key itself when it is one (known or
     /// shaped like one), else the key or group key of a UI label in any language, else nil.
     public func resolveEvent(_ text: String) -> String? {
-        if catalog.entry(text) != nil { return text }
+        if catalog.entry(text) != nil { return catalog.readKey(text) }
         if let key = labelIndex[Self.foldLabel(text)] { return key }
         if Self.looksLikeKey(text) { return text }
         return nil

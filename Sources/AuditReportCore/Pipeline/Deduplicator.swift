@@ -3,7 +3,8 @@
 /// Duplicates share their second, so only the current second's events are held. Two events are
 /// the same when both have an event id and the ids are equal; otherwise when they come from
 /// different inputs and match on the fingerprint: same second, same actor (e-mail, else id),
-/// same canonical key, same target (page id where both have one, else page name). Each event
+/// same event (the same canonical key, or a group key and one of its members), same target (page
+/// id where both have one, else page name). Each event
 /// absorbs at most one fingerprint duplicate per other input, so two real views in one second
 /// stay two. The kept event gains the fields only the dropped one had (e.g. the CSV's city).
 public struct Deduplicator {
@@ -13,6 +14,7 @@ public struct Deduplicator {
     private var absorbed: [Set<Int>] = []
     private var byID: [String: Int] = [:]
     private var byFingerprint: [Fingerprint: [Int]] = [:]
+    private var matchCache: [String: Matching] = [:]
     /// Duplicates dropped, by the input they were read from.
     public private(set) var droppedByInput: [Int: Int] = [:]
 
@@ -21,6 +23,15 @@ public struct Deduplicator {
         var key: String
         var targetKind: UInt8
         var target: String
+    }
+
+    /// The keys an event is filed under and looked up by. A specific key is filed under itself
+    /// (canonical) and as a member of each of its groups; it looks for itself and for its groups.
+    /// A group key is filed under itself and looks for itself and for its members. So a key meets
+    /// itself and its groups, never another member of the same group.
+    struct Matching {
+        var filed: [String]
+        var sought: [String]
     }
 
     public init(catalog: EventCatalog) {
@@ -40,8 +51,8 @@ public struct Deduplicator {
             merge(event, into: index)
             return
         }
-        let fingerprints = Self.fingerprints(of: event, catalog: catalog)
-        for fp in fingerprints {
+        let matching = matching(of: event.key)
+        for fp in Self.fingerprints(of: event, keys: matching.sought) {
             for index in byFingerprint[fp, default: []] {
                 let kept = window[index]
                 if kept.source.input == event.source.input || absorbed[index].contains(event.source.input) { continue }
@@ -55,7 +66,7 @@ public struct Deduplicator {
         window.append(event)
         absorbed.append([])
         if !event.id.isEmpty { byID[event.id] = index }
-        for fp in fingerprints { byFingerprint[fp, default: []].append(index) }
+        for fp in Self.fingerprints(of: event, keys: matching.filed) { byFingerprint[fp, default: []].append(index) }
     }
 
     /// Hands on the events still held.
@@ -71,29 +82,38 @@ public struct Deduplicator {
         byFingerprint.removeAll(keepingCapacity: true)
     }
 
-    /// One fingerprint per way the actor and the target can be named: e-mail, id or (for bots,
-    /// which have no e-mail) name; page id or page name.
-    static func fingerprints(of e: AuditEvent, catalog: EventCatalog) -> [Fingerprint] {
+    /// One fingerprint per key and per way the actor and the target can be named: e-mail, id or
+    /// (for bots, which have no e-mail) name; page id or page name.
+    static func fingerprints(of e: AuditEvent, keys: [String]) -> [Fingerprint] {
         var actors: [String] = []
         if !e.actor.email.isEmpty { actors.append("e:" + e.actor.email.lowercased()) }
         if !e.actor.id.isEmpty { actors.append("i:" + e.actor.id) }
         if e.actor.email.isEmpty && !e.actor.name.isEmpty { actors.append("n:" + e.actor.name) }
         if actors.isEmpty { actors.append("") }
-        let key = matchingKey(e.key, catalog: catalog)
         var result: [Fingerprint] = []
-        for actor in actors {
-            if !e.target.id.isEmpty { result.append(Fingerprint(actor: actor, key: key, targetKind: 1, target: e.target.id)) }
-            if !e.target.name.isEmpty { result.append(Fingerprint(actor: actor, key: key, targetKind: 2, target: e.target.name)) }
-            if e.target.isEmpty { result.append(Fingerprint(actor: actor, key: key, targetKind: 0, target: "")) }
+        for key in keys {
+            for actor in actors {
+                if !e.target.id.isEmpty { result.append(Fingerprint(actor: actor, key: key, targetKind: 1, target: e.target.id)) }
+                if !e.target.name.isEmpty { result.append(Fingerprint(actor: actor, key: key, targetKind: 2, target: e.target.name)) }
+                if e.target.isEmpty { result.append(Fingerprint(actor: actor, key: key, targetKind: 0, target: "")) }
+            }
         }
         return result
     }
 
-    /// Keys that one export row can stand for compare equal: a key's group (a CSV's shared UI
-    /// label resolves to it), else its canonical synonym.
-    static func matchingKey(_ key: String, catalog: EventCatalog) -> String {
-        if let entry = catalog.entry(key), !entry.group.isEmpty { return entry.group }
-        return catalog.canonicalKey(key)
+    /// The filing and look-up keys of an event key, worked out once per key.
+    private mutating func matching(of key: String) -> Matching {
+        if let m = matchCache[key] { return m }
+        let m = Self.matching(of: key, catalog: catalog)
+        if matchCache.count < 100_000 { matchCache[key] = m }
+        return m
+    }
+
+    static func matching(of key: String, catalog: EventCatalog) -> Matching {
+        let canonical = catalog.canonicalKey(key)
+        guard let entry = catalog.entry(canonical) else { return Matching(filed: [canonical], sought: [canonical]) }
+        if entry.kind == .group { return Matching(filed: [canonical], sought: [canonical, "member-of:" + canonical]) }
+        return Matching(filed: [canonical] + entry.groups.map { "member-of:" + $0 }, sought: [canonical] + entry.groups)
     }
 
     /// Counts `dropped` and fills the kept event's empty fields from it.
@@ -102,7 +122,7 @@ public struct Deduplicator {
         var kept = window[index]
         func fill(_ a: inout String, _ b: String) { if a.isEmpty { a = b } }
         // A specific key beats the group key a shared UI label resolved to.
-        if catalog.entry(kept.key)?.kind == .group && catalog.entry(dropped.key)?.group == kept.key { kept.key = dropped.key }
+        if catalog.entry(kept.key)?.kind == .group && catalog.entry(catalog.canonicalKey(dropped.key))?.groups.contains(kept.key) == true { kept.key = dropped.key }
         fill(&kept.id, dropped.id)
         fill(&kept.actor.id, dropped.actor.id)
         fill(&kept.actor.email, dropped.actor.email)

@@ -64,7 +64,7 @@ public struct SampleGenerator {
         var script = SampleScript(options: options, store: store, random: &random)
         try script.run { event in
             csv.write(event)
-            if event.timestamp >= siemFrom && !event.key.hasPrefix("ui.") {
+            if event.timestamp >= siemFrom && store.catalog.entry(event.key)?.keySource != "audit-log" {
                 let line = SampleJSON.line(event, workspaceID: workspaceID, bare: event.source.line % 10 == 3)
                 siemFile.write(line)
                 siemLines += 1

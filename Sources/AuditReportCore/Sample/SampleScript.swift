@@ -21,7 +21,7 @@ struct SampleScript {
         ("page.permissions.guest_role_added", 0.4), ("page.permissions.group_role_added", 0.3),
         ("page.permissions.integration_role_added", 0.2), ("user.login", 8), ("user.logout", 2),
         ("workspace.content_search_queried", 0.1), ("teamspace.permissions.member_added", 0.3),
-        ("workspace.permissions.member_invited", 0.2), ("ui.page.property_edited", 3), ("page.button_automation_updated", 0.2),
+        ("workspace.permissions.member_invited", 0.2), ("page.properties_edited", 3), ("page.button_automation_updated", 0.2),
         ("workspace.group.permissions.member_added", 0.1),
     ]
 
