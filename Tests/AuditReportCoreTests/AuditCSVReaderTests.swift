@@ -20,7 +20,8 @@ import Testing
         #expect((e.role, e.platform, e.ipAddress, e.city, e.country) == ("Member", "web", "85.1.2.3", "Berlin", "Germany"))
         #expect(e.target == Target(kind: "page", name: "Roadmap"))
         #expect(e.audience == .sharedInternally)
-        #expect(e.extras == [Field("Teamspace", "Engineering")])
+        #expect(e.details == [Field("teamspace", "Engineering")])
+        #expect(e.extras == [])
         #expect(e.source == SourceLocation(input: 0, line: 2))
         #expect(r.events[1].key == "page.exported")
         #expect(r.events[1].target.name == "Q4, \"final\"")
@@ -78,7 +79,7 @@ import Testing
     }
 
     @Test func invalidUTF8IsRepairedAndReported() throws {
-        let bytes = Array("Event,Date,Page\nPage viewed,2023-05-15T10:00:00Z,Bad ".utf8) + [0xC3, 0x28, 0xFF] + Array("\n".utf8)
+        let bytes = Array("Event,Date,Email,Page\nPage viewed,2023-05-15T10:00:00Z,a@x.de,Bad ".utf8) + [0xC3, 0x28, 0xFF] + Array("\n".utf8)
         let r = try TestSupport.read(path: TestSupport.file("bad-utf8.csv", bytes))
         #expect(r.events.count == 1)
         #expect(r.events[0].target.name == "Bad \u{FFFD}(\u{FFFD}")
@@ -87,9 +88,46 @@ import Testing
     }
 
     @Test func unparseableTimestampSkipsTheRow() throws {
-        let r = try TestSupport.read("t.csv", "Event,Date\nLogin,next tuesday\nLogin,\n")
+        let r = try TestSupport.read("t.csv", "Event,Date,Email\nLogin,next tuesday,a@x.de\nLogin,,a@x.de\n")
         #expect(r.events.isEmpty)
         #expect(r.diagnostics.map(\.message) == ["unrecognized timestamp 'next tuesday'; row skipped", "an empty time; row skipped"])
+    }
+
+    @Test func theColumnsNotionsExportsHaveTodayAreRead() throws {
+        let r = try TestSupport.read("export-2026.csv", """
+            Time (UTC),Person or agent,Actor email,Event name,Workspace name,Organization,Teamspace,Related
+            2026-10-05 08:00:00,Anna Müller,anna@example.com,Page lock status changed,Acme,Acme Org,Engineering,Roadmap
+
+            """)
+        #expect(r.diagnostics == [])
+        let e = try #require(r.events.first)
+        #expect(e.timestamp == TestSupport.ts("2026-10-05T08:00:00Z"))
+        #expect(e.actor == Actor(email: "anna@example.com", name: "Anna Müller"))
+        #expect(e.key == "group.page_lock_status_changed")
+        #expect(e.workspace == "Acme")
+        #expect(e.details == [Field("teamspace", "Engineering"), Field("organization", "Acme Org"), Field("related", "Roadmap")])
+        #expect(e.extras == [])
+    }
+
+    @Test(arguments: [
+        ("Zeit (MEZ/MESZ, Europe/Berlin)", "2026-09-30T22:00:00Z"), ("Time (UTC)", "2026-10-01T00:00:00Z"),
+        ("Date (UTC+02:00)", "2026-09-30T22:00:00Z"), ("Zeit (UTC-03:30)", "2026-10-01T03:30:00Z"),
+    ])
+    func aTimeColumnWhoseHeaderNamesItsZoneIsReadInThatZone(_ header: String, _ instant: String) throws {
+        // The header's zone wins over the run's default zone for zone-less times.
+        let r = try TestSupport.read("z.csv", "\"\(header)\",Event,Email\n2026-10-01 00:00:00,Login,a@x.de\n", inputTimeZone: TestSupport.utc)
+        #expect(r.diagnostics == [])
+        #expect(r.events.map(\.timestamp) == [TestSupport.ts(instant)])
+    }
+
+    @Test func aCSVWithoutAnActorColumnIsAWarningAndUnderStrictAnError() throws {
+        let text = "Date,Event\n2026-10-01T00:00:00Z,Login\n"
+        let r = try TestSupport.read("no-actor.csv", text)
+        #expect(r.events.count == 1)
+        #expect(r.diagnostics.map(\.description) == [
+            "\(r.summary.path):1: warning: no column names who acted (such as 'User' or 'Email'); the events are read without a person"
+        ])
+        #expect(throws: StrictModeError.self) { try TestSupport.read("no-actor.csv", text, strict: true) }
     }
 
     @Test func emptyAndBlankFilesAreErrors() throws {

@@ -62,7 +62,7 @@ import Testing
     }
 
     @Test func badInputExits1NamingFileAndLine() throws {
-        let bad = TestSupport.file("bad.csv", "Date,Event\n2026-10-01T00:00:00Z,\"Login\n")
+        let bad = TestSupport.file("bad.csv", "Date,Email,Event\n2026-10-01T00:00:00Z,a@x.de,\"Login\n")
         let out = TestSupport.temporaryDirectory().appendingPathComponent("o.csv").path
         let r = try run(["convert", bad, "-o", out])
         #expect(r.status == 1)

@@ -22,6 +22,11 @@ public enum CSVField: String, CaseIterable, Sendable {
     case targetType = "target_type"
     case audience
     case details
+    /// An event key column beside a label column (this tool's own events CSV): it wins.
+    case eventKey = "event_key"
+    case teamspace
+    case organization
+    case related
 
     /// The case's position in `allCases`.
     var ordinal: Int {
@@ -46,6 +51,10 @@ public enum CSVField: String, CaseIterable, Sendable {
         case .targetType: 17
         case .audience: 18
         case .details: 19
+        case .eventKey: 20
+        case .teamspace: 21
+        case .organization: 22
+        case .related: 23
         }
     }
 }
@@ -85,6 +94,32 @@ public struct ColumnAliases: Sendable {
     /// The field a header names, or nil for a column to carry through as it is.
     public func field(forHeader header: String) -> CSVField? {
         byAlias[ColumnAliases.fold(header)]
+    }
+
+    /// A time column whose header names its zone: `Time (UTC)`, `Zeit (MEZ/MESZ, Europe/Berlin)`,
+    /// `Date (UTC+02:00)`. Returns the zone when the header without its bracket is a time alias
+    /// and the bracket names a zone: an IANA identifier, or UTC/GMT with an optional offset.
+    public func timeColumnZone(forHeader header: String) -> TimeZone? {
+        guard header.hasSuffix(")"), let open = header.lastIndex(of: "(") else { return nil }
+        guard field(forHeader: String(header[..<open])) == .timestamp else { return nil }
+        let inside = header[header.index(after: open)..<header.index(before: header.endIndex)]
+        let words = inside.split(whereSeparator: { $0 == "," || $0 == " " || $0 == ";" }).map(String.init)
+        for word in words.reversed() where word.contains("/") {
+            if let zone = TimeZone(identifier: word) { return zone }
+        }
+        for word in words {
+            let upper = word.uppercased()
+            guard upper.hasPrefix("UTC") || upper.hasPrefix("GMT") else { continue }
+            let rest = upper.dropFirst(3)
+            if rest.isEmpty { return TimeZone(identifier: "UTC") }
+            guard let sign = rest.first, sign == "+" || sign == "-" else { continue }
+            let digits = rest.dropFirst().split(separator: ":")
+            guard let h = Int(digits.first ?? ""), (0...14).contains(h) else { continue }
+            let m = digits.count > 1 ? Int(digits[1]) ?? 0 : 0
+            let offset = (h * 3600 + m * 60) * (sign == "-" ? -1 : 1)
+            return TimeZone(secondsFromGMT: offset)
+        }
+        return nil
     }
 
     /// Lower-cased letters and digits only.

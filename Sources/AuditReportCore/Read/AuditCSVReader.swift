@@ -27,6 +27,8 @@ struct AuditCSVReader {
         var header: [String] = []
         var pantherEventColumn: Int?
         var pantherTimeColumn: Int?
+        /// The zone the time column's header names (`Time (UTC)`), which its zone-less times are in.
+        var timeZone: TimeZone?
     }
 
     init(reader: ByteReader, context: ReadContext) {
@@ -39,12 +41,18 @@ struct AuditCSVReader {
         let path = tokenizer.reader.path
         var record = CSVRecord()
         try tokenizer.nextNonBlank(into: &record)
+        let headerLine = record.line
         let layout = try self.layout(record)
         if layout.pantherEventColumn != nil {
             summary.kind = .pantherCSV
             summary.shapes = ["panther"]
         }
-        let zone = ZoneResolver(timeZone: context.inputTimeZone)
+        let zone = ZoneResolver(timeZone: layout.timeZone ?? context.inputTimeZone)
+        if layout.pantherEventColumn == nil && [CSVField.actorName, .actorEmail, .actorID].allSatisfy({ layout.fields[$0] == nil }) {
+            let expected = [CSVField.actorName, .actorEmail].compactMap { context.store.columns.aliases[$0]?.first }.map { "'\($0)'" }.joined(separator: " or ")
+            try context.diagnostics.emit(
+                Diagnostic(file: path, line: headerLine, "no column names who acted (such as \(expected)); the events are read without a person"))
+        }
         let normalizer = SIEMEventNormalizer(store: context.store)
         var warnedAudiences = Set<String>()
         // Event cells repeat: resolve each distinct text once.
@@ -65,7 +73,8 @@ struct AuditCSVReader {
             var invalidColumns: [String] = []
             func text(_ index: Int?) -> String {
                 guard let index else { return "" }
-                if let s = record.string(index) { return s }
+                // A cell this tool's CSV writer neutralized (`'=…`) reads as what it was.
+                if let s = record.string(index) { return s.utf8.first == 0x27 ? CSVWriter.unneutralize(s) : s }
                 invalidColumns.append(layout.header[index])
                 return record.repairedString(index)
             }
@@ -96,7 +105,8 @@ struct AuditCSVReader {
                     try context.diagnostics.emit(Diagnostic(file: path, line: line, "\(shown); row skipped"))
                     continue
                 }
-                let eventText = text(layout.fields[.event]).trimmingSpaces()
+                let keyText = text(layout.fields[.eventKey]).trimmingSpaces()
+                let eventText = keyText.isEmpty ? text(layout.fields[.event]).trimmingSpaces() : keyText
                 guard !eventText.isEmpty else {
                     summary.skipped += 1
                     try context.diagnostics.emit(Diagnostic(file: path, line: line, "the event cell is empty; row skipped"))
@@ -156,6 +166,10 @@ struct AuditCSVReader {
             }
         }
         event.workspace = text(layout.fields[.workspace])
+        for (field, name) in [(CSVField.teamspace, "teamspace"), (.organization, "organization"), (.related, "related")] {
+            let value = text(layout.fields[field])
+            if !value.isEmpty { event.details.append(Field(name, value)) }
+        }
         let pageName = text(layout.fields[.pageName])
         let pageID = text(layout.fields[.pageID])
         let target = text(layout.fields[.target])
@@ -202,6 +216,9 @@ struct AuditCSVReader {
             }
             if let field = context.store.columns.field(forHeader: name), layout.fields[field] == nil {
                 layout.fields[field] = index
+            } else if layout.fields[.timestamp] == nil, let zone = context.store.columns.timeColumnZone(forHeader: name) {
+                layout.fields[.timestamp] = index
+                layout.timeZone = zone
             } else if name != "event" && name != "p_event_time" {
                 layout.extras.append((index, name))
             }
@@ -212,7 +229,7 @@ struct AuditCSVReader {
             layout.pantherTimeColumn = nil
             var missing: [String] = []
             if layout.fields[.timestamp] == nil { missing.append(context.store.columns.aliases[.timestamp]?.first ?? "timestamp") }
-            if layout.fields[.event] == nil { missing.append(context.store.columns.aliases[.event]?.first ?? "event") }
+            if layout.fields[.event] == nil && layout.fields[.eventKey] == nil { missing.append(context.store.columns.aliases[.event]?.first ?? "event") }
             if !missing.isEmpty {
                 throw ReadError.missingColumns(path: path, line: header.line, missing: missing, header: layout.header)
             }

@@ -64,6 +64,17 @@ public struct CSVWriter {
         }
     }
 
+    /// The inverse of `neutralize`, for reading this tool's own CSV back: a `'` before what would
+    /// start a formula is dropped. Any other text is returned as it is.
+    public static func unneutralize(_ value: String) -> String {
+        var bytes = value.utf8.makeIterator()
+        guard bytes.next() == 0x27, let second = bytes.next() else { return value }
+        switch second {
+        case 0x3D, 0x2B, 0x2D, 0x40, 0x09, 0x0D, 0x0A: return String(value.dropFirst())
+        default: return value
+        }
+    }
+
     /// `[+-]digits[.,digits]` with an optional exponent.
     static func isPlainNumber(_ value: String) -> Bool {
         let bytes = Array(value.utf8)
