@@ -144,4 +144,50 @@ import Testing
         let r = try TestSupport.read(path: TestSupport.file("s.jsonl.gz", TestSupport.gzip(Self.event + "\n" + Self.event + "\n")))
         #expect(r.events.count == 2)
     }
+
+    @Test func pantherIPEnrichmentFillsCityRegionAndCountry() throws {
+        let row = #"{"p_log_type":"Notion.AuditLogs","p_event_time":"2026-10-05 08:00:00.000","event":{"id":"e9","timestamp":"2026-10-05 08:00:00.000","type":"user.login","ip_address":"41.58.1.2","actor":{"id":"u1","type":"person","person":{"email":"a@x.de"}},"details":{}},"p_enrichment":{"ipinfo_location":{"event.ip_address":{"city":"Lagos","region":"Lagos State","country":"NG","p_match":"41.58.1.2"}},"ipinfo_asn":{"event.ip_address":{"asn":"AS37148","name":"Globacom","type":"isp"}},"ipinfo_privacy":{"event.ip_address":{"vpn":true,"tor":false}}}}"#
+        let r = try TestSupport.read("panther.jsonl", row + "\n")
+        #expect(r.diagnostics.isEmpty)
+        let e = try #require(r.events.first)
+        #expect((e.city, e.region, e.country) == ("Lagos", "Lagos State", "NG"))
+        #expect(e.details == [Field("ip.asn", "AS37148 Globacom"), Field("ip.network_type", "isp"), Field("ip.privacy", "vpn")])
+        let de = try Localizer(store: TestSupport.store, language: "de", timeZone: TestSupport.utc)
+        #expect(de.countryName(e.country) == "Nigeria")
+        #expect(de.detailsText(e.details) == "Netz (ASN): AS37148 Globacom; Netztyp: isp; Anonymisierungsdienst: vpn")
+    }
+
+    @Test func pantherCSVRowsCarryTheirEnrichmentToo() throws {
+        let event = #"{""id"":""e9"",""timestamp"":""2026-10-05T08:00:00Z"",""type"":""user.login"",""ip_address"":""41.58.1.2"",""actor"":{""person"":{""email"":""a@x.de""}}}"#
+        let enrichment = #"{""ipinfo_location"":{""p_any_ip_addresses"":[{""city"":""Berlin"",""country"":""DE"",""p_match"":""9.9.9.9""},{""city"":""Lagos"",""country"":""NG"",""p_match"":""41.58.1.2""}]}}"#
+        let r = try TestSupport.read("panther.csv", "p_event_time,event,p_enrichment\n2026-10-05 08:00:00,\"\(event)\",\"\(enrichment)\"\n")
+        #expect(r.diagnostics.isEmpty)
+        #expect(r.events.map { "\($0.city) \($0.country)" } == ["Lagos NG"])
+    }
+
+    @Test func legacyDetailsNestedAlongTheTypesPathKeepThePageID() throws {
+        let line = #"{"id":"e3","timestamp":"2026-10-05T08:00:00Z","type":"page.content_edited","actor":{"person":{"email":"a@x.de"}},"page":{"content_edited":{"target":{"type":"page_id","page_id":"p7"},"page_name":"Wiki"}}}"#
+        let r = try TestSupport.read("legacy.jsonl", line + "\n")
+        #expect(r.diagnostics.isEmpty)
+        #expect(r.events.first?.target == Target(kind: "page", id: "p7", name: "Wiki"))
+        #expect(r.events.first?.details == [])
+    }
+
+    @Test func workspaceNameAndTeamspaceOf2026EventsAreRead() throws {
+        let line = #"{"id":"e4","timestamp":"2026-10-05T08:00:00Z","type":"teamspace.settings.name_updated","workspace_id":"w1","workspace_name":"Acme","actor":{"person":{"email":"a@x.de"}},"details":{"teamspace":{"id":"t1","name":"Engineering"}}}"#
+        let r = try TestSupport.read("ws.jsonl", line + "\n")
+        let e = try #require(r.events.first)
+        #expect(e.workspace == "Acme")
+        #expect(e.details == [Field("workspace_id", "w1"), Field("teamspace", "Engineering"), Field("teamspace.id", "t1")])
+    }
+
+    @Test(arguments: [("Germany", "DE"), ("Deutschland", "DE"), ("DE", "DE"), ("deu", "DE"), ("United States of America", "US"), ("USA", "US"), ("Vereinigte Staaten", "US"), ("Österreich", "AT"), ("Atlantis", "Atlantis")])
+    func countriesInAnySpellingAreReadAsTheirCode(_ text: String, _ code: String) throws {
+        let r = try TestSupport.read("c.csv", "Date,Event,Email,Country\n2026-10-05T08:00:00Z,Login,a@x.de,\(text)\n")
+        #expect(r.events.first?.country == code)
+        let de = try Localizer(store: TestSupport.store, language: "de", timeZone: TestSupport.utc)
+        let en = try Localizer(store: TestSupport.store, language: "en", timeZone: TestSupport.utc)
+        if code == "DE" { #expect((de.countryName(code), en.countryName(code)) == ("Deutschland", "Germany")) }
+        if code == "Atlantis" { #expect(de.countryName(code) == "Atlantis") }
+    }
 }

@@ -72,12 +72,12 @@ import Testing
         #expect(result.written[0].hasSuffix("audit-report-2026-10-en.xlsx"))
         #expect(book.sheetNames == ["Summary", "Findings", "Events", "Pages", "Actors", "Unmapped event types"])
         #expect(try book.row("Events", 1, count: 4) == ["Time (UTC)", "Event", "Event key", "Category"])
-        #expect(try book.cell("Events", "U1")?.value == "Ticket")
+        #expect(try book.cell("Events", "V1")?.value == "Ticket")
         let time = try #require(try book.cell("Events", "A2"))
         #expect(time.type == "n")
         #expect(time.numberFormat == "yyyy-mm-dd hh:mm:ss")
         #expect(abs(Double(time.value)! - XLSXText.serial(CivilDateTime(year: 2026, month: 10, day: 31, hour: 23, minute: 30, second: 0, millisecond: 0))) < 1e-9)
-        #expect(try book.cell("Events", "U2")?.value == "T-1")
+        #expect(try book.cell("Events", "V2")?.value == "T-1")
         #expect(!book.hasFormulas)
         #expect(try book.cell("Summary", "A1")?.value == "Notion audit report – October 2026")
     }
@@ -165,7 +165,7 @@ import Testing
         #expect(count == 8)
         let book = try WorkbookReader(path: output)
         #expect(book.sheetNames == ["Übersicht", "Ereignisse", "Nicht zugeordnete Ereignistypen"])
-        #expect(try book.cell("Ereignisse", "U1")?.value == "Ticket")
+        #expect(try book.cell("Ereignisse", "V1")?.value == "Ticket")
         #expect(try book.cell("Übersicht", "A1")?.value == "Notion-Audit-Ereignisse")
         #expect(!book.hasFormulas)
     }

@@ -27,6 +27,7 @@ public enum CSVField: String, CaseIterable, Sendable {
     case teamspace
     case organization
     case related
+    case region
 
     /// The case's position in `allCases`.
     var ordinal: Int {
@@ -55,6 +56,7 @@ public enum CSVField: String, CaseIterable, Sendable {
         case .teamspace: 21
         case .organization: 22
         case .related: 23
+        case .region: 24
         }
     }
 }

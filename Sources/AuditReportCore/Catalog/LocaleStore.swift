@@ -6,6 +6,7 @@ public struct LocaleStore: Sendable {
     public let directory: URL
     public let catalog: EventCatalog
     public let columns: ColumnAliases
+    public let countries: CountryNames
     /// Language packs by code, from `<code>.json` files.
     public let packs: [String: LanguagePack]
     /// Audience spellings (SIEM values, glossary names, UI labels of every language) → level.
@@ -22,6 +23,7 @@ public struct LocaleStore: Sendable {
     public static func load(from directory: URL, extraPacks: [URL] = []) throws -> LocaleStore {
         let catalog = try EventCatalog.load(from: directory.appendingPathComponent("catalogue.tsv"))
         let columns = try ColumnAliases.load(from: directory.appendingPathComponent("columns.tsv"))
+        let countries = try CountryNames.load(from: directory.appendingPathComponent("countries.tsv"))
         var packs: [String: LanguagePack] = [:]
         let files = (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []
         // Language files are named by their code (`de.json`, `pt-BR.json`); other JSON (the finding rules) is not one.
@@ -50,7 +52,7 @@ public struct LocaleStore: Sendable {
             }
         }
         return LocaleStore(
-            directory: directory, catalog: catalog, columns: columns, packs: packs, audienceIndex: audienceIndex,
+            directory: directory, catalog: catalog, columns: columns, countries: countries, packs: packs, audienceIndex: audienceIndex,
             labelIndex: Self.buildLabelIndex(catalog: catalog, packs: packs))
     }
 
@@ -128,6 +130,12 @@ public struct LocaleStore: Sendable {
     static func looksLikeKey(_ text: String) -> Bool {
         guard text.contains("."), !text.hasPrefix("."), !text.hasSuffix(".") else { return false }
         return text.utf8.allSatisfy { ($0 >= 0x61 && $0 <= 0x7A) || ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x2E || $0 == 0x5F || $0 == 0x2D }
+    }
+
+    /// The ISO code of a country spelling, or the text as it is when no country has that name
+    /// (it is shown as written).
+    public func country(_ text: String) -> String {
+        text.isEmpty ? text : countries.code(text) ?? text
     }
 
     /// The audience level a spelling stands for (`shared_to_web`, `public`, `Im Web geteilt`, …).

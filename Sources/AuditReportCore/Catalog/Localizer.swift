@@ -96,6 +96,12 @@ public final class Localizer {
         pack.categories[category] ?? base.categories[category] ?? category
     }
 
+    /// A country in this language: the name of an ISO code read from an input, or the text as
+    /// the input wrote it.
+    public func countryName(_ country: String) -> String {
+        country.count == 2 ? store.countries.name(country, language: pack.language) ?? country : country
+    }
+
     /// The audience level's label, or the "no audience" word.
     public func audienceLabel(_ audience: Audience?) -> String {
         guard let audience else { return string("audience.none") }
@@ -245,7 +251,7 @@ extension Localizer {
     static let detailValueKinds: [String: String] = [
         "old_permission": "permission", "new_permission": "permission", "permission": "permission",
         "role": "role", "new_role": "role", "old_role": "role", "state": "state", "authType": "auth_type",
-        "page_audience": "audience",
+        "page_audience": "audience", "ip.tor_exit_node": "flag",
     ]
 
     /// Details as readable text: "New permission: Full access; Role: Owner", with known names and

@@ -10,6 +10,11 @@ enum TSVFile {
 
     /// - Parameter columns: the header the file must start with (further columns are allowed).
     static func read(_ url: URL, columns: [String]) throws -> [Row] {
+        try readWithHeader(url, columns: columns).rows
+    }
+
+    /// The header row and the rows.
+    static func readWithHeader(_ url: URL, columns: [String]) throws -> (header: [String], rows: [Row]) {
         guard let data = FileManager.default.contents(atPath: url.path) else {
             throw CatalogError.missingFile(path: url.path)
         }
@@ -34,9 +39,9 @@ enum TSVFile {
             }
             rows.append(Row(line: index + 1, values: values))
         }
-        if header == nil {
+        guard let header else {
             throw CatalogError.invalidFile(path: url.path, line: 0, message: "no header row")
         }
-        return rows
+        return (header, rows)
     }
 }

@@ -12,6 +12,8 @@ public struct AuditEvent: Equatable, Sendable {
     public var ipAddress: String
     public var platform: String
     public var city: String
+    /// Region or state of the place (Panther's IP enrichment, a CSV's region column).
+    public var region: String
     public var country: String
     /// Workspace id or name.
     public var workspace: String
@@ -27,7 +29,7 @@ public struct AuditEvent: Equatable, Sendable {
 
     public init(
         id: String = "", timestamp: Timestamp, key: String, actor: Actor = Actor(), role: String = "",
-        ipAddress: String = "", platform: String = "", city: String = "", country: String = "",
+        ipAddress: String = "", platform: String = "", city: String = "", region: String = "", country: String = "",
         workspace: String = "", target: Target = Target(), audience: Audience? = nil,
         details: [Field] = [], extras: [Field] = [], source: SourceLocation = SourceLocation(input: 0, line: 0)
     ) {
@@ -39,6 +41,7 @@ public struct AuditEvent: Equatable, Sendable {
         self.ipAddress = ipAddress
         self.platform = platform
         self.city = city
+        self.region = region
         self.country = country
         self.workspace = workspace
         self.target = target

@@ -132,6 +132,7 @@ public struct Deduplicator {
         fill(&kept.ipAddress, dropped.ipAddress)
         fill(&kept.platform, dropped.platform)
         fill(&kept.city, dropped.city)
+        fill(&kept.region, dropped.region)
         fill(&kept.country, dropped.country)
         fill(&kept.workspace, dropped.workspace)
         fill(&kept.target.kind, dropped.target.kind)

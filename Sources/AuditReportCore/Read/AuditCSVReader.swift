@@ -19,6 +19,7 @@ struct FieldColumns {
 struct AuditCSVReader {
     let tokenizer: CSVTokenizer
     let context: ReadContext
+    private let countryCache = CountryCache()
 
     /// Column positions of the known fields, and the unknown ones with their header text.
     struct Layout {
@@ -27,6 +28,7 @@ struct AuditCSVReader {
         var header: [String] = []
         var pantherEventColumn: Int?
         var pantherTimeColumn: Int?
+        var pantherEnrichmentColumn: Int?
         /// The zone the time column's header names (`Time (UTC)`), which its zone-less times are in.
         var timeZone: TimeZone?
     }
@@ -81,7 +83,9 @@ struct AuditCSVReader {
             let source = SourceLocation(input: context.inputIndex, line: line)
             var event: AuditEvent
             if let eventColumn = layout.pantherEventColumn {
-                let outcome = SIEMRecordUnwrapper.fromEmbedded(text(eventColumn), path: path, line: line, fallbackTime: layout.pantherTimeColumn.map { text($0) }, shape: "panther")
+                let outcome = SIEMRecordUnwrapper.withEnrichment(
+                    SIEMRecordUnwrapper.fromEmbedded(text(eventColumn), path: path, line: line, fallbackTime: layout.pantherTimeColumn.map { text($0) }, shape: "panther"),
+                    layout.pantherEnrichmentColumn.map { JSONValue.string(text($0)) })
                 guard case .event(let object, let fallbackTime, _) = outcome else {
                     summary.skipped += 1
                     if case .problem(let message) = outcome {
@@ -154,6 +158,7 @@ struct AuditCSVReader {
         event.platform = text(layout.fields[.platform])
         event.ipAddress = text(layout.fields[.ipAddress])
         event.city = text(layout.fields[.city])
+        event.region = text(layout.fields[.region])
         event.country = text(layout.fields[.country])
         if event.city.isEmpty && event.country.isEmpty, layout.fields[.location] != nil {
             // "Berlin, Germany" → city and country; a lone word is a country.
@@ -199,8 +204,18 @@ struct AuditCSVReader {
                 event.details.append(Field("details", details))
             }
         }
+        if !event.country.isEmpty { event.country = country(event.country) }
         return unknownAudience
     }
+
+    /// The ISO code of a country cell (repeated cells are looked up once per reader).
+    private func country(_ text: String) -> String {
+        if let known = countryCache.codes[text] { return known }
+        let code = context.store.country(text)
+        if countryCache.codes.count < 10_000 { countryCache.codes[text] = code }
+        return code
+    }
+
 
     /// Maps the header to fields.
     /// - Throws: `ReadError.missingColumns` when the time or the event column is missing.
@@ -210,6 +225,7 @@ struct AuditCSVReader {
         for index in 0..<header.count {
             let name = header.repairedString(index).trimmingSpaces()
             layout.header.append(name)
+            if name == "p_enrichment" { layout.pantherEnrichmentColumn = index }
             if name == "event" || name == "p_event_time" {
                 // Panther's own names, recognised before the export aliases.
                 if name == "event" { layout.pantherEventColumn = index } else { layout.pantherTimeColumn = index }
@@ -238,4 +254,9 @@ struct AuditCSVReader {
         }
         return layout
     }
+}
+
+/// Country cells already looked up by one reader (a reader is used on one thread).
+private final class CountryCache {
+    var codes: [String: String] = [:]
 }

@@ -6,7 +6,7 @@ struct SIEMEventNormalizer {
 
     /// Top-level members read into fields; any other member is kept as a detail.
     private static let consumed: Set<String> = [
-        "id", "timestamp", "workspace_id", "actor", "ip_address", "platform", "type", "details",
+        "id", "timestamp", "workspace_id", "workspace_name", "actor", "ip_address", "platform", "type", "details", "p_enrichment",
     ]
 
     /// - Parameter fallbackTime: the wrapper's own time (e.g. Panther's `p_event_time`), used when
@@ -30,14 +30,29 @@ struct SIEMEventNormalizer {
             timestamp = Timestamp(year: c.year, month: c.month, day: c.day, hour: c.hour, minute: c.minute, second: c.second, millisecond: c.millisecond)
         }
         var result = AuditEvent(id: event["id"]?.scalarText ?? "", timestamp: timestamp, key: key, source: source)
-        result.workspace = event["workspace_id"]?.scalarText ?? ""
+        let workspaceID = event["workspace_id"]?.scalarText ?? ""
+        let workspaceName = event["workspace_name"]?.scalarText ?? ""
+        result.workspace = workspaceName.isEmpty ? workspaceID : workspaceName
         result.ipAddress = event["ip_address"]?.scalarText ?? ""
         result.platform = event["platform"]?.scalarText ?? ""
         if let actor = event["actor"]?.objectValue {
             result.actor = Self.actor(actor)
         }
         var details: [Field] = []
-        let detailObject = event["details"]?.objectValue ?? event[key]?.objectValue
+        if !workspaceName.isEmpty && !workspaceID.isEmpty { details.append(Field("workspace_id", workspaceID)) }
+        // Legacy payloads carry the details under the type's name, flat (`"page.content_edited": {…}`)
+        // or nested along its path (`"page": {"content_edited": {…}}`).
+        var nestedUnder: String?
+        var detailObject = event["details"]?.objectValue ?? event[key]?.objectValue
+        if detailObject == nil {
+            let path = key.split(separator: ".").map(String.init)
+            var node: JSONObject? = event[path[0]]?.objectValue
+            for segment in path.dropFirst() { node = node?[segment]?.objectValue }
+            if path.count > 1, let node {
+                detailObject = node
+                nestedUnder = path[0]
+            }
+        }
         if let detailObject {
             for member in detailObject.members {
                 switch member.key {
@@ -54,6 +69,8 @@ struct SIEMEventNormalizer {
                         result.target.name = name
                         if result.target.kind.isEmpty { result.target.kind = "page" }
                     }
+                case "teamspace":
+                    Self.readTeamspace(member.value, into: &details)
                 case "target":
                     if let target = member.value.objectValue {
                         Self.readTarget(target, into: &result.target, details: &details)
@@ -65,8 +82,16 @@ struct SIEMEventNormalizer {
                 }
             }
         }
-        for member in event.members where !Self.consumed.contains(member.key) && member.key != key {
-            Self.flatten(member.value, name: member.key, into: &details, depth: 0)
+        for member in event.members where !Self.consumed.contains(member.key) && member.key != key && member.key != nestedUnder {
+            if member.key == "teamspace" {
+                Self.readTeamspace(member.value, into: &details)
+            } else {
+                Self.flatten(member.value, name: member.key, into: &details, depth: 0)
+            }
+        }
+        if let enrichment = event["p_enrichment"]?.objectValue {
+            Self.readEnrichment(enrichment, into: &result, details: &details)
+            if !result.country.isEmpty { result.country = store.country(result.country) }
         }
         result.details = details
         return .success(result)
@@ -86,6 +111,55 @@ struct SIEMEventNormalizer {
         }
         if actor.email.isEmpty { actor.email = object["email"]?.scalarText ?? "" }
         return actor
+    }
+
+    /// A teamspace named in 2026 events, as an object (`{id, name}`) or a name: the `teamspace`
+    /// detail holds its name (as a CSV export's Teamspace column), `teamspace.id` its id.
+    private static func readTeamspace(_ value: JSONValue, into details: inout [Field]) {
+        if let object = value.objectValue {
+            let id = object["id"]?.scalarText ?? ""
+            let name = object["name"]?.scalarText ?? ""
+            if !name.isEmpty || !id.isEmpty { details.append(Field("teamspace", name.isEmpty ? id : name)) }
+            if !name.isEmpty && !id.isEmpty { details.append(Field("teamspace.id", id)) }
+        } else if let text = value.scalarText, !text.isEmpty {
+            details.append(Field("teamspace", text))
+        }
+    }
+
+    /// Panther's enrichment providers: `ipinfo_location` fills city, region and country (for the
+    /// event's own IP address where it names several); `ipinfo_asn`, `ipinfo_privacy` and
+    /// `tor_exit_nodes` become details. Each provider maps the path of an enriched field
+    /// (`event.ip_address`, `p_any_ip_addresses`) to its findings, or a list of them.
+    static func readEnrichment(_ enrichment: JSONObject, into event: inout AuditEvent, details: inout [Field]) {
+        func record(_ provider: String) -> JSONObject? {
+            guard let byPath = enrichment[provider]?.objectValue else { return nil }
+            var candidates: [JSONObject] = []
+            for member in byPath.members {
+                if let object = member.value.objectValue { candidates.append(object) }
+                if case .array(let items) = member.value { candidates += items.compactMap(\.objectValue) }
+            }
+            return candidates.first { $0["p_match"]?.scalarText == event.ipAddress } ?? candidates.first
+        }
+        if let location = record("ipinfo_location") {
+            func fill(_ field: inout String, _ name: String) {
+                if field.isEmpty, let value = location[name]?.scalarText { field = value }
+            }
+            fill(&event.city, "city")
+            fill(&event.region, "region")
+            fill(&event.country, "country")
+        }
+        if let asn = record("ipinfo_asn") {
+            let text = [asn["asn"]?.scalarText, asn["name"]?.scalarText].compactMap { $0 }.filter { !$0.isEmpty }.joined(separator: " ")
+            if !text.isEmpty { details.append(Field("ip.asn", text)) }
+            if let type = asn["type"]?.scalarText, !type.isEmpty { details.append(Field("ip.network_type", type)) }
+        }
+        if let privacy = record("ipinfo_privacy") {
+            let flags = ["vpn", "proxy", "tor", "relay", "hosting"].filter { privacy[$0] == .bool(true) || privacy[$0]?.scalarText == "true" }
+            if !flags.isEmpty { details.append(Field("ip.privacy", flags.joined(separator: ", "))) }
+        }
+        if record("tor_exit_nodes") != nil || enrichment["tor_exit_nodes"] != nil {
+            details.append(Field("ip.tor_exit_node", "true"))
+        }
     }
 
     /// `{type: "page_id", page_id}`, `{id, name, object: "teamspace"}`, `{type: "database_id", database_id}`.

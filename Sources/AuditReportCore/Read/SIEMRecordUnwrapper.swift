@@ -35,12 +35,26 @@ enum SIEMRecordUnwrapper {
         // Panther: {"event":{…}|"…", "p_event_time":…, "p_log_type":"Notion.AuditLogs", …}
         if record.keys.contains(where: { $0.hasPrefix("p_") }) {
             let time = record["p_event_time"]?.scalarText
+            let outcome: Outcome
             if let raw = record["event"], case .string(let text) = raw {
-                return fromEmbedded(text, path: path, line: line, fallbackTime: time, shape: "panther")
+                outcome = fromEmbedded(text, path: path, line: line, fallbackTime: time, shape: "panther")
+            } else {
+                outcome = bodyOrBare(record, fallbackTime: time, shape: "panther")
             }
-            return bodyOrBare(record, fallbackTime: time, shape: "panther")
+            return withEnrichment(outcome, record["p_enrichment"])
         }
         return bodyOrBare(record, fallbackTime: nil, shape: "notion")
+    }
+
+    /// Panther's enrichment of the row (`p_enrichment`: IP location, ASN, privacy, …) travels
+    /// with the event as a member of that name, for the normalizer to read.
+    static func withEnrichment(_ outcome: Outcome, _ enrichment: JSONValue?) -> Outcome {
+        guard case .event(var event, let time, let shape) = outcome, let enrichment else { return outcome }
+        var value = enrichment
+        if case .string(let text) = enrichment, let parsed = try? JSONParser.parse(text, path: "", line: 0) { value = parsed }
+        guard value.objectValue != nil, event["p_enrichment"] == nil else { return outcome }
+        event.members.append(.init(key: "p_enrichment", value: value))
+        return .event(event, fallbackTime: time, shape: shape)
     }
 
     /// A JSON document held in a string (`_raw`, Panther's CSV `event` column).

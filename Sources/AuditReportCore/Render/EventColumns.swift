@@ -12,6 +12,7 @@ public enum EventColumn: String, CaseIterable, Sendable {
     case ipAddress = "ip_address"
     case platform
     case city
+    case region
     case country
     case workspace
     case targetType = "target_type"
@@ -42,7 +43,8 @@ public enum EventColumn: String, CaseIterable, Sendable {
         case .ipAddress: return e.ipAddress
         case .platform: return l.valueLabel("platform", e.platform)
         case .city: return e.city
-        case .country: return e.country
+        case .region: return e.region
+        case .country: return l.countryName(e.country)
         case .workspace: return e.workspace
         case .targetType: return l.valueLabel("target_type", e.target.kind)
         case .pageID: return e.target.id

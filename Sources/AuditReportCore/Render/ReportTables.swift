@@ -76,7 +76,7 @@ extension ReportTable {
         let rows = actors.map { a -> [Cell] in
             [.text(a.name.isEmpty ? a.identity : a.name), .text(a.email), .text(l.valueLabel("actor_type", a.type)), .number(a.events)]
                 + categories.map { .number(a.byCategory[$0, default: 0]) }
-                + [.number(a.pages.count), .number(a.exports), .time(a.firstEvent), .time(a.lastEvent), .text(a.ipAddresses.sorted().joined(separator: ", ")), .text(a.countries.sorted().joined(separator: ", "))]
+                + [.number(a.pages.count), .number(a.exports), .time(a.firstEvent), .time(a.lastEvent), .text(a.ipAddresses.sorted().joined(separator: ", ")), .text(a.countries.map { l.countryName($0) }.sorted().joined(separator: ", "))]
         }
         return ReportTable(headers: headers, rows: rows)
     }
