@@ -127,3 +127,40 @@ import Testing
         }
     }
 }
+
+@Suite struct ReconciliationTests {
+    /// A CSV export and a stream that overlap, with retries, events before and after the month,
+    /// and a duplicate of an event outside the month: each event read is counted exactly once.
+    @Test func everyEventReadIsInThePeriodOutsideItOrADuplicate() throws {
+        let csv = TestSupport.file("export.csv", """
+            Date,Email,Event,Page
+            2026-11-01T00:00:00Z,a@x.de,Page viewed,Roadmap
+            2026-10-20T10:00:00Z,a@x.de,Page viewed,Roadmap
+            2026-10-20T10:00:00Z,b@x.de,Page exported,Wiki
+            2026-10-01T00:00:00Z,a@x.de,Login,
+            2026-09-30T23:59:59Z,a@x.de,Login,
+
+            """)
+        let siem = TestSupport.file("stream.jsonl", """
+            {"id":"s1","timestamp":"2026-11-01T00:00:00.400Z","type":"page.viewed","actor":{"person":{"email":"a@x.de"}},"details":{"page_name":"Roadmap"}}
+            {"id":"s2","timestamp":"2026-10-20T10:00:00.100Z","type":"page.viewed","actor":{"person":{"email":"a@x.de"}},"details":{"page_name":"Roadmap"}}
+            {"id":"s2","timestamp":"2026-10-20T10:00:00.100Z","type":"page.viewed","actor":{"person":{"email":"a@x.de"}},"details":{"page_name":"Roadmap"}}
+            {"id":"s3","timestamp":"2026-10-15T08:00:00Z","type":"page.locked","actor":{"person":{"email":"a@x.de"}},"details":{}}
+            {"id":"s4","timestamp":"2026-09-30T23:59:59.900Z","type":"user.login","actor":{"person":{"email":"a@x.de"}},"details":{}}
+
+            """)
+        let period = try ReportPeriod(parsing: "2026-10", zone: ZoneResolver(timeZone: TestSupport.utc))
+        let previous = try ReportPeriod(parsing: "2026-09", zone: ZoneResolver(timeZone: TestSupport.utc))
+        let pipeline = EventPipeline(store: TestSupport.store, options: .init(inputs: [csv, siem], period: period, comparisonPeriod: previous), diagnostics: DiagnosticsEngine())
+        try pipeline.read()
+        var events: [AuditEvent] = []
+        try pipeline.emit { events.append($0) }
+        let inputs = pipeline.inputs
+        #expect(inputs.map(\.read.events) == [5, 5])
+        #expect(inputs.map(\.outsidePeriod) == [2, 2])
+        #expect(inputs.map(\.duplicatesDropped) == [1, 1])
+        #expect(inputs.map(\.inPeriod) == [2, 2])
+        #expect(inputs.allSatisfy { $0.reconciles })
+        #expect(events.filter { period.contains($0.timestamp) }.count == 4)
+    }
+}

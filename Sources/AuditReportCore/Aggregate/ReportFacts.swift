@@ -34,6 +34,16 @@ public struct ReportFacts {
     }
 
     public var duplicatesDropped: Int { inputs.reduce(0) { $0 + $1.duplicatesDropped } }
+    /// Events read over all inputs (rows skipped not included).
+    public var eventsRead: Int { inputs.reduce(0) { $0 + $1.read.events } }
+
+    /// "4,001 = 1,000 + 2 + 2,999": every event read, in the period, outside it or a duplicate.
+    public func reconciliationText(_ l: Localizer) -> String {
+        l.string("summary.reconciliation_value", [
+            "read": l.number(eventsRead), "in": l.number(inputs.reduce(0) { $0 + $1.inPeriod }), "outside": l.number(outsidePeriod),
+            "duplicates": l.number(duplicatesDropped),
+        ])
+    }
     public var outsidePeriod: Int { inputs.reduce(0) { $0 + $1.outsidePeriod } }
     public var rowsSkipped: Int { inputs.reduce(0) { $0 + $1.read.skipped } }
 }

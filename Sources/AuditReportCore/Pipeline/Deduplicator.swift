@@ -15,8 +15,12 @@ public struct Deduplicator {
     private var byID: [String: Int] = [:]
     private var byFingerprint: [Fingerprint: [Int]] = [:]
     private var matchCache: [String: Matching] = [:]
-    /// Duplicates dropped, by the input they were read from.
+    /// Duplicates dropped, by the input they were read from: those in the period (all when there
+    /// is none). A duplicate of an event outside the period is counted there, not here.
     public private(set) var droppedByInput: [Int: Int] = [:]
+    /// Duplicates of events outside the period (kept for comparisons), by input.
+    public private(set) var droppedOutsideByInput: [Int: Int] = [:]
+    private let period: ReportPeriod?
 
     struct Fingerprint: Hashable {
         var actor: String
@@ -34,8 +38,9 @@ public struct Deduplicator {
         var sought: [String]
     }
 
-    public init(catalog: EventCatalog) {
+    public init(catalog: EventCatalog, period: ReportPeriod? = nil) {
         self.catalog = catalog
+        self.period = period
     }
 
     public var dropped: Int { droppedByInput.values.reduce(0, +) }
@@ -118,7 +123,11 @@ public struct Deduplicator {
 
     /// Counts `dropped` and fills the kept event's empty fields from it.
     private mutating func merge(_ dropped: AuditEvent, into index: Int) {
-        droppedByInput[dropped.source.input, default: 0] += 1
+        if period?.contains(dropped.timestamp) ?? true {
+            droppedByInput[dropped.source.input, default: 0] += 1
+        } else {
+            droppedOutsideByInput[dropped.source.input, default: 0] += 1
+        }
         var kept = window[index]
         func fill(_ a: inout String, _ b: String) { if a.isEmpty { a = b } }
         // A specific key beats the group key a shared UI label resolved to.

@@ -28,9 +28,15 @@ public final class EventPipeline {
     /// One input's part of the run.
     public struct InputSummary: Equatable, Sendable {
         public var read: ReadSummary
+        /// Duplicates of events in the period, dropped.
         public var duplicatesDropped = 0
-        /// Events outside the report period (not in the report).
+        /// Events outside the report period (not in the report), duplicates among them included.
         public var outsidePeriod = 0
+        /// Events of this input in the report (with the fields of their duplicates merged in).
+        public var inPeriod = 0
+
+        /// Every event read is accounted for once: `read.events == inPeriod + outsidePeriod + duplicatesDropped`.
+        public var reconciles: Bool { read.events == inPeriod + outsidePeriod + duplicatesDropped }
     }
 
     /// An event key no catalogue knows: how often and when first seen.
@@ -143,11 +149,15 @@ public final class EventPipeline {
 
     /// Hands the merged, deduplicated events to `body`, newest first; warns once per unmapped key.
     public func emit(_ body: (AuditEvent) throws -> Void) throws {
-        var dedup = Deduplicator(catalog: store.catalog)
+        var dedup = Deduplicator(catalog: store.catalog, period: options.period)
+        var inPeriod = [Int](repeating: 0, count: inputs.count)
         try withoutActuallyEscaping(body) { body in
             let period = options.period
             let handle: (AuditEvent) throws -> Void = { event in
-                if period?.contains(event.timestamp) ?? true { try self.noteUnmapped(event) }
+                if period?.contains(event.timestamp) ?? true {
+                    try self.noteUnmapped(event)
+                    if event.source.input < inPeriod.count { inPeriod[event.source.input] += 1 }
+                }
                 self.emitted += 1
                 try body(event)
             }
@@ -155,6 +165,7 @@ public final class EventPipeline {
             try dedup.finish(emit: handle)
         }
         for (input, count) in dedup.droppedByInput { inputs[input].duplicatesDropped = count }
+        for (input, count) in inPeriod.enumerated() { inputs[input].inPeriod = count }
     }
 
     private func noteUnmapped(_ event: AuditEvent) throws {

@@ -125,10 +125,13 @@ extension ReportTable {
     /// What was read, per input.
     public static func inputs(_ facts: ReportFacts, _ l: Localizer) -> ReportTable {
         ReportTable(
-            headers: ["column.input_file", "column.input_kind", "column.input_events", "column.input_skipped", "column.input_duplicates", "column.input_outside"].map { l.string($0) },
+            headers: ["column.input_file", "column.input_kind", "column.input_events", "column.input_in_period", "column.input_outside", "column.input_duplicates", "column.input_skipped"].map { l.string($0) },
             rows: facts.inputs.enumerated().map { i, input in
                 let kind = l.string("kind.\(input.read.kind.rawValue)") + (input.read.shapes.isEmpty ? "" : " (\(input.read.shapes.joined(separator: ", ")))")
-                return [.text(facts.inputNames[i]), .text(kind), .number(input.read.events), .number(input.read.skipped), .number(input.duplicatesDropped), .number(input.outsidePeriod)]
+                return [
+                    .text(facts.inputNames[i]), .text(kind), .number(input.read.events), .number(input.inPeriod), .number(input.outsidePeriod),
+                    .number(input.duplicatesDropped), .number(input.read.skipped),
+                ]
             })
     }
 
@@ -142,9 +145,13 @@ extension ReportTable {
         }
         add("summary.time_zone", l.timeZoneLabel(), .text(l.timeZone.identifier))
         add("summary.report_date", l.dateTime(facts.reportDate), .empty)
-        for (id, value) in [("summary.events", a.total), ("summary.duplicates", facts.duplicatesDropped), ("summary.outside", facts.outsidePeriod), ("summary.skipped", facts.rowsSkipped), ("summary.unmapped_count", facts.unmapped.count)] {
+        for (id, value) in [
+            ("summary.read", facts.eventsRead), ("summary.events", a.total), ("summary.outside", facts.outsidePeriod), ("summary.duplicates", facts.duplicatesDropped),
+            ("summary.skipped", facts.rowsSkipped), ("summary.unmapped_count", facts.unmapped.count),
+        ] {
             add("section.totals", l.string(id), .number(value))
         }
+        add("section.totals", l.string("summary.reconciliation"), .text(facts.reconciliationText(l)))
         for category in (l.catalog.categories + ["other"]) where a.byCategory[category] != nil {
             add("section.by_category", l.categoryLabel(category), .number(a.byCategory[category]!))
         }

@@ -51,6 +51,7 @@ private struct Model {
         }
         meta.append(["label": l.string("summary.time_zone"), "value": l.timeZoneLabel()])
         meta.append(["label": l.string("summary.report_date"), "value": l.dateTime(facts.reportDate)])
+        meta.append(["label": l.string("summary.reconciliation"), "value": facts.reconciliationText(l)])
         let pages = a.pagesByExposure
         let shared = pages.filter { $0.widestAudience == .sharedToWeb }.count
         let widened = pages.filter(\.widened).count

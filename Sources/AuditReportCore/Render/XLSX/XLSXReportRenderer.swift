@@ -73,9 +73,10 @@ public struct XLSXReportRenderer {
         ]
         r = try labelled(sheet, r, texts: facts1)
         r = try labelled(sheet, r, counts: [
-            ("summary.events", a.total), ("summary.duplicates", facts.duplicatesDropped), ("summary.outside", facts.outsidePeriod),
-            ("summary.skipped", facts.rowsSkipped), ("summary.unmapped_count", facts.unmapped.count),
+            ("summary.read", facts.eventsRead), ("summary.events", a.total), ("summary.outside", facts.outsidePeriod),
+            ("summary.duplicates", facts.duplicatesDropped), ("summary.skipped", facts.rowsSkipped), ("summary.unmapped_count", facts.unmapped.count),
         ])
+        r = try labelled(sheet, r, texts: [("summary.reconciliation", facts.reconciliationText(l))])
         if facts.omittedEventRows > 0 {
             try sheet.write(r, 0, text: cell(l.string("summary.events_capped", ["shown": l.number(a.total - facts.omittedEventRows), "total": l.number(a.total)])))
             r += 1
