@@ -10,8 +10,8 @@ struct CommonOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("IANA time zone the report shows times in, e.g. Europe/Berlin.", valueName: "zone"))
     var timeZone = "UTC"
 
-    @Option(name: .long, help: ArgumentHelp("Zone of CSV timestamps that name none (Notion does not document it).", valueName: "zone"))
-    var inputTimeZone = "UTC"
+    @Option(name: .long, help: ArgumentHelp("Zone of CSV times that name none (Notion does not document it). Default: worked out from a stream input that overlaps the export (UTC, --time-zone and the system's zone tried), else UTC.", valueName: "zone"))
+    var inputTimeZone: String?
 
     @Option(name: .long, help: ArgumentHelp("CSV dialect: rfc4180 (comma, CRLF) or excel-de (semicolon, BOM, CRLF).", valueName: "dialect"))
     var csvDialect = CSVDialect.rfc4180
@@ -32,13 +32,19 @@ struct CommonOptions: ParsableArguments {
         if TimeZone(identifier: timeZone) == nil {
             throw ValidationError("unknown time zone '\(timeZone)'; use an IANA name such as Europe/Berlin or UTC")
         }
-        if TimeZone(identifier: inputTimeZone) == nil {
+        if let inputTimeZone, TimeZone(identifier: inputTimeZone) == nil {
             throw ValidationError("unknown input time zone '\(inputTimeZone)'; use an IANA name such as Europe/Berlin or UTC")
         }
     }
 
     var zone: TimeZone { TimeZone(identifier: timeZone)! }
-    var inputZone: TimeZone { TimeZone(identifier: inputTimeZone)! }
+    /// The zone given with `--input-time-zone`, else UTC (the default the inference falls back to).
+    var inputZone: TimeZone { inputTimeZone.flatMap { TimeZone(identifier: $0) } ?? TimeZone(identifier: "UTC")! }
+
+    /// The zones to try for zone-less CSV times; nil when `--input-time-zone` forces one.
+    var inputZoneCandidates: [TimeZone]? {
+        inputTimeZone == nil ? [TimeZone(identifier: "UTC")!, zone, TimeZone.current] : nil
+    }
 
     var temporaryDirectory: URL {
         if let tempDir { return URL(fileURLWithPath: tempDir) }

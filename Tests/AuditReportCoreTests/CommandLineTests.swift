@@ -45,7 +45,7 @@ import Testing
         let lines = r.stderr.split(separator: "\n")
         #expect(lines.dropLast().allSatisfy { $0.contains("sample-2026-10-") && $0.hasSuffix("warning: 'Seite' is longer than Excel's 32,767 characters; cut in the workbook (here and wherever the same text recurs)") })
         #expect(lines.count == 2)
-        #expect(lines.last?.hasPrefix("2 inputs: 4001 events in 2026-10, ") == true)
+        #expect(lines.last?.hasPrefix("2 inputs: 3999 events in 2026-10, ") == true)
     }
 
     @Test(arguments: [

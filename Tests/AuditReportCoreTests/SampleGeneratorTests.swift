@@ -8,6 +8,15 @@ import Testing
         try SampleGenerator(options: .init(year: 2026, month: 2, events: events, seed: seed, csvLanguage: language), store: TestSupport.store).write(to: TestSupport.temporaryDirectory())
     }
 
+    /// The scripted scenarios alone (no background) are a valid month too.
+    @Test(arguments: [0, 1, 500, 1091])
+    func smallSamplesAreWrittenAndReadBack(_ events: Int) throws {
+        let result = try generate(seed: 2, events: events)
+        let csv = try TestSupport.read(path: result.csvPath)
+        #expect(csv.diagnostics == [])
+        #expect(csv.events.count >= 300)
+    }
+
     @Test func theSameSeedGivesTheSameFiles() throws {
         let a = try generate(seed: 5)
         let b = try generate(seed: 5)

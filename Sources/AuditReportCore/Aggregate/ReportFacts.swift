@@ -1,3 +1,5 @@
+import Foundation
+
 /// Everything a report shows besides the event rows, gathered once for every renderer.
 public struct ReportFacts {
     /// The report's month; nil for a conversion.
@@ -21,6 +23,8 @@ public struct ReportFacts {
     public var rules = FindingRules(rules: [])
     /// The access-requests section, when a ticket export was among the inputs.
     public var accessRequests: AccessRequests?
+    /// How the zone of zone-less CSV times was decided; nil when no input had such times.
+    public var csvZone: CSVZoneDecision?
 
     public var eventsWithoutPage: Int { aggregate.eventsWithoutPage }
 
@@ -36,6 +40,22 @@ public struct ReportFacts {
     public var duplicatesDropped: Int { inputs.reduce(0) { $0 + $1.duplicatesDropped } }
     /// Events read over all inputs (rows skipped not included).
     public var eventsRead: Int { inputs.reduce(0) { $0 + $1.read.events } }
+
+    /// How the zone of the export's zone-less times was decided, for the data-quality section.
+    public func csvZoneText(_ l: Localizer) -> String? {
+        guard let d = csvZone else { return nil }
+        let files = d.inputs.map { $0 < inputNames.count ? inputNames[$0] : "?" }.joined(separator: ", ")
+        let zone = l.timeZoneLabel(d.zone)
+        switch d.how {
+        case .forced: return l.string("quality.csv_zone_forced", ["files": files, "zone": zone])
+        case .assumed: return l.string("quality.csv_zone_assumed", ["files": files, "zone": zone])
+        case .inferred:
+            let evidence = d.candidates.map { c in
+                l.string("quality.csv_zone_matches", ["zone": TimeZone(identifier: c.zone).map { l.timeZoneLabel($0) } ?? c.zone, "count": l.number(c.matches)])
+            }.joined(separator: "; ")
+            return l.string("quality.csv_zone_inferred", ["files": files, "zone": zone, "evidence": evidence, "compared": l.number(d.compared)])
+        }
+    }
 
     /// "4,001 = 1,000 + 2 + 2,999": every event read, in the period, outside it or a duplicate.
     public func reconciliationText(_ l: Localizer) -> String {

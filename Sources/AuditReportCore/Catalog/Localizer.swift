@@ -211,8 +211,9 @@ public final class Localizer {
     }
 
     /// The zone as readers know it, with its IANA name: "MEZ/MESZ (Europe/Berlin)".
-    public func timeZoneLabel() -> String {
-        if ["UTC", "GMT", "Etc/UTC", "Etc/GMT", "Etc/Universal", "Universal", "Zulu"].contains(timeZone.identifier) { return "UTC" }
+    public func timeZoneLabel(_ zone: TimeZone? = nil) -> String {
+        let timeZone = zone ?? self.timeZone
+        if ZoneResolver.isUTC(timeZone) { return "UTC" }
         let locale = Locale(identifier: pack.locale)
         let standard = timeZone.localizedName(for: .shortStandard, locale: locale) ?? timeZone.identifier
         let daylight = timeZone.localizedName(for: .shortDaylightSaving, locale: locale) ?? standard

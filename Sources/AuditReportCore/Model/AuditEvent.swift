@@ -26,6 +26,9 @@ public struct AuditEvent: Equatable, Sendable {
     public var extras: [Field]
     /// Where the event was read.
     public var source: SourceLocation
+    /// For an export row whose wall-clock time falls in the hour repeated when daylight saving
+    /// ends: which of its two instants this copy has (see `Deduplicator`).
+    public var ambiguity: TimeAmbiguity = .none
 
     public init(
         id: String = "", timestamp: Timestamp, key: String, actor: Actor = Actor(), role: String = "",
@@ -55,6 +58,15 @@ public struct AuditEvent: Equatable, Sendable {
     public func detail(_ name: String) -> String? {
         details.first(where: { $0.name == name })?.value
     }
+}
+
+/// Which instant of a repeated-hour wall-clock time an export row's copy carries. The reader
+/// hands on the row at the earlier instant and a twin at the later one; deduplication keeps the
+/// twin only where the stream has the same action then, and the row otherwise.
+public enum TimeAmbiguity: UInt8, Sendable {
+    case none = 0
+    case earlier = 1
+    case later = 2
 }
 
 /// A named text value: a flattened detail or an unknown CSV column.

@@ -14,19 +14,23 @@ public struct ConvertJob {
         public var output: String
         public var dialect: CSVDialect
         public var inputTimeZone: TimeZone
+        /// Zones to try for CSV times that name none, when `inputTimeZone` was not given (see
+        /// `CSVZoneInference`); nil to use `inputTimeZone` as it is.
+        public var inputZoneCandidates: [TimeZone]?
         public var temporaryDirectory: URL
         /// Data rows per events sheet; Excel's limit unless a test needs a small one.
         public var rowsPerSheet: Int
         /// The workbook's fixed creation date (`SOURCE_DATE_EPOCH`); the newest event's time when nil.
         public var creationDate: Timestamp?
 
-        public init(inputs: [String], output: String, dialect: CSVDialect = .rfc4180, inputTimeZone: TimeZone = TimeZone(identifier: "UTC")!, temporaryDirectory: URL = FileManager.default.temporaryDirectory, rowsPerSheet: Int = XLSXEventSheetWriter.excelRowLimit, creationDate: Timestamp? = nil) {
+        public init(inputs: [String], output: String, dialect: CSVDialect = .rfc4180, inputTimeZone: TimeZone = TimeZone(identifier: "UTC")!, inputZoneCandidates: [TimeZone]? = nil, temporaryDirectory: URL = FileManager.default.temporaryDirectory, rowsPerSheet: Int = XLSXEventSheetWriter.excelRowLimit, creationDate: Timestamp? = nil) {
             self.rowsPerSheet = rowsPerSheet
             self.creationDate = creationDate
             self.inputs = inputs
             self.output = output
             self.dialect = dialect
             self.inputTimeZone = inputTimeZone
+            self.inputZoneCandidates = inputZoneCandidates
             self.temporaryDirectory = temporaryDirectory
         }
     }
@@ -54,7 +58,7 @@ public struct ConvertJob {
     public func run() throws -> Int {
         let pipeline = EventPipeline(
             store: localizer.store,
-            options: .init(inputs: options.inputs, inputTimeZone: options.inputTimeZone, temporaryDirectory: options.temporaryDirectory),
+            options: .init(inputs: options.inputs, inputTimeZone: options.inputTimeZone, zoneCandidates: options.inputZoneCandidates, temporaryDirectory: options.temporaryDirectory),
             diagnostics: diagnostics)
         let output = try AtomicOutput(path: options.output, protectedPaths: options.inputs)
         pipeline.onProgress = onProgress.map { report in { report(.reading(bytes: $0, total: $1)) } }
@@ -107,6 +111,7 @@ public struct ConvertJob {
         var facts = ReportFacts(
             period: nil, aggregate: aggregate, inputs: pipeline.inputs, inputNames: sources, unmapped: pipeline.unmappedKeys, reportDate: created)
         facts.eventSheets = events.sheets.count
+        facts.csvZone = pipeline.csvZone
         let renderer = XLSXReportRenderer(workbook: workbook, localizer: localizer, facts: facts)
         try renderer.writeConversionSummary(summary)
         try renderer.writeUnmapped()

@@ -7,6 +7,12 @@
 /// id where both have one, else page name). Each event
 /// absorbs at most one fingerprint duplicate per other input, so two real views in one second
 /// stay two. The kept event gains the fields only the dropped one had (e.g. the CSV's city).
+///
+/// An export row whose wall-clock time is in the hour repeated when daylight saving ends comes
+/// twice: at the earlier instant, and as a twin at the later one (which this stream, newest
+/// first, meets first). The twin is kept only where it meets the same action of another input;
+/// then the row at the earlier instant is passed over. Otherwise the twin is dropped unseen and
+/// the row stays at the earlier instant. Neither is counted twice.
 public struct Deduplicator {
     private let catalog: EventCatalog
     private var second: Int64 = .min
@@ -15,6 +21,10 @@ public struct Deduplicator {
     private var byID: [String: Int] = [:]
     private var byFingerprint: [Fingerprint: [Int]] = [:]
     private var matchCache: [String: Matching] = [:]
+    /// Rows whose later-instant twin met its match (bounded by rows in repeated hours).
+    private var resolvedTwins = Set<SourceLocation>()
+    /// Per held event: whether it met another input's copy (decides a twin's fate).
+    private var met: [Bool] = []
     /// Duplicates dropped, by the input they were read from: those in the period (all when there
     /// is none). A duplicate of an event outside the period is counted there, not here.
     public private(set) var droppedByInput: [Int: Int] = [:]
@@ -52,6 +62,7 @@ public struct Deduplicator {
             try flush(emit)
             second = s
         }
+        if event.ambiguity == .earlier && resolvedTwins.contains(event.source) { return }
         if !event.id.isEmpty, let index = byID[event.id] {
             merge(event, into: index)
             return
@@ -70,6 +81,7 @@ public struct Deduplicator {
         let index = window.count
         window.append(event)
         absorbed.append([])
+        met.append(false)
         if !event.id.isEmpty { byID[event.id] = index }
         for fp in Self.fingerprints(of: event, keys: matching.filed) { byFingerprint[fp, default: []].append(index) }
     }
@@ -80,8 +92,16 @@ public struct Deduplicator {
     }
 
     private mutating func flush(_ emit: (AuditEvent) throws -> Void) rethrows {
-        for e in window { try emit(e) }
+        for (i, var e) in window.enumerated() {
+            if e.ambiguity == .later {
+                guard met[i] else { continue }
+                resolvedTwins.insert(e.source)
+            }
+            e.ambiguity = .none
+            try emit(e)
+        }
         window.removeAll(keepingCapacity: true)
+        met.removeAll(keepingCapacity: true)
         absorbed.removeAll(keepingCapacity: true)
         byID.removeAll(keepingCapacity: true)
         byFingerprint.removeAll(keepingCapacity: true)
@@ -90,11 +110,7 @@ public struct Deduplicator {
     /// One fingerprint per key and per way the actor and the target can be named: e-mail, id or
     /// (for bots, which have no e-mail) name; page id or page name.
     static func fingerprints(of e: AuditEvent, keys: [String]) -> [Fingerprint] {
-        var actors: [String] = []
-        if !e.actor.email.isEmpty { actors.append("e:" + e.actor.email.lowercased()) }
-        if !e.actor.id.isEmpty { actors.append("i:" + e.actor.id) }
-        if e.actor.email.isEmpty && !e.actor.name.isEmpty { actors.append("n:" + e.actor.name) }
-        if actors.isEmpty { actors.append("") }
+        let actors = actorNames(of: e)
         var result: [Fingerprint] = []
         for key in keys {
             for actor in actors {
@@ -104,6 +120,17 @@ public struct Deduplicator {
             }
         }
         return result
+    }
+
+    /// The ways an event names its actor: e-mail (case-folded), id, or (for bots, which have no
+    /// e-mail) name; one empty name when it names none.
+    static func actorNames(of e: AuditEvent) -> [String] {
+        var actors: [String] = []
+        if !e.actor.email.isEmpty { actors.append("e:" + e.actor.email.lowercased()) }
+        if !e.actor.id.isEmpty { actors.append("i:" + e.actor.id) }
+        if e.actor.email.isEmpty && !e.actor.name.isEmpty { actors.append("n:" + e.actor.name) }
+        if actors.isEmpty { actors.append("") }
+        return actors
     }
 
     /// The filing and look-up keys of an event key, worked out once per key.
@@ -123,6 +150,8 @@ public struct Deduplicator {
 
     /// Counts `dropped` and fills the kept event's empty fields from it.
     private mutating func merge(_ dropped: AuditEvent, into index: Int) {
+        met[index] = true
+        if dropped.ambiguity == .later { resolvedTwins.insert(dropped.source) }
         if period?.contains(dropped.timestamp) ?? true {
             droppedByInput[dropped.source.input, default: 0] += 1
         } else {

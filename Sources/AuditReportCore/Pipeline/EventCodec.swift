@@ -7,6 +7,7 @@ enum EventCodec {
         append(Int64(e.source.input), &out)
         append(Int64(e.source.line), &out)
         out.append(e.audience?.rawValue ?? 0)
+        out.append(e.ambiguity.rawValue)
         // One call per field: an array literal here would allocate for every event.
         append(e.id, &out)
         append(e.key, &out)
@@ -43,9 +44,11 @@ enum EventCodec {
         let input = Int(cursor.int64())
         let line = Int(cursor.int64())
         let audience = Audience(rawValue: cursor.byte())
+        let ambiguity = TimeAmbiguity(rawValue: cursor.byte()) ?? .none
         var e = AuditEvent(id: cursor.string(), timestamp: Timestamp(milliseconds: ms), key: cursor.string())
         e.source = SourceLocation(input: input, line: line)
         e.audience = audience
+        e.ambiguity = ambiguity
         e.actor = Actor(id: cursor.string(), email: cursor.string(), name: cursor.string(), type: cursor.string())
         e.role = cursor.string()
         e.ipAddress = cursor.string()

@@ -14,9 +14,16 @@ public final class EventPipeline {
         public var comparisonPeriod: ReportPeriod?
         public var temporaryDirectory: URL
         public var runBytes: Int
+        /// Zones to try for CSV times that name none (the first is the default); nil when
+        /// `inputTimeZone` is given and forced.
+        public var zoneCandidates: [TimeZone]?
 
-        public init(inputs: [String], inputTimeZone: TimeZone = TimeZone(identifier: "UTC")!, period: ReportPeriod? = nil, comparisonPeriod: ReportPeriod? = nil, temporaryDirectory: URL = FileManager.default.temporaryDirectory, runBytes: Int = 48 << 20) {
+        public init(
+            inputs: [String], inputTimeZone: TimeZone = TimeZone(identifier: "UTC")!, zoneCandidates: [TimeZone]? = nil, period: ReportPeriod? = nil,
+            comparisonPeriod: ReportPeriod? = nil, temporaryDirectory: URL = FileManager.default.temporaryDirectory, runBytes: Int = 48 << 20
+        ) {
             self.inputs = inputs
+            self.zoneCandidates = zoneCandidates
             self.inputTimeZone = inputTimeZone
             self.period = period
             self.comparisonPeriod = comparisonPeriod
@@ -58,6 +65,9 @@ public final class EventPipeline {
     public private(set) var extraColumns: [String] = []
     /// Events handed on after deduplication.
     public private(set) var emitted = 0
+    /// How the zone of zone-less CSV times was decided; nil when no input had such times.
+    public private(set) var csvZone: CSVZoneDecision?
+    private var readZone: TimeZone
     private var unmapped: [String: UnmappedKey] = [:]
     /// One spool, or one per input when they are read at the same time.
     private var spools: [EventSpool]
@@ -69,6 +79,29 @@ public final class EventPipeline {
         self.options = options
         self.diagnostics = diagnostics
         spools = [EventSpool(runBytes: options.runBytes, temporaryDirectory: options.temporaryDirectory)]
+        readZone = options.inputTimeZone
+    }
+
+    /// Decides the zone of zone-less CSV times before the run proper reads them (see
+    /// `CSVZoneInference`), and says so.
+    private func decideCSVZone() throws {
+        guard let candidates = options.zoneCandidates, !candidates.isEmpty else { return }
+        var unique: [TimeZone] = []
+        for zone in [options.inputTimeZone] + candidates where !unique.contains(where: { ZoneResolver.name($0) == ZoneResolver.name(zone) }) { unique.append(zone) }
+        guard let d = try CSVZoneInference(store: store, inputs: options.inputs, candidates: unique).run() else { return }
+        csvZone = d
+        readZone = d.zone
+        for input in d.inputs {
+            let message: String
+            switch d.how {
+            case .inferred:
+                let others = d.candidates.dropFirst().map { "\($0.zone): \($0.matches)" }.joined(separator: ", ")
+                message = "its times name no zone; read as \(ZoneResolver.name(d.zone)), under which \(d.candidates[0].matches) stream events match its rows (\(others)); --input-time-zone sets the zone"
+            case .assumed, .forced:
+                message = "its times name no zone and no stream input overlaps them; read as \(ZoneResolver.name(d.zone)) (assumed); --input-time-zone sets the zone"
+            }
+            try diagnostics.emit(Diagnostic(.note, file: options.inputs[input], line: 0, message))
+        }
     }
 
     /// Reads every input into the spool; with several inputs and cores, the inputs are read at
@@ -76,6 +109,7 @@ public final class EventPipeline {
     /// order, so the run reports exactly what reading them one after the other would.
     /// - Throws: `ReadError`, `StrictModeError`, `OutputError` (spool), of the first input that failed.
     public func read() throws {
+        try decideCSVZone()
         let sizes = options.inputs.map { path in (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int64) ?? 0 }
         let total = sizes.reduce(0, +)
         let parallel = options.inputs.count > 1 && ProcessInfo.processInfo.activeProcessorCount > 1
@@ -114,9 +148,15 @@ public final class EventPipeline {
         var summary: InputSummary
         var extraColumns: [String]
         var tickets: [Ticket]
+        /// Whether some of its times named no zone.
+        var zoneLess: Bool
     }
 
     private func absorb(_ part: InputPart) {
+        if part.zoneLess && csvZone == nil && options.zoneCandidates == nil {
+            csvZone = CSVZoneDecision(zone: options.inputTimeZone, how: .forced)
+        }
+        if part.zoneLess, csvZone?.how == .forced, !(csvZone?.inputs.contains(inputs.count) ?? true) { csvZone?.inputs.append(inputs.count) }
         inputs.append(part.summary)
         for name in part.extraColumns where !extraColumns.contains(name) { extraColumns.append(name) }
         tickets += part.tickets
@@ -124,7 +164,12 @@ public final class EventPipeline {
 
     private func readInput(_ index: Int, spool: EventSpool, diagnostics: DiagnosticsEngine, progress: @escaping (Int64) -> Void) throws -> InputPart {
         let path = options.inputs[index]
-        var context = ReadContext(store: store, inputIndex: index, inputTimeZone: options.inputTimeZone, diagnostics: diagnostics)
+        var context = ReadContext(store: store, inputIndex: index, inputTimeZone: readZone, diagnostics: diagnostics)
+        var zoneLess = false
+        context.onZoneLessTime = { _, _ in
+            zoneLess = true
+            return nil
+        }
         var tickets: [Ticket] = []
         if acceptsTickets { context.onTicket = { tickets.append($0) } }
         context.onProgress = progress
@@ -134,6 +179,11 @@ public final class EventPipeline {
         let period = options.period
         let comparison = options.comparisonPeriod
         let summary = try InputReader.read(path: path, context: context) { event in
+            if event.ambiguity == .later {
+                // The other instant of a row's repeated-hour time: not an event read of its own.
+                if period?.contains(event.timestamp) ?? true || comparison?.contains(event.timestamp) ?? false { try spool.add(event) }
+                return
+            }
             if let period, !period.contains(event.timestamp) {
                 outside += 1
                 guard let comparison, comparison.contains(event.timestamp) else { return }
@@ -144,7 +194,7 @@ public final class EventPipeline {
             }
             try spool.add(event)
         }
-        return InputPart(summary: InputSummary(read: summary, outsidePeriod: outside), extraColumns: extraColumns, tickets: tickets)
+        return InputPart(summary: InputSummary(read: summary, outsidePeriod: outside), extraColumns: extraColumns, tickets: tickets, zoneLess: zoneLess)
     }
 
     /// Hands the merged, deduplicated events to `body`, newest first; warns once per unmapped key.

@@ -17,6 +17,9 @@ public struct ReportJob {
         public var formats: [Format]
         public var dialect: CSVDialect
         public var inputTimeZone: TimeZone
+        /// Zones to try for CSV times that name none, when `inputTimeZone` was not given (see
+        /// `CSVZoneInference`); nil to use `inputTimeZone` as it is.
+        public var inputZoneCandidates: [TimeZone]?
         public var temporaryDirectory: URL
         /// At most this many event rows in the workbook (`--max-event-rows`).
         public var maxEventRows: Int?
@@ -33,7 +36,7 @@ public struct ReportJob {
 
         public init(
             inputs: [String], period: ReportPeriod, outputDirectory: URL, formats: [Format] = Format.allCases, dialect: CSVDialect = .rfc4180,
-            inputTimeZone: TimeZone = TimeZone(identifier: "UTC")!, temporaryDirectory: URL = FileManager.default.temporaryDirectory,
+            inputTimeZone: TimeZone = TimeZone(identifier: "UTC")!, inputZoneCandidates: [TimeZone]? = nil, temporaryDirectory: URL = FileManager.default.temporaryDirectory,
             maxEventRows: Int? = nil, rowsPerSheet: Int = XLSXEventSheetWriter.excelRowLimit, reportDate: Timestamp? = nil, templatesDirectory: URL? = nil,
             rules: FindingRules = FindingRules(rules: []), ticketsPath: String? = nil
         ) {
@@ -46,6 +49,7 @@ public struct ReportJob {
             self.formats = formats
             self.dialect = dialect
             self.inputTimeZone = inputTimeZone
+            self.inputZoneCandidates = inputZoneCandidates
             self.temporaryDirectory = temporaryDirectory
             self.maxEventRows = maxEventRows
             self.rowsPerSheet = rowsPerSheet
@@ -103,7 +107,7 @@ public struct ReportJob {
         let previous = options.period.previous(zone: zone)
         let pipeline = EventPipeline(
             store: localizer.store,
-            options: .init(inputs: options.inputs, inputTimeZone: options.inputTimeZone, period: options.period, comparisonPeriod: previous, temporaryDirectory: options.temporaryDirectory),
+            options: .init(inputs: options.inputs, inputTimeZone: options.inputTimeZone, zoneCandidates: options.inputZoneCandidates, period: options.period, comparisonPeriod: previous, temporaryDirectory: options.temporaryDirectory),
             diagnostics: diagnostics)
         let sources = options.inputs.map { URL(fileURLWithPath: $0).lastPathComponent }
         func output(_ part: String, _ ext: String) throws -> AtomicOutput {
@@ -157,6 +161,7 @@ public struct ReportJob {
         }
         try relay?.finish()
         var facts = ReportFacts(period: options.period, aggregate: aggregate, inputs: pipeline.inputs, inputNames: sources, unmapped: pipeline.unmappedKeys, reportDate: reportDate)
+        facts.csvZone = pipeline.csvZone
         facts.warnings = diagnostics.warningCount
         facts.findings = findings.finish()
         facts.rules = options.rules

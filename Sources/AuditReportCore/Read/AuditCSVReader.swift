@@ -82,6 +82,8 @@ struct AuditCSVReader {
             }
             let source = SourceLocation(input: context.inputIndex, line: line)
             var event: AuditEvent
+            var zoneLess: CivilDateTime?
+            var local: CivilDateTime?
             if let eventColumn = layout.pantherEventColumn {
                 let outcome = SIEMRecordUnwrapper.withEnrichment(
                     SIEMRecordUnwrapper.fromEmbedded(text(eventColumn), path: path, line: line, fallbackTime: layout.pantherTimeColumn.map { text($0) }, shape: "panther"),
@@ -119,7 +121,10 @@ struct AuditCSVReader {
                 let timestamp: Timestamp
                 switch parsed {
                 case .instant(let t): timestamp = t
-                case .local(let c): timestamp = zone.instant(ofLocal: c)
+                case .local(let c):
+                    timestamp = zone.instant(ofLocal: c)
+                    local = c
+                    if layout.timeZone == nil { zoneLess = c }
                 }
                 let key: String
                 if let known = resolved[eventText] {
@@ -136,11 +141,22 @@ struct AuditCSVReader {
             for extra in layout.extras {
                 event.extras.append(Field(extra.name, text(extra.index)))
             }
+            var twin: AuditEvent?
+            if let zoneLess, let hook = context.onZoneLessTime, let other = hook(zoneLess, event) { event.timestamp = other }
+            if let local {
+                if let later = zone.laterInstant(ofLocal: local) {
+                    event.ambiguity = .earlier
+                    twin = event
+                    twin?.timestamp = later
+                    twin?.ambiguity = .later
+                }
+            }
             if !invalidColumns.isEmpty {
                 try context.diagnostics.emit(Diagnostic(file: path, line: line, "invalid UTF-8 in column \(invalidColumns.map { "'\($0)'" }.joined(separator: ", ")), replaced with U+FFFD"))
             }
             summary.events += 1
             try sink(event)
+            if let twin { try sink(twin) }
         }
     }
 

@@ -13,6 +13,10 @@ public struct ReadContext {
     public var onProgress: ((Int64) -> Void)?
     /// Where access-request tickets go; nil when the job has no use for them (an error then).
     public var onTicket: ((Ticket) throws -> Void)?
+    /// Told of each export row whose time names no zone, with its wall-clock time and the event
+    /// as read (its time converted with `inputTimeZone`); may return another instant for it (the
+    /// other one of a time in the hour repeated when daylight saving ends).
+    public var onZoneLessTime: ((CivilDateTime, AuditEvent) -> Timestamp?)?
 
     public init(store: LocaleStore, inputIndex: Int, inputTimeZone: TimeZone, diagnostics: DiagnosticsEngine) {
         self.store = store

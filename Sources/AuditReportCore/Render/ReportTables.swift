@@ -152,6 +152,7 @@ extension ReportTable {
             add("section.totals", l.string(id), .number(value))
         }
         add("section.totals", l.string("summary.reconciliation"), .text(facts.reconciliationText(l)))
+        if let zone = facts.csvZoneText(l) { add("section.totals", l.string("summary.csv_zone"), .text(zone)) }
         for category in (l.catalog.categories + ["other"]) where a.byCategory[category] != nil {
             add("section.by_category", l.categoryLabel(category), .number(a.byCategory[category]!))
         }

@@ -29,7 +29,8 @@ struct SampleScript {
         self.options = options
         self.store = store
         let people = min(400, max(30, options.events / 40))
-        let pages = min(900, max(40, options.events / 12))
+        // The scripted scenarios name pages up to index 90 and people up to 13: at least that many.
+        let pages = min(900, max(120, options.events / 12))
         world = SampleWorld(peopleCount: people, pageCount: pages, random: &random)
         var ids: [String: String] = [:]
         for name in SampleWorld.teamspaces { ids[name] = random.uuid() }

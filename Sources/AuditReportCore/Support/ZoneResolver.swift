@@ -12,6 +12,14 @@ public final class ZoneResolver {
         self.timeZone = timeZone
     }
 
+    /// Whether a zone is UTC under one of its names (Foundation on Linux calls it GMT or Etc/UTC).
+    public static func isUTC(_ zone: TimeZone) -> Bool {
+        ["UTC", "GMT", "Etc/UTC", "Etc/GMT", "Etc/Universal", "Universal", "Zulu", "Etc/Zulu", "UCT", "Etc/UCT"].contains(zone.identifier)
+    }
+
+    /// A zone's name for messages: its IANA identifier, or UTC for every name of UTC.
+    public static func name(_ zone: TimeZone) -> String { isUTC(zone) ? "UTC" : zone.identifier }
+
     /// The zone's offset from UTC at `timestamp`, in seconds.
     public func offsetSeconds(at timestamp: Timestamp) -> Int {
         let slot = floorDiv(timestamp.milliseconds, 900_000)
@@ -40,6 +48,19 @@ public final class ZoneResolver {
         }
         // In a gap: neither round-trips; use the offset before the change (moves the time forward).
         return Timestamp(milliseconds: asUTC.milliseconds - Int64(before) * 1000)
+    }
+
+    /// The second instant of a wall-clock time in the hour repeated when daylight saving ends
+    /// (`instant(ofLocal:)` gives the first); nil for any other time.
+    public func laterInstant(ofLocal c: CivilDateTime) -> Timestamp? {
+        let asUTC = Timestamp(year: c.year, month: c.month, day: c.day, hour: c.hour, minute: c.minute, second: c.second, millisecond: c.millisecond)
+        let before = offsetSeconds(at: Timestamp(milliseconds: asUTC.milliseconds - 86_400_000))
+        let after = offsetSeconds(at: Timestamp(milliseconds: asUTC.milliseconds + 86_400_000))
+        guard before != after else { return nil }
+        let earlier = Timestamp(milliseconds: asUTC.milliseconds - Int64(max(before, after)) * 1000)
+        let later = Timestamp(milliseconds: asUTC.milliseconds - Int64(min(before, after)) * 1000)
+        guard offsetSeconds(at: earlier) == max(before, after), offsetSeconds(at: later) == min(before, after) else { return nil }
+        return later
     }
 }
 

@@ -83,6 +83,7 @@ private struct Model {
             l.string("html.quality_outside", ["count": l.number(facts.outsidePeriod)]),
             l.string("html.quality_warnings", ["count": l.number(facts.warnings)]),
         ]
+        if let zone = facts.csvZoneText(l) { quality.append(zone) }
         if facts.eventsWithoutPage > 0 {
             quality.append(l.string("html.quality_no_page", ["count": l.number(facts.eventsWithoutPage)]))
         }

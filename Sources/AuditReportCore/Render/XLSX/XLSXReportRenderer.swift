@@ -76,7 +76,7 @@ public struct XLSXReportRenderer {
             ("summary.read", facts.eventsRead), ("summary.events", a.total), ("summary.outside", facts.outsidePeriod),
             ("summary.duplicates", facts.duplicatesDropped), ("summary.skipped", facts.rowsSkipped), ("summary.unmapped_count", facts.unmapped.count),
         ])
-        r = try labelled(sheet, r, texts: [("summary.reconciliation", facts.reconciliationText(l))])
+        r = try labelled(sheet, r, texts: [("summary.reconciliation", facts.reconciliationText(l))] + (facts.csvZoneText(l).map { [("summary.csv_zone", $0)] } ?? []))
         if facts.omittedEventRows > 0 {
             try sheet.write(r, 0, text: cell(l.string("summary.events_capped", ["shown": l.number(a.total - facts.omittedEventRows), "total": l.number(a.total)])))
             r += 1

@@ -1,0 +1,152 @@
+import Foundation
+
+/// How the zone of a CSV export's zone-less times was decided, with the evidence.
+public struct CSVZoneDecision: Equatable, Sendable {
+    public enum How: String, Sendable {
+        /// Given with `--input-time-zone`.
+        case forced
+        /// The candidate under which most of the export's events match the stream's.
+        case inferred
+        /// No stream overlaps the export (or none was read): the default zone, assumed.
+        case assumed
+    }
+
+    /// Matches of one candidate zone.
+    public struct Candidate: Equatable, Sendable {
+        public var zone: String
+        public var matches: Int
+    }
+
+    public var zone: TimeZone
+    public var how: How
+    /// Every candidate with its matches, best first (empty unless compared).
+    public var candidates: [Candidate] = []
+    /// Export rows compared (at most `CSVZoneInference.sampleLimit`).
+    public var compared = 0
+    /// The inputs whose times carry no zone.
+    public var inputs: [Int] = []
+}
+
+/// Works out the zone of CSV export times that name none. Notion does not document the zone of
+/// its export; a German admin's export is in Berlin time, another's in UTC. When a stream input
+/// overlaps the export, the same action is in both: one event by the same person with the same
+/// key (or a group holding it) at the same wall-clock second. Each candidate zone turns the
+/// stream's instants into wall-clock times; the zone under which most events meet wins.
+///
+/// Cost: the first `sampleLimit` zone-less export rows are held (a few MB), and the stream
+/// inputs are read once more before the run proper, stopping early once the evidence is clear.
+/// Comparing wall-clock times, a time in the hour repeated when daylight saving ends matches
+/// either of its instants.
+struct CSVZoneInference {
+    static let sampleLimit = 50_000
+    /// The stream pass stops once the best candidate has this many matches.
+    static let enoughMatches = 5_000
+
+    let store: LocaleStore
+    let inputs: [String]
+    /// Zones to try, in order of preference when they tie; the first is the default.
+    let candidates: [TimeZone]
+
+    /// A wall-clock second, an actor and a key, as filed by one side of a match.
+    struct Sample: Hashable {
+        var second: Int64
+        var actor: String
+        var key: String
+    }
+
+    /// Returns nil when no input has zone-less times (nothing to decide).
+    /// - Throws: `ReadError` of an input that cannot be read (the run would fail on it too).
+    func run() throws -> CSVZoneDecision? {
+        let quiet = DiagnosticsEngine()
+        var samples = Set<Sample>()
+        var compared = 0
+        var zoneLessInputs: [Int] = []
+        var streams: [Int] = []
+        let utc = TimeZone(identifier: "UTC")!
+        for (index, path) in inputs.enumerated() {
+            guard let kind = Self.kind(of: path) else { continue }
+            if kind == .stream {
+                streams.append(index)
+                continue
+            }
+            var context = ReadContext(store: store, inputIndex: index, inputTimeZone: utc, diagnostics: quiet)
+            var found = false
+            context.onZoneLessTime = { civil, event in
+                found = true
+                guard compared < Self.sampleLimit else { return nil }
+                compared += 1
+                let second = Self.wallSecond(civil)
+                let matching = Deduplicator.matching(of: event.key, catalog: store.catalog)
+                for actor in Deduplicator.actorNames(of: event) {
+                    for key in matching.sought { samples.insert(Sample(second: second, actor: actor, key: key)) }
+                }
+                return nil
+            }
+            do {
+                _ = try InputReader.read(path: path, context: context) { _ in
+                    if compared >= Self.sampleLimit { throw StopReading() }
+                }
+            } catch is StopReading {
+            } catch is ReadError {
+                // The run proper reports it.
+            }
+            if found { zoneLessInputs.append(index) }
+        }
+        guard !zoneLessInputs.isEmpty else { return nil }
+        var decision = CSVZoneDecision(zone: candidates[0], how: .assumed, compared: compared, inputs: zoneLessInputs)
+        guard !streams.isEmpty else { return decision }
+
+        let resolvers = candidates.map { ZoneResolver(timeZone: $0) }
+        var matches = [Int](repeating: 0, count: candidates.count)
+        for index in streams {
+            let context = ReadContext(store: store, inputIndex: index, inputTimeZone: utc, diagnostics: quiet)
+            do {
+                _ = try InputReader.read(path: inputs[index], context: context) { event in
+                    let matching = Deduplicator.matching(of: event.key, catalog: store.catalog)
+                    let actors = Deduplicator.actorNames(of: event)
+                    for (c, zone) in resolvers.enumerated() {
+                        let civil = zone.civil(event.timestamp)
+                        let second = Self.wallSecond(civil)
+                        var hit = false
+                        for actor in actors where !hit {
+                            for key in matching.filed where samples.contains(Sample(second: second, actor: actor, key: key)) {
+                                hit = true
+                                break
+                            }
+                        }
+                        if hit { matches[c] += 1 }
+                    }
+                    if matches.max()! >= Self.enoughMatches { throw StopReading() }
+                }
+            } catch is StopReading {
+            } catch is ReadError {
+            }
+        }
+        decision.candidates = zip(candidates, matches).map { CSVZoneDecision.Candidate(zone: ZoneResolver.name($0.0), matches: $0.1) }
+        // Best first; ties keep the order of preference.
+        let order = candidates.indices.sorted { matches[$0] != matches[$1] ? matches[$0] > matches[$1] : $0 < $1 }
+        decision.candidates = order.map { decision.candidates[$0] }
+        guard let best = order.first, matches[best] > 0 else { return decision }
+        decision.zone = candidates[best]
+        decision.how = .inferred
+        return decision
+    }
+
+    /// A wall-clock time as seconds, as if it were UTC (to compare wall-clock times).
+    static func wallSecond(_ c: CivilDateTime) -> Int64 {
+        Int64(Timestamp.daysFromCivil(year: c.year, month: c.month, day: c.day)) * 86_400 + Int64(c.hour * 3600 + c.minute * 60 + c.second)
+    }
+
+    enum Kind { case stream, export }
+
+    /// A JSON input is a stream; a CSV one an export (tickets and Panther's CSV rows, whose
+    /// times name their zone, simply give no zone-less rows). Nil for a file that cannot be read.
+    static func kind(of path: String) -> Kind? {
+        guard let stream = try? ByteStream(path: path), let reader = try? ByteReader(stream: stream) else { return nil }
+        let first = reader.lookahead().first { $0 != 0x20 && $0 != 0x09 && $0 != 0x0A && $0 != 0x0D }
+        guard let first else { return nil }
+        return first == 0x7B || first == 0x5B ? .stream : .export
+    }
+
+    private struct StopReading: Error {}
+}

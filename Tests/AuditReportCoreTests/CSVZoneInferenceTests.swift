@@ -1,0 +1,80 @@
+import Foundation
+import Testing
+
+@testable import AuditReportCore
+
+/// The zone of an export's zone-less times, worked out from a stream that overlaps it.
+@Suite struct CSVZoneInferenceTests {
+    func pipeline(_ inputs: [String], forced: TimeZone? = nil, candidates: [TimeZone] = [TestSupport.utc, TestSupport.berlin]) throws -> (EventPipeline, [AuditEvent], DiagnosticsEngine) {
+        let diagnostics = DiagnosticsEngine()
+        let options = EventPipeline.Options(inputs: inputs, inputTimeZone: forced ?? TestSupport.utc, zoneCandidates: forced == nil ? candidates : nil)
+        let pipeline = EventPipeline(store: TestSupport.store, options: options, diagnostics: diagnostics)
+        try pipeline.read()
+        var events: [AuditEvent] = []
+        try pipeline.emit { events.append($0) }
+        return (pipeline, events, diagnostics)
+    }
+
+    func summary(_ events: [AuditEvent]) -> [String] {
+        events.map { "\($0.timestamp.seconds) \($0.key) \($0.actor.identity) \($0.id)" }
+    }
+
+    /// October 2026 (clocks go back on the 25th): a German export in Berlin time and the stream.
+    @Test func aGermanExportInLocalTimeGivesTheSameEventsAsWithTheZoneGiven() throws {
+        let sample = try SampleGenerator(options: .init(year: 2026, month: 10, events: 3000, seed: 7, csvLanguage: "de"), store: TestSupport.store)
+            .write(to: TestSupport.temporaryDirectory())
+        let (inferred, events, diagnostics) = try pipeline([sample.csvPath, sample.siemPath])
+        let (forced, forcedEvents, _) = try pipeline([sample.csvPath, sample.siemPath], forced: TestSupport.berlin)
+        let decision = try #require(inferred.csvZone)
+        #expect(decision.how == .inferred)
+        #expect(decision.zone.identifier == "Europe/Berlin")
+        #expect(decision.inputs == [0])
+        #expect(decision.candidates.map(\.zone) == ["Europe/Berlin", "UTC"])
+        #expect(decision.candidates[0].matches > 1000 && decision.candidates[1].matches == 0)
+        #expect(forced.csvZone?.how == .forced)
+        #expect(summary(events) == summary(forcedEvents))
+        #expect(inferred.inputs.map(\.duplicatesDropped) == forced.inputs.map(\.duplicatesDropped))
+        // Every stream event found its export row: nothing of the stream is left unmerged.
+        #expect(inferred.inputs[0].duplicatesDropped + inferred.inputs[1].duplicatesDropped >= inferred.inputs[1].read.events - 20)
+        #expect(diagnostics.diagnostics.contains { $0.severity == .note && $0.message.hasPrefix("its times name no zone; read as Europe/Berlin, under which ") })
+        // Read as UTC instead, hardly anything would merge.
+        let (_, wrong, _) = try pipeline([sample.csvPath, sample.siemPath], forced: TestSupport.utc)
+        #expect(wrong.count > events.count + 1000)
+    }
+
+    @Test func aUTCExportStaysUTC() throws {
+        let sample = try SampleGenerator(options: .init(year: 2026, month: 3, events: 800, seed: 3, csvLanguage: "en"), store: TestSupport.store)
+            .write(to: TestSupport.temporaryDirectory())
+        let (p, _, _) = try pipeline([sample.csvPath, sample.siemPath])
+        #expect(p.csvZone?.how == .inferred)
+        #expect(p.csvZone.map { ZoneResolver.name($0.zone) } == "UTC")
+    }
+
+    @Test func withoutAStreamTheZoneIsStatedAsAssumed() throws {
+        let csv = TestSupport.file("e.csv", "Date,Email,Event\n2026-10-05 08:00:00,a@x.de,Login\n")
+        let (p, events, diagnostics) = try pipeline([csv])
+        #expect(p.csvZone?.how == .assumed)
+        #expect(p.csvZone.map { ZoneResolver.name($0.zone) } == "UTC")
+        #expect(events.map(\.timestamp) == [TestSupport.ts("2026-10-05T08:00:00Z")])
+        #expect(diagnostics.diagnostics.map(\.message) == ["its times name no zone and no stream input overlaps them; read as UTC (assumed); --input-time-zone sets the zone"])
+        // Times that name their zone need no decision.
+        let (q, _, _) = try pipeline([TestSupport.file("z.csv", "Date,Email,Event\n2026-10-05T08:00:00Z,a@x.de,Login\n")])
+        #expect(q.csvZone == nil)
+    }
+
+    /// 02:30 on 25 October 2026 happens twice in Berlin: 00:30 and 01:30 UTC.
+    @Test(arguments: [("2026-10-25T01:30:00Z", "2026-10-25T01:30:00Z"), ("2026-10-25T00:30:00Z", "2026-10-25T00:30:00Z"), (nil, "2026-10-25T00:30:00Z")] as [(String?, String)])
+    func aTimeInTheRepeatedHourTakesTheInstantTheStreamHas(_ streamTime: String?, _ expected: String) throws {
+        let csv = TestSupport.file("e.csv", "Date,Email,Event\n2026-10-25 02:30:00,a@x.de,Login\n")
+        var inputs = [csv]
+        if let streamTime {
+            inputs.append(TestSupport.file("s.jsonl", #"{"id":"s1","timestamp":"\#(streamTime)","type":"user.login","actor":{"person":{"email":"a@x.de"}}}"# + "\n"))
+        }
+        let (p, events, _) = try pipeline(inputs, forced: TestSupport.berlin)
+        #expect(events.map(\.timestamp) == [TestSupport.ts(expected)])
+        #expect(events.map(\.ambiguity) == [.none])
+        #expect(p.inputs[0].read.events == 1)
+        #expect(p.inputs.allSatisfy { $0.reconciles })
+        #expect(p.duplicatesDropped == (streamTime == nil ? 0 : 1))
+    }
+}
