@@ -24,6 +24,19 @@ import Testing
         Timestamp(milliseconds: TestSupport.ts(base).milliseconds + Int64(n) * 60_000).description
     }
 
+    /// A rule file written for the 2023 catalogue keeps working: its retired `ui.` keys name the
+    /// keys that replace them (or every part of an event Notion split).
+    @Test func rulesWithRetiredKeysMatchTheirReplacements() throws {
+        let json = #"{"rules":[{"id":"lock","kind":"any","severity":"low","match":[{"keys":["ui.page.locked"]}]},{"id":"ip","kind":"any","severity":"high","match":[{"keys":["ui.organization.ip_allowlist_changed"]}]}]}"#
+        let url = URL(fileURLWithPath: TestSupport.file("old-rules.json", json))
+        let rules = try FindingRules.load(from: url)
+        var engine = FindingsEngine(rules: rules, catalog: TestSupport.store.catalog, period: nil, sources: ["in.csv"])
+        for event in [e("2026-10-06T10:00:00Z", "ui.organization.ip_allowlist_deleted"), e("2026-10-05T10:00:00Z", "page.locked"), e("2026-10-04T10:00:00Z", "page.unlocked")] {
+            engine.add(event)
+        }
+        #expect(engine.finish().map(\.ruleID).sorted() == ["ip", "lock"])
+    }
+
     @Test func workspaceExportIsHighAndCarriesItsEvents() throws {
         let f = try findings([e("2026-10-05T10:00:00Z", "workspace.content_exported", line: 7), e("2026-10-06T10:00:00Z", "page.viewed")], rule: "workspace_exported")
         #expect(f.count == 1)

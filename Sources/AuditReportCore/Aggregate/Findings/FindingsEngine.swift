@@ -82,10 +82,33 @@ public struct FindingsEngine {
     private var pending: [Int: [String: [Ref]]] = [:]
 
     public init(rules: FindingRules, catalog: EventCatalog, period: ReportPeriod?, sources: [String]) {
-        self.rules = rules.rules
+        self.rules = rules.rules.map { Self.current($0, catalog: catalog) }
         self.catalog = catalog
         self.period = period
         self.sources = sources
+    }
+
+    /// A rule written for an older catalogue, in today's keys: a retired `ui.` key becomes the key
+    /// that replaces it, a retired key Notion split becomes itself and each of its parts.
+    static func current(_ rule: FindingRule, catalog: EventCatalog) -> FindingRule {
+        func expand(_ keys: [String]?) -> [String]? {
+            keys.map { keys in
+                var out: [String] = []
+                for key in keys {
+                    var forms = [key]
+                    if let entry = catalog.entry(key), entry.isRetired {
+                        forms = entry.kind == .group ? [key] + catalog.members(ofGroup: key) : [catalog.readKey(key)]
+                    }
+                    for form in forms where !out.contains(form) { out.append(form) }
+                }
+                return out
+            }
+        }
+        var rule = rule
+        for i in rule.match.indices { rule.match[i].keys = expand(rule.match[i].keys) }
+        if let first = rule.first { rule.first = first.map { var m = $0; m.keys = expand(m.keys); return m } }
+        rule.undoKeys = expand(rule.undoKeys)
+        return rule
     }
 
     /// The rules an event key can concern (by its key alone) and its canonical key.
