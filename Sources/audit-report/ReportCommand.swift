@@ -89,7 +89,8 @@ struct ReportCommand: ParsableCommand {
                 let outside = result.inputs.reduce(0) { $0 + $1.outsidePeriod }
                 Terminal.error("\(result.inputs.count) inputs: \(result.events) events in \(period.identifier), \(duplicates) duplicates dropped, \(outside) outside the month, \(result.unmapped.count) unmapped event types, \(diagnostics.warningCount) warnings, \(result.facts.findings?.count ?? 0) findings")
             }
-            for path in result.written { Terminal.output(path) }
+            // Standard output (`-`) carries the tickets themselves, not a path.
+            for path in result.written where path != "-" { Terminal.output(path) }
         }
     }
 }

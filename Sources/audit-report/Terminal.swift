@@ -21,7 +21,10 @@ enum Terminal {
 /// `SOURCE_DATE_EPOCH` (seconds), the reproducible-builds convention for a fixed creation date.
 func sourceDateEpoch() throws -> Timestamp? {
     guard let text = ProcessInfo.processInfo.environment["SOURCE_DATE_EPOCH"], !text.isEmpty else { return nil }
-    guard let seconds = Int64(text) else { throw ValidationError("SOURCE_DATE_EPOCH must be whole seconds since 1970, not '\(text)'") }
+    // Up to the end of year 9999: every date form has four year digits, and no arithmetic overflows.
+    guard let seconds = Int64(text), (0...253_402_300_799).contains(seconds) else {
+        throw ValidationError("SOURCE_DATE_EPOCH must be whole seconds since 1970 up to 253402300799 (year 9999), not '\(text.prefix(40))'")
+    }
     return Timestamp(milliseconds: seconds * 1000)
 }
 

@@ -7,7 +7,7 @@ public enum CatalogError: Error, Equatable, Sendable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .missingFile(let path):
-            return "\(path): error: locale data file is missing"
+            return "\(path): error: no such file"
         case .invalidFile(let path, let line, let message):
             return line > 0 ? "\(path):\(line): error: \(message)" : "\(path): error: \(message)"
         case .unknownLanguage(let language, let available):

@@ -73,11 +73,10 @@ public struct LanguagePack: Sendable, Decodable {
     /// Loads and decodes one language file.
     /// - Throws: `CatalogError` naming the file.
     public static func load(from url: URL) throws -> LanguagePack {
-        guard let data = FileManager.default.contents(atPath: url.path) else {
-            throw CatalogError.missingFile(path: url.path)
-        }
+        let data = try DataFile.read(url)
+        let pack: LanguagePack
         do {
-            return try JSONDecoder().decode(LanguagePack.self, from: data)
+            pack = try JSONDecoder().decode(LanguagePack.self, from: data)
         } catch let DecodingError.keyNotFound(key, context) {
             throw CatalogError.invalidFile(path: url.path, line: 0, message: "missing '\(key.stringValue)' at \(Self.path(context))")
         } catch let DecodingError.typeMismatch(_, context), let DecodingError.valueNotFound(_, context) {
@@ -85,6 +84,32 @@ public struct LanguagePack: Sendable, Decodable {
         } catch {
             throw CatalogError.invalidFile(path: url.path, line: 0, message: "not valid JSON (\(error))")
         }
+        if let problem = pack.problem {
+            throw CatalogError.invalidFile(path: url.path, line: 0, message: problem)
+        }
+        return pack
+    }
+
+    /// Whether a text is a language code: `de`, `pt-BR`, `zh-Hant` (it names output files and the
+    /// HTML's `lang`, so nothing else may pass).
+    public static func isLanguageCode(_ code: String) -> Bool {
+        let parts = code.split(separator: "-", omittingEmptySubsequences: false)
+        guard (1...2).contains(parts.count), (2...3).contains(parts[0].count), parts[0].utf8.allSatisfy({ $0 >= 0x61 && $0 <= 0x7A }) else { return false }
+        return parts.count == 1 || (2...8).contains(parts[1].count) && parts[1].utf8.allSatisfy { ($0 >= 0x41 && $0 <= 0x5A) || ($0 >= 0x61 && $0 <= 0x7A) || ($0 >= 0x30 && $0 <= 0x39) }
+    }
+
+    /// What makes the pack unusable, naming the member; nil when it is usable.
+    var problem: String? {
+        if !Self.isLanguageCode(language) { return "'language' must be a language code such as de or pt-BR, not '\(language.prefix(40))'" }
+        if format.monthNames.count != 12 || format.monthNames.contains(where: \.isEmpty) { return "'format.monthNames' must hold 12 names, none empty" }
+        if format.weekdayNames.count != 7 || format.weekdayNames.contains(where: \.isEmpty) { return "'format.weekdayNames' must hold 7 names, Monday first, none empty" }
+        for (name, value) in [("dateTime", format.dateTime), ("date", format.date), ("excelDateTime", format.excelDateTime), ("excelDate", format.excelDate)] where value.isEmpty {
+            return "'format.\(name)' must not be empty"
+        }
+        for (name, value) in [("decimalSeparator", format.decimalSeparator), ("groupingSeparator", format.groupingSeparator)] where value.count > 4 {
+            return "'format.\(name)' must be at most 4 characters"
+        }
+        return nil
     }
 
     private static func path(_ context: DecodingError.Context) -> String {

@@ -15,9 +15,7 @@ enum TSVFile {
 
     /// The header row and the rows.
     static func readWithHeader(_ url: URL, columns: [String]) throws -> (header: [String], rows: [Row]) {
-        guard let data = FileManager.default.contents(atPath: url.path) else {
-            throw CatalogError.missingFile(path: url.path)
-        }
+        let data = try DataFile.read(url)
         guard let text = String(data: data, encoding: .utf8) else {
             throw CatalogError.invalidFile(path: url.path, line: 0, message: "not valid UTF-8")
         }

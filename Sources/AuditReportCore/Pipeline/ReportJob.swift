@@ -100,9 +100,44 @@ public struct ReportJob {
     /// Runs the report. Nothing is moved into place unless every output was written.
     /// - Throws: `ReadError`, `StrictModeError`, `OutputError`, `RenderError`.
     public func run() throws -> Result {
-        if !options.formats.isEmpty {
-            try FileManager.default.createDirectory(at: options.outputDirectory, withIntermediateDirectories: true)
+        // A run that fails leaves no output folder it made behind.
+        let directory = options.outputDirectory.path
+        let makesDirectory = !options.formats.isEmpty && !FileManager.default.fileExists(atPath: directory)
+        if makesDirectory {
+            do {
+                try FileManager.default.createDirectory(at: options.outputDirectory, withIntermediateDirectories: true)
+            } catch {
+                throw OutputError.cannotCreate(path: directory, reason: Self.whyNoFolder(directory))
+            }
         }
+        do {
+            return try runWritingOutputs()
+        } catch {
+            // Every output's temporary file is gone by now (they are released with the run).
+            if makesDirectory, (try? FileManager.default.contentsOfDirectory(atPath: directory))?.isEmpty == true {
+                try? FileManager.default.removeItem(atPath: directory)
+            }
+            throw error
+        }
+    }
+
+    /// Why a folder cannot be made: the nearest existing part of its path is a file, or cannot
+    /// be written.
+    static func whyNoFolder(_ path: String) -> String {
+        var url = URL(fileURLWithPath: path)
+        while url.path != "/" {
+            var isDirectory: ObjCBool = false
+            if FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) {
+                if !isDirectory.boolValue { return "\(url.path) is a file, not a folder" }
+                if !FileManager.default.isWritableFile(atPath: url.path) { return "\(url.path) is not writable" }
+                break
+            }
+            url.deleteLastPathComponent()
+        }
+        return "the folder cannot be created"
+    }
+
+    private func runWritingOutputs() throws -> Result {
         let zone = ZoneResolver(timeZone: localizer.timeZone)
         let previous = options.period.previous(zone: zone)
         let pipeline = EventPipeline(
@@ -119,6 +154,12 @@ public struct ReportJob {
         let xlsxOutput = options.formats.contains(.xlsx) ? try output("", "xlsx") : nil
         let htmlOutput = options.formats.contains(.html) ? try output("", "html") : nil
         let ticketsOutput = try options.ticketsPath.map { try AtomicOutput(path: $0, protectedPaths: options.inputs) }
+        let outputs = [csvOutput, xlsxOutput, htmlOutput, ticketsOutput].compactMap { $0 } + tableOutputs
+        for (i, a) in outputs.enumerated() {
+            for b in outputs[(i + 1)...] where a.collides(with: b) {
+                throw OutputError.cannotCreate(path: b.finalPath, reason: "\(a.finalPath), another output of this run, is written there; choose another path")
+            }
+        }
         pipeline.acceptsTickets = true
         // The template is read before the long work, so a missing one fails fast.
         let html = try htmlOutput.map { _ -> HTMLReportRenderer in

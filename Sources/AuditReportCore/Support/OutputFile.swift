@@ -42,6 +42,22 @@ public final class OutputFile {
         buffer.reserveCapacity(flushAt + 4096)
     }
 
+    /// Opens an existing device, FIFO or socket for writing, without creating or truncating it.
+    init(existing path: String, displayPath: String) throws {
+        self.path = displayPath
+        fd = open(path, O_WRONLY | O_CLOEXEC)
+        if fd < 0 { throw OutputError.cannotCreate(path: displayPath, reason: ByteStream.errnoText()) }
+        buffer.reserveCapacity(flushAt + 4096)
+    }
+
+    /// Writes to a copy of an open descriptor (standard output).
+    init(duplicating descriptor: Int32, displayPath: String) throws {
+        self.path = displayPath
+        fd = dup(descriptor)
+        if fd < 0 { throw OutputError.cannotCreate(path: displayPath, reason: ByteStream.errnoText()) }
+        buffer.reserveCapacity(flushAt + 4096)
+    }
+
     deinit {
         if fd >= 0 { Glibc.close(fd) }
     }
@@ -98,49 +114,131 @@ public final class OutputFile {
 
 /// Writes an output beside its final path and moves it there only when complete, so a failed
 /// or killed run leaves the previous file untouched and no partial file behind.
+///
+/// Only a regular file (or a path where nothing is yet) is replaced that way. A symbolic link is
+/// followed: the file it points to is replaced and the link stays. A device, FIFO or socket
+/// (`/dev/null`, a named pipe) is written through, never replaced; `-` is standard output.
 public final class AtomicOutput {
+    /// How the output reaches its path.
+    public enum Mode: Equatable, Sendable {
+        /// Written beside the target and renamed over it when complete.
+        case atomic
+        /// Written straight into an existing device, FIFO or socket.
+        case writeThrough
+        /// `-`: standard output.
+        case standardOutput
+    }
+
+    /// The path as given (what messages name).
     public let finalPath: String
+    /// Where the bytes end up: the path with its symbolic links followed.
+    public let targetPath: String
+    /// The file written before the rename (atomic mode only; empty otherwise).
     public let temporaryPath: String
+    public let mode: Mode
     private var committed = false
 
+    private static let lock = NSLock()
+    nonisolated(unsafe) private static var serial = 0
+
     /// - Parameter protectedPaths: inputs of the run; writing over one of them is refused.
+    /// - Throws: `OutputError` for a directory, a missing folder, or an input of the run.
     public init(path: String, protectedPaths: [String] = []) throws {
         finalPath = path
-        let url = URL(fileURLWithPath: path)
-        let resolved = url.resolvingSymlinksInPath().standardizedFileURL.path
+        if path == "-" {
+            targetPath = path
+            temporaryPath = ""
+            mode = .standardOutput
+            return
+        }
+        let target = try Self.followLinks(path)
+        targetPath = target
         for input in protectedPaths {
             let inputURL = URL(fileURLWithPath: input).resolvingSymlinksInPath().standardizedFileURL
-            if inputURL.path == resolved || AtomicOutput.sameFile(input, path) {
+            if inputURL.path == URL(fileURLWithPath: target).standardizedFileURL.path || AtomicOutput.sameFile(input, target) {
                 throw OutputError.wouldOverwriteInput(path: path)
             }
         }
+        var info = stat()
+        if stat(target, &info) == 0 {
+            switch info.st_mode & S_IFMT {
+            case S_IFREG: mode = .atomic
+            case S_IFDIR: throw OutputError.cannotCreate(path: path, reason: "it is a directory")
+            default: mode = .writeThrough
+            }
+        } else {
+            mode = .atomic
+        }
+        guard mode == .atomic else {
+            temporaryPath = ""
+            return
+        }
+        let url = URL(fileURLWithPath: target)
         let directory = url.deletingLastPathComponent().path
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
             throw OutputError.cannotCreate(path: path, reason: "directory \(directory) does not exist")
         }
-        temporaryPath = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).tmp-\(ProcessInfo.processInfo.processIdentifier)").path
+        Self.lock.lock()
+        Self.serial += 1
+        let serial = Self.serial
+        Self.lock.unlock()
+        // Unique per output of the run: two outputs never share a temporary file.
+        temporaryPath = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).tmp-\(ProcessInfo.processInfo.processIdentifier)-\(serial)").path
         TemporaryFiles.register(temporaryPath)
     }
 
     deinit {
-        if !committed { unlink(temporaryPath) }
-        TemporaryFiles.unregister(temporaryPath)
+        if mode == .atomic {
+            if !committed { unlink(temporaryPath) }
+            TemporaryFiles.unregister(temporaryPath)
+        }
     }
 
-    /// Opens the temporary file for writing; messages name the final path.
+    /// Opens the output for writing; messages name the path as given.
     public func open() throws -> OutputFile {
-        try OutputFile(path: temporaryPath, displayPath: finalPath)
+        switch mode {
+        case .atomic: return try OutputFile(path: temporaryPath, displayPath: finalPath)
+        case .writeThrough: return try OutputFile(existing: targetPath, displayPath: finalPath)
+        case .standardOutput: return try OutputFile(duplicating: 1, displayPath: "standard output")
+        }
     }
 
-    /// Moves the finished file into place.
+    /// Moves the finished file into place (nothing to move for a device or standard output).
     public func commit() throws {
-        if rename(temporaryPath, finalPath) != 0 {
+        guard mode == .atomic else {
+            committed = true
+            return
+        }
+        if rename(temporaryPath, targetPath) != 0 {
             let reason = ByteStream.errnoText()
             unlink(temporaryPath)
             throw OutputError.writeFailed(path: finalPath, reason: reason)
         }
         committed = true
+    }
+
+    /// Whether two outputs would end in the same file.
+    public func collides(with other: AtomicOutput) -> Bool {
+        guard mode != .standardOutput, other.mode != .standardOutput else { return false }
+        return URL(fileURLWithPath: targetPath).standardizedFileURL.path == URL(fileURLWithPath: other.targetPath).standardizedFileURL.path
+            || AtomicOutput.sameFile(targetPath, other.targetPath)
+    }
+
+    /// The path with every symbolic link along it followed, also a dangling one (the file it
+    /// names is created); at most 40 links, as the kernel allows.
+    static func followLinks(_ path: String) throws -> String {
+        var current = path
+        for _ in 0..<40 {
+            var info = stat()
+            guard lstat(current, &info) == 0, info.st_mode & S_IFMT == S_IFLNK else { return current }
+            var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+            let n = readlink(current, &buffer, buffer.count - 1)
+            guard n >= 0 else { throw OutputError.cannotCreate(path: path, reason: ByteStream.errnoText()) }
+            let link = String(decoding: buffer[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            current = link.hasPrefix("/") ? link : URL(fileURLWithPath: current).deletingLastPathComponent().appendingPathComponent(link).path
+        }
+        throw OutputError.cannotCreate(path: path, reason: "too many levels of symbolic links")
     }
 
     static func sameFile(_ a: String, _ b: String) -> Bool {

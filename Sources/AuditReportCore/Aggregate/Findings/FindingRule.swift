@@ -73,11 +73,15 @@ public struct FindingRules: Codable, Sendable {
     /// Loads a rules file.
     /// - Throws: `CatalogError` naming the file and what is wrong.
     public static func load(from url: URL) throws -> FindingRules {
-        guard let data = FileManager.default.contents(atPath: url.path) else { throw CatalogError.missingFile(path: url.path) }
+        let data = try DataFile.read(url)
         let rules: FindingRules
         do {
             rules = try JSONDecoder().decode(FindingRules.self, from: data)
+        } catch let DecodingError.dataCorrupted(context) where !context.codingPath.isEmpty {
+            throw CatalogError.invalidFile(path: url.path, line: 0, message: "wrong value at \(context.codingPath.map(\.stringValue).joined(separator: ".")): \(context.debugDescription)")
         } catch let DecodingError.dataCorrupted(context) {
+            // Foundation refuses a number it cannot fit as "not valid JSON": name the member instead.
+            if let member = Self.unfittingNumber(in: data) { throw CatalogError.invalidFile(path: url.path, line: 0, message: member) }
             throw CatalogError.invalidFile(path: url.path, line: 0, message: "not valid JSON (\(context.debugDescription))")
         } catch let DecodingError.keyNotFound(key, context) {
             throw CatalogError.invalidFile(path: url.path, line: 0, message: "missing '\(key.stringValue)' at \(context.codingPath.map(\.stringValue).joined(separator: "."))")
@@ -98,11 +102,45 @@ public struct FindingRules: Codable, Sendable {
                 case .sequence: if (rule.withinHours ?? 0) < 1 || (rule.first ?? []).isEmpty { return "needs first and withinHours" }
                 case .any: break
                 }
+                // Every number is bounded, so no arithmetic on it can overflow.
+                let bounds: [(String, Int?, ClosedRange<Int>)] = [
+                    ("threshold", rule.threshold, 1...1_000_000), ("windowMinutes", rule.windowMinutes, 1...527_040),
+                    ("undoMinutes", rule.undoMinutes, 0...527_040), ("lookbackDays", rule.lookbackDays, 1...3_660), ("withinHours", rule.withinHours, 1...8_784),
+                ]
+                for (name, value, range) in bounds {
+                    if let value, !range.contains(value) { return "\(name) must be from \(range.lowerBound) to \(range.upperBound), not \(value)" }
+                }
+                if rule.id.isEmpty || rule.id.count > 100 || !rule.id.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" || $0 == "-" || $0 == "." }) {
+                    return "id must be 1 to 100 letters, digits, '_', '-' or '.'"
+                }
                 return nil
             }()
             if let problem { throw CatalogError.invalidFile(path: url.path, line: 0, message: "rule '\(rule.id)' (\(rule.kind.rawValue)) \(problem)") }
         }
         return rules
+    }
+
+    /// The first number that is valid JSON but no whole number a rule can hold (`1e30`, `2.5`),
+    /// as a message naming where it is; nil when there is none.
+    static func unfittingNumber(in data: Data) -> String? {
+        guard let value = try? JSONParser.parse(String(decoding: data, as: UTF8.self), path: "", line: 0) else { return nil }
+        func search(_ value: JSONValue, _ path: String) -> String? {
+            switch value {
+            case .number(let text) where Int(text) == nil:
+                return "\(path) must be a whole number, not \(text.prefix(40))"
+            case .object(let object):
+                for member in object.members {
+                    if let found = search(member.value, path.isEmpty ? member.key : "\(path).\(member.key)") { return found }
+                }
+            case .array(let items):
+                for (i, item) in items.enumerated() {
+                    if let found = search(item, "\(path)[\(i)]") { return found }
+                }
+            default: break
+            }
+            return nil
+        }
+        return search(value, "")
     }
 
     /// `base` with the rules of `extra` added; a rule with the same id replaces the base's.

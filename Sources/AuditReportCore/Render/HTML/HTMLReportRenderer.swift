@@ -2,8 +2,9 @@ import Foundation
 import Mustache
 
 /// Renders the report as one self-contained HTML page from `Templates/report.html.mustache`.
-/// The template escapes every value (Mustache's `{{…}}`); this type only builds the view
-/// model, with every word taken from the localizer.
+/// The template escapes every value (Mustache's `{{…}}`, with `HTMLEscaping`, which the
+/// template must select); this type only builds the view model, with every word taken from the
+/// localizer.
 public struct HTMLReportRenderer {
     /// Pages shown in the HTML; the workbook lists all.
     public static let pageLimit = 100
@@ -20,6 +21,10 @@ public struct HTMLReportRenderer {
         guard let text = try? String(contentsOf: url, encoding: .utf8) else {
             throw OutputError.renderFailed(path: url.path, reason: "cannot read the HTML template")
         }
+        guard text.hasPrefix("{{% CONTENT_TYPE: \(HTMLEscaping.name)}}") else {
+            throw OutputError.renderFailed(path: url.path, reason: "the HTML template must start with {{% CONTENT_TYPE: \(HTMLEscaping.name)}}, so every value is escaped")
+        }
+        HTMLEscaping.register()
         do {
             template = try MustacheTemplate(string: text)
         } catch {

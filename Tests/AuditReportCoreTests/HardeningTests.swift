@@ -1,0 +1,147 @@
+import Foundation
+import Testing
+
+@testable import AuditReportCore
+
+/// Regression tests of the hostile-input and fault run: outputs never replace what is not a
+/// regular file, numbers from files and the environment never trap, values never leave their
+/// place in the HTML.
+@Suite struct HardeningTests {
+    let cli = CommandLineTests()
+    var examples: String { TestSupport.repositoryRoot.appendingPathComponent("Examples").path }
+
+    func fileType(_ path: String) -> mode_t {
+        var info = stat()
+        return lstat(path, &info) == 0 ? info.st_mode & S_IFMT : 0
+    }
+
+    @Test func aDeviceIsWrittenThroughNeverReplaced() throws {
+        let out = TestSupport.temporaryDirectory().path
+        let r = try cli.run(["report", "\(examples)/sample-2026-10.csv", "--month", "2026-10", "--format", "csv", "--output-dir", out, "--tickets", "/dev/null", "--quiet"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(fileType("/dev/null") == S_IFCHR)
+        #expect(!r.stdout.contains("/dev/null\n/dev/null"))
+    }
+
+    @Test func aSymbolicLinkIsFollowedAndStaysALink() throws {
+        let dir = TestSupport.temporaryDirectory()
+        let target = dir.appendingPathComponent("real.csv").path
+        let link = dir.appendingPathComponent("link.csv").path
+        try "old\n".write(toFile: target, atomically: false, encoding: .utf8)
+        try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: target)
+        let r = try cli.run(["convert", "\(examples)/sample-2026-10.csv", "-o", link, "--quiet"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(fileType(link) == S_IFLNK)
+        #expect(try String(contentsOfFile: target, encoding: .utf8).hasPrefix("Time (UTC),Event,"))
+        // A link to a device that cannot take the data: an error naming the path, the link kept.
+        let full = dir.appendingPathComponent("full.csv").path
+        try FileManager.default.createSymbolicLink(atPath: full, withDestinationPath: "/dev/full")
+        let f = try cli.run(["convert", "\(examples)/sample-2026-10.csv", "-o", full, "--quiet"])
+        #expect(f.status == 1)
+        #expect(f.stderr == "\(full): error: write failed: no space left on device\n")
+        #expect(fileType(full) == S_IFLNK)
+        #expect(fileType("/dev/full") == S_IFCHR)
+    }
+
+    @Test func twoOutputsOfOneRunNeverShareAPath() throws {
+        let out = TestSupport.temporaryDirectory().path
+        let events = "\(out)/audit-report-2026-10-en-events.csv"
+        let r = try cli.run(["report", "\(examples)/sample-2026-10.csv", "--month", "2026-10", "--format", "csv", "--output-dir", out, "--tickets", events, "--quiet"])
+        #expect(r.status == 1)
+        #expect(r.stderr.contains("another output of this run, is written there"))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: out) == [])
+    }
+
+    @Test func ticketsGoToStandardOutputWithADash() throws {
+        let out = TestSupport.temporaryDirectory().path
+        let r = try cli.run(["report", "\(examples)/sample-2026-10.csv", "--month", "2026-10", "--format", "csv", "--output-dir", out, "--tickets", "-", "--quiet"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.hasPrefix("Title,Status,Reporter,Priority,Created time,Last edited time\r\n"))
+        #expect(!r.stdout.contains("\n-\n"))
+    }
+
+    @Test func aRunThatFailsBeforeWritingLeavesNoNewFolder() throws {
+        let out = TestSupport.temporaryDirectory().appendingPathComponent("new/folder").path
+        let r = try cli.run(["report", "/nonexistent/export.csv", "--month", "2026-10", "--output-dir", out])
+        #expect(r.status == 1)
+        #expect(!FileManager.default.fileExists(atPath: out))
+        let file = TestSupport.file("plain", "x")
+        let under = try cli.run(["report", "\(examples)/sample-2026-10.csv", "--month", "2026-10", "--output-dir", "\(file)/sub"])
+        #expect(under.status == 1)
+        #expect(under.stderr == "\(file)/sub: error: cannot create output: \(file) is a file, not a folder\n")
+    }
+
+    @Test(arguments: [
+        (#"{"rules":[{"id":"x","kind":"burst","severity":"high","threshold":2,"windowMinutes":1e30,"match":[{"keys":["page.exported"]}]}]}"#, "rules[0].windowMinutes must be a whole number, not 1e30"),
+        (#"{"rules":[{"id":"x","kind":"burst","severity":"high","threshold":2,"windowMinutes":9223372036854775807,"match":[{"keys":["page.exported"]}]}]}"#, "rule 'x' (burst) windowMinutes must be from 1 to 527040, not 9223372036854775807"),
+        (#"{"rules":[{"id":"x","kind":"new_location","severity":"high","lookbackDays":99999999999,"match":[{"keys":["user.login"]}]}]}"#, "lookbackDays must be from 1 to 3660"),
+        (#"{"rules":[{"id":"x","kind":"net_burst","severity":"high","threshold":2,"windowMinutes":5,"undoMinutes":-1,"undoKeys":["a.b"],"match":[{"keys":["page.deleted"]}]}]}"#, "undoMinutes must be from 0 to 527040, not -1"),
+        (#"{"rules":[{"id":"../x","kind":"any","severity":"high","match":[{"keys":["user.login"]}]}]}"#, "id must be 1 to 100 letters"),
+    ])
+    func numbersAndNamesInARulesFileAreBounded(_ json: String, _ message: String) throws {
+        let path = TestSupport.file("rules.json", json)
+        #expect {
+            try FindingRules.load(from: URL(fileURLWithPath: path))
+        } throws: { error in
+            "\(error)".hasPrefix("\(path): error: ") && "\(error)".contains(message)
+        }
+    }
+
+    @Test(arguments: ["/dev/zero", "/tmp", "/nonexistent/rules.json"])
+    func aRulesPathThatIsNoFileSaysWhatItIs(_ path: String) throws {
+        let expected = ["/dev/zero": "is not a regular file", "/tmp": "is a directory", "/nonexistent/rules.json": "no such file"][path]!
+        #expect {
+            try FindingRules.load(from: URL(fileURLWithPath: path))
+        } throws: { error in
+            "\(error)" == "\(path): error: \(expected)" || "\(error)".hasPrefix("\(path): error: \(expected)")
+        }
+    }
+
+    @Test(arguments: [
+        ("\"monthNames\": [", "\"monthNames\": [\"\", ", "'format.monthNames' must hold 12 names, none empty"),
+        ("\"Sunday\"", "\"Sunday\", \"Extra\"", "'format.weekdayNames' must hold 7 names"),
+        ("\"language\": \"en\"", "\"language\": \"../x\"", "'language' must be a language code"),
+        ("\"language\": \"en\"", "\"language\": \"en\\\" onload=\\\"x\"", "'language' must be a language code"),
+    ])
+    func aLanguageFileThatCannotServeIsRefusedNamingTheMember(_ find: String, _ replace: String, _ message: String) throws {
+        var text = try String(contentsOf: TestSupport.localesURL.appendingPathComponent("en.json"), encoding: .utf8)
+        text = text.replacingOccurrences(of: find, with: replace)
+        if find.hasPrefix("\"monthNames\"") { text = text.replacingOccurrences(of: "\"December\"\n", with: "\n") }
+        let path = TestSupport.file("xx.json", text)
+        #expect {
+            try LanguagePack.load(from: URL(fileURLWithPath: path))
+        } throws: { error in
+            "\(error)".contains(message)
+        }
+    }
+
+    @Test func aSourceDateEpochBeyondYear9999IsAUsageError() throws {
+        let r = try cli.run(["convert", "\(examples)/sample-2026-10.csv", "-o", TestSupport.temporaryDirectory().appendingPathComponent("x.csv").path], environment: ["SOURCE_DATE_EPOCH": "99999999999999999"])
+        #expect(r.status == 64)
+        #expect(r.stderr.contains("SOURCE_DATE_EPOCH must be whole seconds since 1970 up to 253402300799"))
+    }
+
+    /// A quote followed by a combining mark is one Character: escaping by Character would let it
+    /// end an attribute. Every value that reaches the HTML gets such a quote.
+    @Test func valuesWithAQuoteAndACombiningMarkStayInTheirPlace() throws {
+        let evil = "x\"\u{301} onfocus=alert(1) autofocus style=position:fixed \"\u{301}>\u{301}<b>"
+        let csvEvil = evil.replacingOccurrences(of: "\"", with: "\"\"")
+        let csv = TestSupport.file("export.csv", """
+            Date,User,Email,Event,Page,Page ID,City,Country,Role
+            2026-10-05T08:00:00Z,"\(csvEvil)","\(csvEvil)@x.de","\(csvEvil)","\(csvEvil)","\(csvEvil)","\(csvEvil)","\(csvEvil)","\(csvEvil)"
+
+            """)
+        let out = TestSupport.temporaryDirectory()
+        let l = try Localizer(store: TestSupport.store, language: "en", timeZone: TestSupport.utc)
+        let period = try ReportPeriod(parsing: "2026-10", zone: ZoneResolver(timeZone: TestSupport.utc))
+        let job = ReportJob(
+            options: .init(inputs: [csv], period: period, outputDirectory: out, formats: [.html], templatesDirectory: TestSupport.repositoryRoot.appendingPathComponent("Templates"), rules: FindingsTests.rules),
+            localizer: l, diagnostics: DiagnosticsEngine())
+        let result = try job.run()
+        let html = try String(contentsOfFile: result.written[0], encoding: .utf8)
+        #expect(!html.unicodeScalars.map { $0 }.enumerated().contains { i, s in s == "\"" && i + 1 < html.unicodeScalars.count && Array(html.unicodeScalars)[i + 1] == "\u{301}" })
+        #expect(!html.contains("<b>"))
+        #expect(html.contains("&quot;\u{301}"))
+        #expect(HTMLEscaping.escape("\"\u{301}'<>&") == "&quot;\u{301}&#39;&lt;&gt;&amp;")
+    }
+}
