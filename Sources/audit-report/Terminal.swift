@@ -4,10 +4,14 @@ import Foundation
 
 /// The program's terminal: messages to stderr, results to stdout.
 enum Terminal {
-    static func error(_ message: String) {
+    /// Writes a message on a line of its own; what came from the input cannot act on the terminal.
+    /// - Parameter lines: whether the message's own line breaks stand (the tool's multi-line
+    ///   messages); each line is made inert.
+    static func error(_ message: String, lines: Bool = false) {
         // On a terminal a progress line may be open: clear it so the message stands alone.
         let clear = stderrIsTerminal ? "\r\u{1B}[K" : ""
-        FileHandle.standardError.write(Data((clear + message + "\n").utf8))
+        let text = lines ? message.split(separator: "\n", omittingEmptySubsequences: false).map { Diagnostic.inert(String($0)) }.joined(separator: "\n") : Diagnostic.inert(message)
+        FileHandle.standardError.write(Data((clear + text + "\n").utf8))
     }
 
     static func output(_ message: String) {
@@ -48,7 +52,7 @@ func runReportingErrors(_ body: () throws -> Void) throws {
         Terminal.error(error.description)
         throw ExitCode(1)
     } catch let error as ResourceLocator.NotFound {
-        Terminal.error(error.description)
+        Terminal.error(error.description, lines: true)
         throw ExitCode(1)
     }
 }

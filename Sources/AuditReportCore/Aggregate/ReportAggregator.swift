@@ -108,8 +108,15 @@ public struct ReportAggregator {
         previousCategoryCounts = categoryCounts
     }
 
+    /// Distinct event keys counted one by one; further keys no catalogue knows (a hostile or
+    /// broken input can hold a million) are counted together under `unlistedKey`.
+    public static let maxKeys = 20_000
+    /// The key under which unknown event types past `maxKeys` are counted.
+    public static let unlistedKey = "other.unlisted_event_types"
+
     private mutating func keyInfoIndex(_ key: String) -> Int {
         if let i = keyIndex[key] { return i }
+        if keys.count >= Self.maxKeys && catalog.entry(key) == nil && key != Self.unlistedKey { return keyInfoIndex(Self.unlistedKey) }
         let name = catalog.category(of: key)
         let category = categoryNames.firstIndex(of: name) ?? categoryNames.count - 1
         keys.append(KeyInfo(key: key, category: category))

@@ -8,6 +8,8 @@ public struct ReportFacts {
     public var inputs: [EventPipeline.InputSummary]
     public var inputNames: [String]
     public var unmapped: [EventPipeline.UnmappedKey]
+    /// Events of unmapped types past the ones listed (see `EventPipeline.maxUnmapped`).
+    public var unmappedBeyondLimit = 0
     /// The report's fixed date (`SOURCE_DATE_EPOCH`, else the end of the period).
     public var reportDate: Timestamp
     /// Whether the inputs reached into the month before (for the comparison).

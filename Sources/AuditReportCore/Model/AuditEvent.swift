@@ -78,6 +78,29 @@ public struct Field: Equatable, Hashable, Sendable {
         self.name = name
         self.value = value
     }
+
+    /// The values of `fields` for each of `names`, in that order ("" where a name is missing).
+    /// An input's columns come in the order of the names, so each is first looked for where it
+    /// should be; the rest are found through a dictionary, so many columns cost linear time.
+    static func values(of fields: [Field], for names: [String]) -> [String] {
+        var out = [String](repeating: "", count: names.count)
+        var lookup: [String: String]?
+        var position = 0
+        for (i, name) in names.enumerated() {
+            if position < fields.count && fields[position].name == name {
+                out[i] = fields[position].value
+                position += 1
+                continue
+            }
+            if lookup == nil {
+                var d: [String: String] = [:]
+                for f in fields where d[f.name] == nil { d[f.name] = f.value }
+                lookup = d
+            }
+            out[i] = lookup?[name] ?? ""
+        }
+        return out
+    }
 }
 
 /// Who caused an event.

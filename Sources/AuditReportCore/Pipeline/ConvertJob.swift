@@ -112,6 +112,7 @@ public struct ConvertJob {
             period: nil, aggregate: aggregate, inputs: pipeline.inputs, inputNames: sources, unmapped: pipeline.unmappedKeys, reportDate: created)
         facts.eventSheets = events.sheets.count
         facts.csvZone = pipeline.csvZone
+        facts.unmappedBeyondLimit = pipeline.unmappedBeyondLimit
         let renderer = XLSXReportRenderer(workbook: workbook, localizer: localizer, facts: facts)
         try renderer.writeConversionSummary(summary)
         try renderer.writeUnmapped()

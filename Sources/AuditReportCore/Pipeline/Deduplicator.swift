@@ -13,13 +13,37 @@
 /// first, meets first). The twin is kept only where it meets the same action of another input;
 /// then the row at the earlier instant is passed over. Otherwise the twin is dropped unseen and
 /// the row stays at the earlier instant. Neither is counted twice.
+///
+/// Cost: each event costs a few hash look-ups whatever the number of events in its second (the
+/// candidates of a fingerprint are kept per input, with a cursor per absorbing input past those
+/// already used). A second holding more than `windowLimit` events is handed on in parts; the
+/// duplicates across its parts are then not all found, and `overfullSeconds` says so.
 public struct Deduplicator {
+    /// Events held for one second at most (about 100 MB); a real workspace has a few hundred.
+    public static let windowLimit = 200_000
     private let catalog: EventCatalog
     private var second: Int64 = .min
     private var window: [AuditEvent] = []
     private var absorbed: [Set<Int>] = []
     private var byID: [String: Int] = [:]
-    private var byFingerprint: [Fingerprint: [Int]] = [:]
+    /// Per fingerprint: the inputs that filed under it, in order of first appearance.
+    private var inputsByFingerprint: [Fingerprint: [Int]] = [:]
+    /// Per fingerprint, input and whether the held events have an id: their indices, and per
+    /// absorbing input how far along the ones already used go.
+    private var buckets: [BucketKey: Bucket] = [:]
+    /// Seconds handed on in parts because they held more than `windowLimit` events.
+    public private(set) var overfullSeconds: [Int64] = []
+
+    struct BucketKey: Hashable {
+        var fingerprint: Fingerprint
+        var input: Int
+        var hasID: Bool
+    }
+
+    struct Bucket {
+        var indices: [Int] = []
+        var cursor: [Int: Int] = [:]
+    }
     private var matchCache: [String: Matching] = [:]
     /// Rows whose later-instant twin met its match (bounded by rows in repeated hours).
     private var resolvedTwins = Set<SourceLocation>()
@@ -68,22 +92,42 @@ public struct Deduplicator {
             return
         }
         let matching = matching(of: event.key)
+        let input = event.source.input
         for fp in Self.fingerprints(of: event, keys: matching.sought) {
-            for index in byFingerprint[fp, default: []] {
-                let kept = window[index]
-                if kept.source.input == event.source.input || absorbed[index].contains(event.source.input) { continue }
-                if !kept.id.isEmpty && !event.id.isEmpty { continue }
-                absorbed[index].insert(event.source.input)
-                merge(event, into: index)
-                return
+            for other in inputsByFingerprint[fp, default: []] where other != input {
+                // Two events that both have ids are the same only by id.
+                for hasID in event.id.isEmpty ? [false, true] : [false] {
+                    let key = BucketKey(fingerprint: fp, input: other, hasID: hasID)
+                    guard var bucket = buckets[key] else { continue }
+                    var position = bucket.cursor[input] ?? 0
+                    while position < bucket.indices.count && absorbed[bucket.indices[position]].contains(input) { position += 1 }
+                    bucket.cursor[input] = position
+                    buckets[key] = bucket
+                    guard position < bucket.indices.count else { continue }
+                    let index = bucket.indices[position]
+                    absorbed[index].insert(input)
+                    merge(event, into: index)
+                    return
+                }
             }
+        }
+        if window.count >= Self.windowLimit {
+            if overfullSeconds.last != s { overfullSeconds.append(s) }
+            try flush(emit)
         }
         let index = window.count
         window.append(event)
         absorbed.append([])
         met.append(false)
         if !event.id.isEmpty { byID[event.id] = index }
-        for fp in Self.fingerprints(of: event, keys: matching.filed) { byFingerprint[fp, default: []].append(index) }
+        for fp in Self.fingerprints(of: event, keys: matching.filed) {
+            let key = BucketKey(fingerprint: fp, input: input, hasID: !event.id.isEmpty)
+            if buckets[key] == nil {
+                buckets[key] = Bucket()
+                if !(inputsByFingerprint[fp]?.contains(input) ?? false) { inputsByFingerprint[fp, default: []].append(input) }
+            }
+            buckets[key]!.indices.append(index)
+        }
     }
 
     /// Hands on the events still held.
@@ -104,7 +148,8 @@ public struct Deduplicator {
         met.removeAll(keepingCapacity: true)
         absorbed.removeAll(keepingCapacity: true)
         byID.removeAll(keepingCapacity: true)
-        byFingerprint.removeAll(keepingCapacity: true)
+        inputsByFingerprint.removeAll(keepingCapacity: true)
+        buckets.removeAll(keepingCapacity: true)
     }
 
     /// One fingerprint per key and per way the actor and the target can be named: e-mail, id or
@@ -177,9 +222,21 @@ public struct Deduplicator {
         fill(&kept.target.id, dropped.target.id)
         fill(&kept.target.name, dropped.target.name)
         if kept.audience == nil { kept.audience = dropped.audience }
-        for f in dropped.details where !kept.details.contains(where: { $0.name == f.name }) { kept.details.append(f) }
-        for f in dropped.extras where !kept.extras.contains(where: { $0.name == f.name }) { kept.extras.append(f) }
+        Self.addMissing(dropped.details, to: &kept.details)
+        Self.addMissing(dropped.extras, to: &kept.extras)
         if !kept.id.isEmpty && byID[kept.id] == nil { byID[kept.id] = index }
         window[index] = kept
+    }
+
+    /// Appends the fields of `extra` whose names `fields` lacks (by a set past a few fields, so
+    /// events with many details merge in linear time).
+    static func addMissing(_ extra: [Field], to fields: inout [Field]) {
+        guard !extra.isEmpty else { return }
+        if fields.count * extra.count <= 256 {
+            for f in extra where !fields.contains(where: { $0.name == f.name }) { fields.append(f) }
+            return
+        }
+        var names = Set(fields.map(\.name))
+        for f in extra where names.insert(f.name).inserted { fields.append(f) }
     }
 }

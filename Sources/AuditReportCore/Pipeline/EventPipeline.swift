@@ -69,6 +69,8 @@ public final class EventPipeline {
     public private(set) var csvZone: CSVZoneDecision?
     private var readZone: TimeZone
     private var unmapped: [String: UnmappedKey] = [:]
+    /// Events of unmapped keys past the first `maxUnmapped` distinct ones.
+    public private(set) var unmappedBeyondLimit = 0
     /// One spool, or one per input when they are read at the same time.
     private var spools: [EventSpool]
     /// Called with the file bytes read so far over all inputs and their total size.
@@ -214,12 +216,22 @@ public final class EventPipeline {
             try EventSpool.drain(spools) { event in try dedup.add(event, emit: handle) }
             try dedup.finish(emit: handle)
         }
+        for second in dedup.overfullSeconds.prefix(5) {
+            try diagnostics.emit(Diagnostic(file: "", line: 0, "more than \(Deduplicator.windowLimit) events in the one second \(Timestamp(milliseconds: second * 1000)); duplicates across them may not all be found"))
+        }
         for (input, count) in dedup.droppedByInput { inputs[input].duplicatesDropped = count }
         for (input, count) in inPeriod.enumerated() { inputs[input].inPeriod = count }
     }
 
+    /// Unmapped keys tracked one by one; events of further ones are only counted.
+    public static let maxUnmapped = 10_000
+
     private func noteUnmapped(_ event: AuditEvent) throws {
         guard store.catalog.entry(event.key) == nil else { return }
+        if unmapped.count >= Self.maxUnmapped && unmapped[event.key] == nil {
+            unmappedBeyondLimit += 1
+            return
+        }
         if var known = unmapped[event.key] {
             known.count += 1
             known.firstSeen = min(known.firstSeen, event.timestamp)

@@ -203,6 +203,7 @@ public struct ReportJob {
         try relay?.finish()
         var facts = ReportFacts(period: options.period, aggregate: aggregate, inputs: pipeline.inputs, inputNames: sources, unmapped: pipeline.unmappedKeys, reportDate: reportDate)
         facts.csvZone = pipeline.csvZone
+        facts.unmappedBeyondLimit = pipeline.unmappedBeyondLimit
         facts.warnings = diagnostics.warningCount
         facts.findings = findings.finish()
         facts.rules = options.rules

@@ -238,24 +238,40 @@ struct AuditCSVReader {
     func layout(_ header: CSVRecord) throws -> Layout {
         let path = tokenizer.reader.path
         var layout = Layout()
+        var claimed = Set<Int>()
         for index in 0..<header.count {
             let name = header.repairedString(index).trimmingSpaces()
             layout.header.append(name)
             if name == "p_enrichment" { layout.pantherEnrichmentColumn = index }
-            if name == "event" || name == "p_event_time" {
-                // Panther's own names, recognised before the export aliases.
-                if name == "event" { layout.pantherEventColumn = index } else { layout.pantherTimeColumn = index }
-            }
+            // Panther's own names, noted before the export aliases (they count only in a Panther file).
+            if name == "event" && layout.pantherEventColumn == nil { layout.pantherEventColumn = index }
+            if name == "p_event_time" && layout.pantherTimeColumn == nil { layout.pantherTimeColumn = index }
             if let field = context.store.columns.field(forHeader: name), layout.fields[field] == nil {
                 layout.fields[field] = index
+                claimed.insert(index)
             } else if layout.fields[.timestamp] == nil, let zone = context.store.columns.timeColumnZone(forHeader: name) {
                 layout.fields[.timestamp] = index
                 layout.timeZone = zone
-            } else if name != "event" && name != "p_event_time" {
-                layout.extras.append((index, name))
+                claimed.insert(index)
             }
         }
         let isPanther = layout.header.contains { $0.hasPrefix("p_") } && layout.pantherEventColumn != nil
+        if isPanther {
+            claimed.formUnion(layout.header.indices.filter { layout.header[$0].hasPrefix("p_") })
+            if let column = layout.pantherEventColumn { claimed.insert(column) }
+        }
+        // Every other column is carried through; a name met before gets a number, so none is lost.
+        var names = Set(claimed.map { layout.header[$0] })
+        for (index, name) in layout.header.enumerated() where !claimed.contains(index) {
+            var unique = name
+            var n = 2
+            while names.contains(unique) {
+                unique = "\(name) (\(n))"
+                n += 1
+            }
+            names.insert(unique)
+            layout.extras.append((index, unique))
+        }
         if !isPanther {
             layout.pantherEventColumn = nil
             layout.pantherTimeColumn = nil
@@ -265,8 +281,6 @@ struct AuditCSVReader {
             if !missing.isEmpty {
                 throw ReadError.missingColumns(path: path, line: header.line, missing: missing, header: layout.header)
             }
-        } else {
-            layout.extras.removeAll { $0.name.hasPrefix("p_") }
         }
         return layout
     }

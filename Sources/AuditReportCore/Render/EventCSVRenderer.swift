@@ -19,9 +19,7 @@ public final class EventCSVRenderer {
 
     public func write(_ event: AuditEvent) {
         var cells = EventColumn.allCases.map { $0.text(event, localizer, sources: sources) }
-        for name in extraColumns {
-            cells.append(event.extras.first(where: { $0.name == name })?.value ?? "")
-        }
+        if !extraColumns.isEmpty { cells += Field.values(of: event.extras, for: extraColumns) }
         writer.row(cells)
         rows += 1
     }

@@ -119,7 +119,8 @@ extension ReportTable {
     public static func unmapped(_ facts: ReportFacts, _ l: Localizer) -> ReportTable {
         ReportTable(
             headers: [l.string("column.event_key"), l.string("column.event"), l.string("column.count"), l.string("column.first_seen")],
-            rows: facts.unmapped.map { [.text($0.key), .text(l.eventLabel($0.key)), .number($0.count), .time($0.firstSeen)] })
+            rows: facts.unmapped.map { [.text($0.key), .text(l.eventLabel($0.key)), .number($0.count), .time($0.firstSeen)] }
+                + (facts.unmappedBeyondLimit > 0 ? [[.text("…"), .text(l.string("unmapped.more", ["limit": l.number(EventPipeline.maxUnmapped)])), .number(facts.unmappedBeyondLimit), .empty]] : []))
     }
 
     /// What was read, per input.

@@ -23,6 +23,26 @@ public struct Diagnostic: Equatable, Sendable, CustomStringConvertible {
 
     public var description: String { formatted(as: severity.rawValue) }
 
+    /// A message made harmless for a terminal: control characters (escape sequences that retitle
+    /// or clear the screen, write the clipboard, move the cursor to overprint), line breaks and
+    /// bidirectional overrides from the input are shown as `\u{…}` instead of acting.
+    public static func inert(_ text: String) -> String {
+        guard text.unicodeScalars.contains(where: needsEscape) else { return text }
+        var out = ""
+        for scalar in text.unicodeScalars {
+            if needsEscape(scalar) {
+                out += "\\u{" + String(scalar.value, radix: 16, uppercase: true) + "}"
+            } else {
+                out.unicodeScalars.append(scalar)
+            }
+        }
+        return out
+    }
+
+    private static func needsEscape(_ s: Unicode.Scalar) -> Bool {
+        s.value < 0x20 || (0x7F...0x9F).contains(s.value) || (0x202A...0x202E).contains(s.value) || (0x2066...0x2069).contains(s.value)
+    }
+
     /// `file:line: <word>: message`, where the word says how the problem is treated.
     public func formatted(as word: String) -> String {
         let place = file.isEmpty ? "audit-report" : (line > 0 ? "\(file):\(line)" : file)
@@ -94,9 +114,25 @@ public final class DiagnosticsEngine: @unchecked Sendable {
         return kept.filter { $0.severity == .warning }.count + suppressed
     }
 
-    /// The message with digits removed, so "line 5" and "line 6" count as one kind.
-    private static func shape(of message: String) -> String {
-        String(message.unicodeScalars.filter { !("0"..."9").contains($0) })
+    /// The message with digits and quoted input ('…') removed, so "line 5" and "line 6", or two
+    /// unreadable timestamps, count as one kind (memory stays bounded by the kinds of problems,
+    /// not their number).
+    static func shape(of message: String) -> String {
+        var out = String.UnicodeScalarView()
+        var quoted = false
+        var previous: Unicode.Scalar = " "
+        for scalar in message.unicodeScalars {
+            if scalar == "'" {
+                // A quote opens after a space, colon or bracket and closes before one.
+                if !quoted && (previous == " " || previous == "(" || previous == ":") { quoted = true; out.append("'") }
+                else if quoted { quoted = false; out.append("'") }
+                else { out.append(scalar) }
+            } else if !quoted && !("0"..."9").contains(scalar) {
+                out.append(scalar)
+            }
+            previous = scalar
+        }
+        return String(out.prefix(200))
     }
 }
 

@@ -23,6 +23,8 @@ public struct Finding: Equatable, Sendable {
 
 /// Applies the finding rules to the newest-first event stream. State is per actor and per
 /// page and bounded by the rules' windows; only logins are kept for the new-location rule.
+/// Every rule costs amortized constant time per event: windows are queues dropped from the
+/// front as the stream goes back in time, and nothing is compared with every earlier event.
 public struct FindingsEngine {
     public static let maxReferences = 200
     let rules: [FindingRule]
@@ -61,22 +63,35 @@ public struct FindingsEngine {
 
     private var anyFindings: [Int: Open] = [:]
     /// Per rule and actor: events inside the window, newest first, and the burst being built.
-    private var windows: [Int: [String: [Ref]]] = [:]
+    private var windows: [Int: [String: Queue<Ref>]] = [:]
     private var bursts: [Int: [String: Open]] = [:]
     private var done: [(Int, Open)] = []
-    /// Per rule: times of undo events by page id and by title.
-    private var undos: [Int: [String: [Timestamp]]] = [:]
+    /// Per rule: times of undo events by page id and by title, newest first.
+    private var undos: [Int: [String: Queue<Timestamp>]] = [:]
     /// A login that may be the first from its place: the oldest one at that place not yet
     /// matched by an earlier login there within the look-back.
     private struct Candidate {
         var ref: Ref
+        var place: String
         var inPeriod: Bool
-        /// Places of earlier logins within the look-back (some history is needed to call a place new).
-        var earlierPlaces = Set<String>()
+        /// The actor's logins read before this one: any read after it while it stays a candidate
+        /// is an earlier login within the look-back at another place (one at its own place ends
+        /// it), which is the history needed to call its place new.
+        var loginsBefore: Int
     }
 
-    /// Per rule, actor and place: the candidate login (bounded by the places a person logs in from).
-    private var candidates: [Int: [String: [String: Candidate]]] = [:]
+    /// One person's logins for the new-location rule: candidates newest first (a queue), the
+    /// live candidate per place, and the last few places seen (examples for the finding).
+    private struct LoginHistory {
+        var queue = Queue<Candidate>()
+        var live: [String: Int] = [:]
+        var logins = 0
+        /// The last few distinct places with the number of the login seen there.
+        var recentPlaces: [(place: String, login: Int)] = []
+    }
+
+    /// Per rule and actor (bounded by the people who log in and their places within the look-back).
+    private var logins: [Int: [String: LoginHistory]] = [:]
     private var sequence = 0
     /// Per rule and actor: "then" events waiting for an earlier "first" event.
     private var pending: [Int: [String: [Ref]]] = [:]
@@ -157,9 +172,9 @@ public struct FindingsEngine {
                 if inPeriod(e.timestamp), rule.matches(e, canonical: canonical) { anyFindings[index, default: Open()].add(reference(e)) }
             case .burst:
                 if inPeriod(e.timestamp), rule.matches(e, canonical: canonical) { addToBurst(index, rule, reference(e)) }
-            case .netBurst:
+                case .netBurst:
                 if (rule.undoKeys ?? []).contains(e.key) {
-                    for key in Self.pageKeys(e) { undos[index, default: [:]][key, default: []].append(e.timestamp) }
+                    for key in Self.pageKeys(e) { undos[index, default: [:]][key, default: Queue()].append(e.timestamp) }
                 }
                 if inPeriod(e.timestamp), rule.matches(e, canonical: canonical), !undone(index, rule, e) { addToBurst(index, rule, reference(e)) }
             case .newLocation:
@@ -170,18 +185,17 @@ public struct FindingsEngine {
                 let within = Int64(rule.withinHours ?? 0) * 3_600_000
                 if inPeriod(e.timestamp), rule.matches(e, canonical: canonical) {
                     pending[index, default: [:]][e.actor.identity, default: []].append(reference(e))
-                } else if (rule.first ?? []).contains(where: { $0.matches(e, canonical: canonical) }), var waiting = pending[index]?[e.actor.identity], !waiting.isEmpty {
-                    let matched = waiting.filter { $0.time >= e.timestamp && $0.time.milliseconds - e.timestamp.milliseconds <= within }
+                } else if (rule.first ?? []).contains(where: { $0.matches(e, canonical: canonical) }), let waiting = pending[index]?[e.actor.identity], !waiting.isEmpty {
+                    // Every waiting event is newer than this one: those within the window follow
+                    // it; the others are out of reach of it and of every older one.
+                    let matched = waiting.filter { $0.time.milliseconds - e.timestamp.milliseconds <= within }
                     if !matched.isEmpty {
                         var open = Open()
                         open.add(reference(e))
                         for r in matched { open.add(r) }
                         done.append((index, open))
-                        waiting.removeAll { r in matched.contains { $0.sequence == r.sequence } }
                     }
-                    // Older logins cannot reach changes more than the window after them.
-                    waiting.removeAll { $0.time.milliseconds - e.timestamp.milliseconds > within }
-                    pending[index]?[e.actor.identity] = waiting
+                    pending[index]?[e.actor.identity] = []
                 }
             }
         }
@@ -191,29 +205,33 @@ public struct FindingsEngine {
     private mutating func addLogin(_ index: Int, _ rule: FindingRule, _ e: AuditEvent) {
         let place = [e.city, e.country].filter { !$0.isEmpty }.joined(separator: ", ")
         let lookback = Int64(rule.lookbackDays ?? 28) * 86_400_000
-        var byPlace = candidates[index]?.removeValue(forKey: e.actor.identity) ?? [:]
-        for (candidatePlace, var candidate) in byPlace {
-            if candidate.ref.time.milliseconds - e.timestamp.milliseconds > lookback {
-                // Too old to matter to it any more: decide now.
-                resolve(index, candidatePlace, candidate)
-                byPlace[candidatePlace] = nil
-            } else if candidatePlace == place {
-                // Seen there within the look-back: not a new place. This login takes its turn.
-                byPlace[candidatePlace] = nil
-            } else {
-                candidate.earlierPlaces.insert(place)
-                byPlace[candidatePlace] = candidate
+        var history = logins[index]?.removeValue(forKey: e.actor.identity) ?? LoginHistory()
+        // Candidates more than the look-back after this login are decided now (newest first).
+        while let oldest = history.queue.first, oldest.ref.time.milliseconds - e.timestamp.milliseconds > lookback {
+            history.queue.removeFirst()
+            if history.live[oldest.place] == oldest.ref.sequence {
+                history.live[oldest.place] = nil
+                resolve(index, oldest, history)
             }
         }
-        byPlace[place] = Candidate(ref: reference(e), inPeriod: inPeriod(e.timestamp))
-        candidates[index, default: [:]][e.actor.identity] = byPlace
+        // Seen here within the look-back: the candidate of this place is no new place; this login
+        // takes its turn.
+        history.live[place] = sequence
+        history.logins += 1
+        history.queue.append(Candidate(ref: reference(e), place: place, inPeriod: inPeriod(e.timestamp), loginsBefore: history.logins))
+        history.recentPlaces.removeAll { $0.place == place }
+        history.recentPlaces.append((place, history.logins))
+        if history.recentPlaces.count > 4 { history.recentPlaces.removeFirst() }
+        logins[index, default: [:]][e.actor.identity] = history
     }
 
-    private mutating func resolve(_ index: Int, _ place: String, _ candidate: Candidate) {
-        guard candidate.inPeriod, !candidate.earlierPlaces.isEmpty else { return }
+    private mutating func resolve(_ index: Int, _ candidate: Candidate, _ history: LoginHistory) {
+        guard candidate.inPeriod, history.logins > candidate.loginsBefore else { return }
         var open = Open()
         open.add(candidate.ref)
-        open.subject = "\(place) ← \(candidate.earlierPlaces.sorted().joined(separator: "; "))"
+        // Places of logins read after it (so earlier in time), within the look-back.
+        let earlier = history.recentPlaces.filter { $0.login > candidate.loginsBefore && $0.place != candidate.place }.map(\.place)
+        open.subject = "\(candidate.place) ← \(earlier.sorted().joined(separator: "; "))"
         done.append((index, open))
     }
 
@@ -222,8 +240,9 @@ public struct FindingsEngine {
         for (index, byKey) in undos {
             let limit = Int64(rules[index].undoMinutes ?? 60) * 60_000
             undos[index] = byKey.compactMapValues { times in
-                let kept = times.filter { $0.milliseconds - now.milliseconds <= limit }
-                return kept.isEmpty ? nil : kept
+                var times = times
+                while let newest = times.first, newest.milliseconds - now.milliseconds > limit { times.removeFirst() }
+                return times.isEmpty ? nil : times
             }
         }
     }
@@ -236,21 +255,28 @@ public struct FindingsEngine {
     }
 
     /// Whether a deletion was restored or the page re-created within the undo window after it.
-    private func undone(_ index: Int, _ rule: FindingRule, _ e: AuditEvent) -> Bool {
+    /// The undo times of a page are newest first: the ones too far after this deletion are out
+    /// of reach of every older one too and go; the oldest left is the nearest after it.
+    private mutating func undone(_ index: Int, _ rule: FindingRule, _ e: AuditEvent) -> Bool {
         let limit = Int64(rule.undoMinutes ?? 60) * 60_000
+        var found = false
         for key in Self.pageKeys(e) {
-            for t in undos[index]?[key] ?? [] where t > e.timestamp && t.milliseconds - e.timestamp.milliseconds <= limit { return true }
+            guard var times = undos[index]?[key] else { continue }
+            while let newest = times.first, newest.milliseconds - e.timestamp.milliseconds > limit { times.removeFirst() }
+            // Times equal to the deletion's are not after it; they sit at the end (oldest).
+            if times.contains(where: { $0 > e.timestamp }, fromEnd: true) { found = true }
+            undos[index]?[key] = times.isEmpty ? nil : times
         }
-        return false
+        return found
     }
 
     private mutating func addToBurst(_ index: Int, _ rule: FindingRule, _ r: Ref) {
         let window = Int64(rule.windowMinutes ?? 60) * 60_000
-        var events = windows[index]?[r.actor] ?? []
+        var events = windows[index]?.removeValue(forKey: r.actor) ?? Queue()
         // Newest first: drop events more than the window after this one.
-        events.removeAll { $0.time.milliseconds - r.time.milliseconds > window }
+        while let newest = events.first, newest.time.milliseconds - r.time.milliseconds > window { events.removeFirst() }
         events.append(r)
-        windows[index, default: [:]][r.actor] = events
+        defer { windows[index, default: [:]][r.actor] = events }
         guard events.count >= (rule.threshold ?? 1) else { return }
         var open = bursts[index]?[r.actor] ?? Open()
         if open.count > 0 && open.first.milliseconds - r.time.milliseconds > window {
@@ -258,19 +284,25 @@ public struct FindingsEngine {
             done.append((index, open))
             open = Open()
         }
-        for event in events { open.add(event, checkRepeat: true) }
+        if open.count == 0 {
+            // The threshold is reached: the whole window joins.
+            for event in events.elements { open.add(event, checkRepeat: true) }
+        } else {
+            // The burst goes on: every other event of the window is in it already.
+            open.add(r, checkRepeat: true)
+        }
         bursts[index, default: [:]][r.actor] = open
     }
 
     /// The findings, most severe first.
     public mutating func finish() -> [Finding] {
         var results: [(Int, Open)]
-        for (index, byActor) in candidates {
-            for (_, byPlace) in byActor {
-                for (place, candidate) in byPlace { resolve(index, place, candidate) }
+        for (index, byActor) in logins {
+            for (_, history) in byActor {
+                for candidate in history.queue.elements where history.live[candidate.place] == candidate.ref.sequence { resolve(index, candidate, history) }
             }
         }
-        candidates = [:]
+        logins = [:]
         results = done
         for (index, open) in anyFindings { results.append((index, open)) }
         for (index, byActor) in bursts { for open in byActor.values { results.append((index, open)) } }
@@ -279,5 +311,32 @@ public struct FindingsEngine {
                 ruleID: rules[index].id, severity: rules[index].severity, count: open.count, actors: open.actors.sorted(), first: open.first, last: open.last,
                 references: open.refs.sorted { $0.time < $1.time }.map(\.reference), subject: open.subject)
         }.sorted(by: Finding.before)
+    }
+}
+
+/// A first-in, first-out queue with constant-time removal from the front.
+struct Queue<Element> {
+    private var storage: [Element] = []
+    private var head = 0
+
+    var first: Element? { head < storage.count ? storage[head] : nil }
+    var count: Int { storage.count - head }
+    var isEmpty: Bool { head >= storage.count }
+    var elements: ArraySlice<Element> { storage[head...] }
+
+    mutating func append(_ element: Element) { storage.append(element) }
+
+    mutating func removeFirst() {
+        head += 1
+        // Give the space back once most of the array is consumed.
+        if head > 1024 && head * 2 > storage.count {
+            storage.removeFirst(head)
+            head = 0
+        }
+    }
+
+    /// Whether an element satisfies `predicate`, looking from the back (the oldest).
+    func contains(where predicate: (Element) -> Bool, fromEnd: Bool) -> Bool {
+        storage[head...].reversed().contains(where: predicate)
     }
 }

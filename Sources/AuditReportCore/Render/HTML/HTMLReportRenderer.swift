@@ -9,6 +9,18 @@ public struct HTMLReportRenderer {
     /// Pages shown in the HTML; the workbook lists all.
     public static let pageLimit = 100
     public static let actorLimit = 25
+    /// Rows of other listings in the HTML (the workbook and the CSV set list all).
+    public static let listLimit = 200
+
+    /// The first `limit` rows and a last one saying how many more there are.
+    static func capped(_ table: ReportTable, _ limit: Int, _ l: Localizer) -> ReportTable {
+        guard table.rows.count > limit else { return table }
+        var table = table
+        let more = table.rows.count - limit
+        table.rows.removeLast(more)
+        table.rows.append([.text(l.string("html.rows_more", ["count": l.number(more)]))] + Array(repeating: ReportTable.Cell.empty, count: max(table.headers.count - 1, 0)))
+        return table
+    }
 
     let l: Localizer
     let template: MustacheTemplate
@@ -120,7 +132,7 @@ private struct Model {
             "audience": ["segments": audienceSegments()],
             "pages": pagesModel,
             "actors": table(ReportTable.actors(facts, l, limit: HTMLReportRenderer.actorLimit), titleColumn: nil),
-            "unmapped": table(ReportTable.unmapped(facts, l), titleColumn: nil),
+            "unmapped": table(HTMLReportRenderer.capped(ReportTable.unmapped(facts, l), HTMLReportRenderer.listLimit, l), titleColumn: nil),
             "inputs": table(ReportTable.inputs(facts, l), titleColumn: nil),
             "quality": quality,
             "footer": l.string("html.footer", ["inputs": facts.inputNames.joined(separator: ", "), "zone": l.timeZoneLabel()]),

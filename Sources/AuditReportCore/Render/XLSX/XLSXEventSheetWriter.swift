@@ -4,10 +4,15 @@
 public final class XLSXEventSheetWriter {
     /// Data rows per sheet: Excel's 1,048,576 rows less the header.
     public static let excelRowLimit = 1_048_575
+    /// Columns per sheet.
+    public static let excelColumnLimit = 16_384
 
     private let workbook: XLSXWorkbook
     private let localizer: Localizer
     private let columns: [EventCell]
+    /// The inputs' own columns (they follow the standard ones), and where the first one is.
+    private let extraNames: [String]
+    private let firstExtra: Int
     private let baseName: String
     private let rowsPerSheet: Int
     private let maxRows: Int?
@@ -47,6 +52,8 @@ public final class XLSXEventSheetWriter {
         self.workbook = workbook
         self.localizer = localizer
         self.columns = columns
+        extraNames = columns.compactMap { if case .extra(let name) = $0 { return name } else { return nil } }
+        firstExtra = columns.firstIndex { if case .extra = $0 { return true } else { return false } } ?? columns.count
         self.sources = sources
         self.rowsPerSheet = rowsPerSheet
         self.maxRows = maxRows
@@ -76,14 +83,15 @@ public final class XLSXEventSheetWriter {
         if sheet == nil || row >= rowsPerSheet { try startSheet() }
         guard let sheet else { return }
         row += 1
+        let extras = extraNames.isEmpty ? [] : Field.values(of: e.extras, for: extraNames)
         for (i, column) in columns.enumerated() {
             switch column {
             case .standard(.time):
                 try sheet.write(row, i, number: XLSXText.serial(localizer.civil(e.timestamp)), handle: dateHandle, width: 19)
             case .standard(let c):
                 try text(sheet, i, c.text(e, localizer, sources: sources), event: e, column: i)
-            case .extra(let name):
-                try text(sheet, i, e.extras.first(where: { $0.name == name })?.value ?? "", event: e, column: i)
+            case .extra:
+                try text(sheet, i, extras[i - firstExtra], event: e, column: i)
             }
         }
         written += 1
@@ -117,8 +125,14 @@ extension XLSXEventSheetWriter {
         var cutTexts = Set<Int>()
         let inputs = pipeline.options.inputs
         let diagnostics = pipeline.diagnostics
+        // A sheet has 16,384 columns: the inputs' own columns past that are in the CSV only.
+        let room = XLSXEventSheetWriter.excelColumnLimit - EventColumn.allCases.count
+        if pipeline.extraColumns.count > room {
+            try? diagnostics.emit(
+                Diagnostic(file: "", line: 0, "the inputs have \(pipeline.extraColumns.count) columns of their own; the workbook holds the first \(room) (Excel's limit is 16,384 columns), the events CSV all"))
+        }
         return XLSXEventSheetWriter(
-            workbook: workbook, localizer: localizer, columns: EventColumn.allCases.map { .standard($0) } + pipeline.extraColumns.map { .extra($0) },
+            workbook: workbook, localizer: localizer, columns: EventColumn.allCases.map { .standard($0) } + pipeline.extraColumns.prefix(room).map { .extra($0) },
             sources: sources, rowsPerSheet: rowsPerSheet, maxRows: maxRows
         ) { event, column, text in
             // Once per text: the same long title on a thousand events is one problem.

@@ -301,9 +301,17 @@ public struct XLSXReportRenderer {
     }
 
     /// A sheet holding one table: frozen header and first column, filter, fitted widths, printable.
+    /// A table longer than a sheet holds is cut with a note below it (the CSV set keeps every row).
     private func writeListSheet(_ nameID: String, _ table: ReportTable) throws {
         let sheet = try workbook.addSheet(XLSXText.sheetName(l.string(nameID), existing: workbook.names))
+        var table = table
+        let room = XLSXEventSheetWriter.excelRowLimit - 2
+        let total = table.rows.count
+        if total > room { table.rows.removeLast(total - room) }
         let last = try write(table, to: sheet, at: 0)
+        if total > room {
+            try sheet.write(last + 1, 0, text: cell(l.string("xlsx.rows_cut", ["shown": l.number(room), "total": l.number(total)])))
+        }
         sheet.freeze(rows: 1, columns: 1)
         try sheet.fitColumns(count: table.headers.count, maximum: 50)
         try sheet.autofilter(lastRow: max(last - 1, 1), lastColumn: table.headers.count - 1)
