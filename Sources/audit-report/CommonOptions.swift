@@ -13,6 +13,9 @@ struct CommonOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("Zone of CSV times that name none (Notion does not document it). Default: worked out from a stream input that overlaps the export (UTC, --time-zone and the system's zone tried), else UTC.", valueName: "zone"))
     var inputTimeZone: String?
 
+    @Option(name: .long, help: ArgumentHelp("Text encoding of the inputs: utf-8, utf-16 or windows-1252 (default: UTF-8, UTF-16 by its byte-order mark, Windows-1252 when a file is not UTF-8).", valueName: "encoding"))
+    var inputEncoding: TextEncoding?
+
     @Option(name: .long, help: ArgumentHelp("CSV dialect: rfc4180 (comma, CRLF) or excel-de (semicolon, BOM, CRLF).", valueName: "dialect"))
     var csvDialect = CSVDialect.rfc4180
 
@@ -74,3 +77,4 @@ struct CommonOptions: ParsableArguments {
 }
 
 extension CSVDialect: ExpressibleByArgument {}
+extension TextEncoding: ExpressibleByArgument {}

@@ -34,7 +34,7 @@ struct ConvertCommand: ParsableCommand {
         try runReportingErrors {
             let localizer = try common.localizer()
             var job = ConvertJob(
-                options: .init(inputs: inputs, output: output, dialect: common.csvDialect, inputTimeZone: common.inputZone, inputZoneCandidates: common.inputZoneCandidates, temporaryDirectory: common.temporaryDirectory, creationDate: try sourceDateEpoch()),
+                options: .init(inputs: inputs, output: output, dialect: common.csvDialect, inputTimeZone: common.inputZone, inputZoneCandidates: common.inputZoneCandidates, inputEncoding: common.inputEncoding, temporaryDirectory: common.temporaryDirectory, creationDate: try sourceDateEpoch()),
                 localizer: localizer, diagnostics: common.diagnostics())
             let progress = ProgressDisplay.make(quiet: common.quiet)
             job.onProgress = progress.map { display in { display.report($0) } }

@@ -75,7 +75,7 @@ struct ReportCommand: ParsableCommand {
             var job = ReportJob(
                 options: .init(
                     inputs: inputs, period: period, outputDirectory: URL(fileURLWithPath: outputDir), formats: dryRun ? [] : try formats, dialect: common.csvDialect,
-                    inputTimeZone: common.inputZone, inputZoneCandidates: common.inputZoneCandidates, temporaryDirectory: common.temporaryDirectory, maxEventRows: maxEventRows, reportDate: try sourceDateEpoch(),
+                    inputTimeZone: common.inputZone, inputZoneCandidates: common.inputZoneCandidates, inputEncoding: common.inputEncoding, temporaryDirectory: common.temporaryDirectory, maxEventRows: maxEventRows, reportDate: try sourceDateEpoch(),
                     templatesDirectory: try formats.contains(.html) ? ResourceLocator.folder("Templates", flag: common.resources) : nil, rules: findingRules,
                     ticketsPath: dryRun ? nil : tickets),
                 localizer: localizer, diagnostics: common.diagnostics())

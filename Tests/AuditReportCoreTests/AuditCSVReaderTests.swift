@@ -80,7 +80,8 @@ import Testing
 
     @Test func invalidUTF8IsRepairedAndReported() throws {
         let bytes = Array("Event,Date,Email,Page\nPage viewed,2023-05-15T10:00:00Z,a@x.de,Bad ".utf8) + [0xC3, 0x28, 0xFF] + Array("\n".utf8)
-        let r = try TestSupport.read(path: TestSupport.file("bad-utf8.csv", bytes))
+        // Declared UTF-8, the file's bad bytes are repaired (unforced, it would be read as Windows-1252).
+        let r = try TestSupport.read(path: TestSupport.file("bad-utf8.csv", bytes), encoding: .utf8)
         #expect(r.events.count == 1)
         #expect(r.events[0].target.name == "Bad \u{FFFD}(\u{FFFD}")
         #expect(r.diagnostics.map(\.message) == ["invalid UTF-8 in column 'Page', replaced with U+FFFD"])

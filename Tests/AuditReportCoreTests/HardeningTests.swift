@@ -144,4 +144,102 @@ import Testing
         #expect(html.contains("&quot;\u{301}"))
         #expect(HTMLEscaping.escape("\"\u{301}'<>&") == "&quot;\u{301}&#39;&lt;&gt;&amp;")
     }
+
+    // MARK: what Excel and tools write
+
+    @Test func excelsUnicodeTextInUTF16IsRead() throws {
+        let text = "Date\tEmail\tEvent\tPage\n2026-10-05T10:00:00Z\tj@x.de\tSeite angesehen\tÜbersicht 😀\n"
+        for data in [text.data(using: .utf16LittleEndian)!, text.data(using: .utf16BigEndian)!] {
+            let bom: [UInt8] = data == text.data(using: .utf16LittleEndian)! ? [0xFF, 0xFE] : [0xFE, 0xFF]
+            let r = try TestSupport.read(path: TestSupport.file("unicode.txt", bom + Array(data)))
+            #expect(r.events.map(\.target.name) == ["Übersicht 😀"])
+            #expect(r.events.map(\.key) == ["page.viewed"])
+            #expect(r.diagnostics.map(\.message) == ["read as UTF-16 (it starts with a UTF-16 byte-order mark); --input-encoding sets the encoding"])
+        }
+    }
+
+    @Test func germanExcelsWindows1252IsReadAsSuch() throws {
+        let bytes: [UInt8] = Array("Datum;E-Mail;Ereignis;Seite\n2026-10-05T10:00:00Z;j@x.de;Seite angesehen;".utf8) + [0xDC] + Array("bersicht f".utf8) + [0xFC, 0x72, 0x20, 0x80] + [0x0A]
+        let r = try TestSupport.read(path: TestSupport.file("excel.csv", bytes))
+        #expect(r.events.map(\.target.name) == ["Übersicht für €"])
+        #expect(r.diagnostics.map(\.message) == ["read as Windows-1252 (it is not UTF-8; German Excel saves CSV so); --input-encoding sets the encoding"])
+        // Forced, the same bytes are UTF-8 and repaired with a warning.
+        let forced = try TestSupport.read(path: TestSupport.file("excel.csv", bytes), encoding: .utf8)
+        #expect(forced.events.map(\.target.name) == ["\u{FFFD}bersicht f\u{FFFD}r \u{FFFD}"])
+    }
+
+    @Test func prettyPrintedDocumentsAfterAOneLineOneAreAllRead() throws {
+        let text = """
+            {"id":"a","timestamp":"2026-10-05T10:00:00Z","type":"user.login"}
+            {
+              "id": "b",
+              "timestamp": "2026-10-05T10:01:00Z",
+              "type": "user.login"
+            }
+            {
+              "id": "c",
+              "timestamp": "2026-10-05T10:02:00Z",
+              "type": "user.login"
+            }
+
+            """
+        let r = try TestSupport.read("jq.json", text)
+        #expect(r.events.map(\.id) == ["a", "b", "c"])
+        #expect(r.diagnostics == [])
+        // JSON lines with a broken record stay JSON lines: the record is skipped, not the rest.
+        let lines = TestSupport.file("l.jsonl", "{\"id\":\"a\",\"timestamp\":\"2026-10-05T10:00:00Z\",\"type\":\"user.login\"}\n{\"id\":\"b\",\n{\"id\":\"c\",\"timestamp\":\"2026-10-05T10:00:00Z\",\"type\":\"user.login\"}\n")
+        #expect(try TestSupport.read(path: lines).events.map(\.id) == ["a", "c"])
+    }
+
+    @Test func zerosAfterTheLastGzipMemberArePassedOverWithANote() throws {
+        let bytes = TestSupport.gzip("Date,Email,Event\n2026-10-05T10:00:00Z,a@x.de,Login\n") + [UInt8](repeating: 0, count: 512)
+        let r = try TestSupport.read(path: TestSupport.file("padded.csv.gz", bytes))
+        #expect(r.events.count == 1)
+        #expect(r.diagnostics.map(\.message) == ["512 zero bytes after the compressed data passed over"])
+    }
+
+    @Test func aLoneSurrogateIsReplacedWithAWarningAndDuplicateKeysTakeTheLast() throws {
+        let r = try TestSupport.read("s.jsonl", #"{"id":"a","timestamp":"2026-10-05T10:00:00Z","type":"page.viewed","type":"page.exported","details":{"page_name":"x\ud800y"}}"# + "\n")
+        #expect(r.events.map(\.key) == ["page.exported"])
+        #expect(r.events.map(\.target.name) == ["x\u{FFFD}y"])
+        #expect(r.diagnostics.map(\.message) == ["invalid UTF-8 or a lone surrogate escape in a string, replaced with U+FFFD"])
+    }
+
+    @Test func aRepeatedHeaderRowIsPassedOverAndDuplicateColumnsAreKept() throws {
+        let r = try TestSupport.read("joined.csv", "Date,Email,Action,event,Note,Note\n2026-10-05T10:00:00Z,a@x.de,Login,raw,n1,n2\nDate,Email,Action,event,Note,Note\n2026-10-05T11:00:00Z,a@x.de,Logout,raw,n3,n4\n")
+        #expect(r.events.map(\.key) == ["user.login", "user.logout"])
+        #expect(r.events[0].extras == [Field("event", "raw"), Field("Note", "n1"), Field("Note (2)", "n2")])
+        #expect(r.diagnostics.map(\.message) == ["the header row again; passed over"])
+    }
+
+    @Test func cellsASpreadsheetWouldRunAreNeutralizedAndNULIsNotWritten() {
+        #expect(CSVWriter.neutralize(" =1+1") == "' =1+1")
+        #expect(CSVWriter.neutralize("\u{FF1D}SUM(A1)") == "'\u{FF1D}SUM(A1)")
+        #expect(CSVWriter.neutralize(" -5") == " -5")
+        #expect(CSVWriter.neutralize("a\u{0}b") == "a\u{FFFD}b")
+        for value in [" =1+1", "\u{FF1D}SUM(A1)", "=x", "plain", "'quoted"] {
+            #expect(CSVWriter.unneutralize(CSVWriter.neutralize(value)) == value)
+        }
+    }
+
+    @Test func placeholdersInValuesAreNotFilledAgain() throws {
+        let l = try Localizer(store: TestSupport.store, language: "en", timeZone: TestSupport.utc)
+        #expect(l.string("quality.csv_zone_forced", ["files": "{zone}.csv", "zone": "UTC"]) == "Times in {zone}.csv name no zone: read as UTC, as --input-time-zone says.")
+    }
+
+    @Test func inputCannotActOnTheTerminal() throws {
+        let evil = "\u{1B}]0;pwned\u{07}\u{1B}[2J\u{1B}]52;c;ZXZpbA==\u{07}\r0 warnings\u{202E}"
+        let csv = TestSupport.file("t.csv", "Date,Email,Event\n2026-10-05T10:00:00Z,a@x.de,\"\(evil)\"\n")
+        let r = try cli.run(["convert", csv, "-o", TestSupport.temporaryDirectory().appendingPathComponent("o.csv").path])
+        #expect(r.status == 0)
+        #expect(!r.stderr.unicodeScalars.contains { $0.value == 0x1B || $0.value == 0x07 || $0 == "\r" || $0.value == 0x202E })
+        #expect(r.stderr.contains("\\u{1B}]0;pwned\\u{7}"))
+    }
+
+    @Test func aMonthBeforeTheYear2000SaysWhatIsWrong() throws {
+        let r = try cli.run(["report", "\(examples)/sample-2026-10.csv", "--month", "1999-12"])
+        #expect(r.status == 64)
+        #expect(r.stderr.contains("the year must be from 2000 to 9999"))
+    }
 }
+

@@ -137,7 +137,7 @@ import Testing
         let bytes = Array(#"{"timestamp":"2023-05-15T10:00:00Z","type":"page.viewed","details":{"page_name":"A"#.utf8) + [0xFF, 0xFE] + Array("\"}}\n".utf8)
         let r = try TestSupport.read(path: TestSupport.file("bad.jsonl", bytes))
         #expect(r.events.map(\.target.name) == ["A\u{FFFD}\u{FFFD}"])
-        #expect(r.diagnostics.map(\.message) == ["invalid UTF-8 in a string, replaced with U+FFFD"])
+        #expect(r.diagnostics.map(\.message) == ["invalid UTF-8 or a lone surrogate escape in a string, replaced with U+FFFD"])
     }
 
     @Test func gzipJSONLinesAreRead() throws {

@@ -37,10 +37,12 @@ enum TestSupport {
     }
 
     /// Reads the file at `path` with the shipped catalogue.
-    static func read(path: String, inputTimeZone: TimeZone = utc, strict: Bool = false) throws -> Read {
+    static func read(path: String, inputTimeZone: TimeZone = utc, strict: Bool = false, encoding: TextEncoding? = nil) throws -> Read {
         let diagnostics = DiagnosticsEngine(strict: strict)
         var events: [AuditEvent] = []
-        let summary = try InputReader.read(path: path, context: ReadContext(store: store, inputIndex: 0, inputTimeZone: inputTimeZone, diagnostics: diagnostics)) { events.append($0) }
+        var context = ReadContext(store: store, inputIndex: 0, inputTimeZone: inputTimeZone, diagnostics: diagnostics)
+        context.inputEncoding = encoding
+        let summary = try InputReader.read(path: path, context: context) { events.append($0) }
         return Read(events: events, summary: summary, diagnostics: diagnostics.diagnostics)
     }
 

@@ -44,12 +44,23 @@ public final class Localizer {
     }
 
     /// The UI string `id` with `{name}` placeholders filled in.
+    /// Placeholders are filled in one pass over the string: a value that itself holds `{name}`
+    /// (a file named `{zone}.csv`) stays as it is.
     public func string(_ id: String, _ arguments: [String: String]) -> String {
-        var text = string(id)
-        for (name, value) in arguments {
-            text = text.replacingOccurrences(of: "{\(name)}", with: value)
+        let template = string(id)
+        var out = ""
+        var rest = template[...]
+        while let open = rest.firstIndex(of: "{") {
+            out += rest[..<open]
+            guard let close = rest[open...].firstIndex(of: "}"), let value = arguments[String(rest[rest.index(after: open)..<close])] else {
+                out.append("{")
+                rest = rest[rest.index(after: open)...]
+                continue
+            }
+            out += value
+            rest = rest[rest.index(after: close)...]
         }
-        return text
+        return out + rest
     }
 
     // MARK: events

@@ -8,7 +8,13 @@ public struct ReportPeriod: Equatable, Sendable {
     /// A problem with the `--month` value.
     public struct InvalidMonth: Error, Equatable, CustomStringConvertible {
         public var text: String
-        public var description: String { "error: invalid month '\(text)'; expected YYYY-MM, e.g. 2026-10" }
+        public var description: String {
+            let parts = text.split(separator: "-")
+            if parts.count == 2, parts[0].count == 4, parts[1].count == 2, let y = Int(parts[0]), let m = Int(parts[1]), (1...12).contains(m), !(2000...9999).contains(y) {
+                return "error: invalid month '\(text)'; the year must be from 2000 to 9999 (Notion's audit log began in 2022)"
+            }
+            return "error: invalid month '\(text.prefix(40))'; expected YYYY-MM, e.g. 2026-10"
+        }
     }
 
     /// - Parameter text: `YYYY-MM`.

@@ -17,13 +17,15 @@ public struct ConvertJob {
         /// Zones to try for CSV times that name none, when `inputTimeZone` was not given (see
         /// `CSVZoneInference`); nil to use `inputTimeZone` as it is.
         public var inputZoneCandidates: [TimeZone]?
+        /// The inputs' text encoding, when given; else worked out per file.
+        public var inputEncoding: TextEncoding?
         public var temporaryDirectory: URL
         /// Data rows per events sheet; Excel's limit unless a test needs a small one.
         public var rowsPerSheet: Int
         /// The workbook's fixed creation date (`SOURCE_DATE_EPOCH`); the newest event's time when nil.
         public var creationDate: Timestamp?
 
-        public init(inputs: [String], output: String, dialect: CSVDialect = .rfc4180, inputTimeZone: TimeZone = TimeZone(identifier: "UTC")!, inputZoneCandidates: [TimeZone]? = nil, temporaryDirectory: URL = FileManager.default.temporaryDirectory, rowsPerSheet: Int = XLSXEventSheetWriter.excelRowLimit, creationDate: Timestamp? = nil) {
+        public init(inputs: [String], output: String, dialect: CSVDialect = .rfc4180, inputTimeZone: TimeZone = TimeZone(identifier: "UTC")!, inputZoneCandidates: [TimeZone]? = nil, inputEncoding: TextEncoding? = nil, temporaryDirectory: URL = FileManager.default.temporaryDirectory, rowsPerSheet: Int = XLSXEventSheetWriter.excelRowLimit, creationDate: Timestamp? = nil) {
             self.rowsPerSheet = rowsPerSheet
             self.creationDate = creationDate
             self.inputs = inputs
@@ -31,6 +33,7 @@ public struct ConvertJob {
             self.dialect = dialect
             self.inputTimeZone = inputTimeZone
             self.inputZoneCandidates = inputZoneCandidates
+            self.inputEncoding = inputEncoding
             self.temporaryDirectory = temporaryDirectory
         }
     }
@@ -58,7 +61,7 @@ public struct ConvertJob {
     public func run() throws -> Int {
         let pipeline = EventPipeline(
             store: localizer.store,
-            options: .init(inputs: options.inputs, inputTimeZone: options.inputTimeZone, zoneCandidates: options.inputZoneCandidates, temporaryDirectory: options.temporaryDirectory),
+            options: .init(inputs: options.inputs, inputTimeZone: options.inputTimeZone, zoneCandidates: options.inputZoneCandidates, temporaryDirectory: options.temporaryDirectory, inputEncoding: options.inputEncoding),
             diagnostics: diagnostics)
         let output = try AtomicOutput(path: options.output, protectedPaths: options.inputs)
         pipeline.onProgress = onProgress.map { report in { report(.reading(bytes: $0, total: $1)) } }

@@ -17,11 +17,15 @@ public final class EventPipeline {
         /// Zones to try for CSV times that name none (the first is the default); nil when
         /// `inputTimeZone` is given and forced.
         public var zoneCandidates: [TimeZone]?
+        /// The inputs' text encoding, when given (`--input-encoding`); else worked out per file.
+        public var inputEncoding: TextEncoding?
 
         public init(
             inputs: [String], inputTimeZone: TimeZone = TimeZone(identifier: "UTC")!, zoneCandidates: [TimeZone]? = nil, period: ReportPeriod? = nil,
-            comparisonPeriod: ReportPeriod? = nil, temporaryDirectory: URL = FileManager.default.temporaryDirectory, runBytes: Int = 48 << 20
+            comparisonPeriod: ReportPeriod? = nil, temporaryDirectory: URL = FileManager.default.temporaryDirectory, runBytes: Int = 48 << 20,
+            inputEncoding: TextEncoding? = nil
         ) {
+            self.inputEncoding = inputEncoding
             self.inputs = inputs
             self.zoneCandidates = zoneCandidates
             self.inputTimeZone = inputTimeZone
@@ -167,6 +171,7 @@ public final class EventPipeline {
     private func readInput(_ index: Int, spool: EventSpool, diagnostics: DiagnosticsEngine, progress: @escaping (Int64) -> Void) throws -> InputPart {
         let path = options.inputs[index]
         var context = ReadContext(store: store, inputIndex: index, inputTimeZone: readZone, diagnostics: diagnostics)
+        context.inputEncoding = options.inputEncoding
         var zoneLess = false
         context.onZoneLessTime = { _, _ in
             zoneLess = true

@@ -183,7 +183,7 @@ final class RunReader {
     private let chunkSize = 1 << 16
 
     init(path: String) throws {
-        stream = try ByteStream(path: path, chunkSize: 1 << 16)
+        stream = try ByteStream(path: path, chunkSize: 1 << 16, binary: true)
         chunk = .allocate(capacity: chunkSize)
     }
 

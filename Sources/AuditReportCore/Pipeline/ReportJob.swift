@@ -20,6 +20,8 @@ public struct ReportJob {
         /// Zones to try for CSV times that name none, when `inputTimeZone` was not given (see
         /// `CSVZoneInference`); nil to use `inputTimeZone` as it is.
         public var inputZoneCandidates: [TimeZone]?
+        /// The inputs' text encoding, when given; else worked out per file.
+        public var inputEncoding: TextEncoding?
         public var temporaryDirectory: URL
         /// At most this many event rows in the workbook (`--max-event-rows`).
         public var maxEventRows: Int?
@@ -36,7 +38,7 @@ public struct ReportJob {
 
         public init(
             inputs: [String], period: ReportPeriod, outputDirectory: URL, formats: [Format] = Format.allCases, dialect: CSVDialect = .rfc4180,
-            inputTimeZone: TimeZone = TimeZone(identifier: "UTC")!, inputZoneCandidates: [TimeZone]? = nil, temporaryDirectory: URL = FileManager.default.temporaryDirectory,
+            inputTimeZone: TimeZone = TimeZone(identifier: "UTC")!, inputZoneCandidates: [TimeZone]? = nil, inputEncoding: TextEncoding? = nil, temporaryDirectory: URL = FileManager.default.temporaryDirectory,
             maxEventRows: Int? = nil, rowsPerSheet: Int = XLSXEventSheetWriter.excelRowLimit, reportDate: Timestamp? = nil, templatesDirectory: URL? = nil,
             rules: FindingRules = FindingRules(rules: []), ticketsPath: String? = nil
         ) {
@@ -50,6 +52,7 @@ public struct ReportJob {
             self.dialect = dialect
             self.inputTimeZone = inputTimeZone
             self.inputZoneCandidates = inputZoneCandidates
+            self.inputEncoding = inputEncoding
             self.temporaryDirectory = temporaryDirectory
             self.maxEventRows = maxEventRows
             self.rowsPerSheet = rowsPerSheet
@@ -142,7 +145,8 @@ public struct ReportJob {
         let previous = options.period.previous(zone: zone)
         let pipeline = EventPipeline(
             store: localizer.store,
-            options: .init(inputs: options.inputs, inputTimeZone: options.inputTimeZone, zoneCandidates: options.inputZoneCandidates, period: options.period, comparisonPeriod: previous, temporaryDirectory: options.temporaryDirectory),
+            options: .init(inputs: options.inputs, inputTimeZone: options.inputTimeZone, zoneCandidates: options.inputZoneCandidates, period: options.period, comparisonPeriod: previous,
+                temporaryDirectory: options.temporaryDirectory, inputEncoding: options.inputEncoding),
             diagnostics: diagnostics)
         let sources = options.inputs.map { URL(fileURLWithPath: $0).lastPathComponent }
         func output(_ part: String, _ ext: String) throws -> AtomicOutput {

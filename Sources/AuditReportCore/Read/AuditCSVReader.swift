@@ -67,6 +67,11 @@ struct AuditCSVReader {
                 strayReported = tokenizer.strayQuoteLines.count
                 try context.diagnostics.emit(Diagnostic(file: path, line: line, "text after a closing quote; kept as written"))
             }
+            if record.count == layout.header.count, Self.repeatsHeader(record, layout) {
+                // Exports joined with `cat` repeat the header: it is no event.
+                try context.diagnostics.emit(Diagnostic(.note, file: path, line: line, "the header row again; passed over"))
+                continue
+            }
             guard record.count == layout.header.count else {
                 summary.skipped += 1
                 try context.diagnostics.emit(Diagnostic(file: path, line: line, "expected \(layout.header.count) fields as in the header, found \(record.count); row skipped"))
@@ -232,6 +237,15 @@ struct AuditCSVReader {
         return code
     }
 
+
+    /// Whether a row holds the header's names again (checked on the time cell first, so an
+    /// ordinary row costs one comparison).
+    static func repeatsHeader(_ record: CSVRecord, _ layout: Layout) -> Bool {
+        guard let time = layout.fields[.timestamp] ?? layout.pantherEventColumn,
+            record.withField(time, { $0.elementsEqual(layout.header[time].utf8) })
+        else { return false }
+        return (0..<record.count).allSatisfy { record.repairedString($0).trimmingSpaces() == layout.header[$0] }
+    }
 
     /// Maps the header to fields.
     /// - Throws: `ReadError.missingColumns` when the time or the event column is missing.

@@ -4,7 +4,11 @@ public enum InputReader {
     /// - Returns: what was read.
     /// - Throws: `ReadError` for input that cannot be read; `StrictModeError`; errors of `sink`.
     public static func read(path: String, context: ReadContext, _ events: (AuditEvent) throws -> Void) throws -> ReadSummary {
-        let stream = try ByteStream(path: path)
+        let stream = try ByteStream(path: path, encoding: context.inputEncoding)
+        if stream.encodingDetected {
+            let what = stream.encoding == .utf16 ? "UTF-16 (it starts with a UTF-16 byte-order mark)" : "Windows-1252 (it is not UTF-8; German Excel saves CSV so)"
+            try context.diagnostics.emit(Diagnostic(.note, file: path, line: 0, "read as \(what); --input-encoding sets the encoding"))
+        }
         var count = 0
         let sink: (AuditEvent) throws -> Void = { event in
             count += 1
@@ -36,6 +40,9 @@ public enum InputReader {
         } else {
             let shown = head.prefix(8).map { String($0, radix: 16, uppercase: true) }.joined(separator: " ")
             throw ReadError.unrecognizedFormat(path: path, line: 1, found: "bytes \(shown)")
+        }
+        if stream.gzipPadding > 0 {
+            try context.diagnostics.emit(Diagnostic(.note, file: path, line: 0, "\(stream.gzipPadding) zero bytes after the compressed data passed over"))
         }
         summary.bytes = stream.fileSize
         context.onProgress?(stream.fileBytesRead)

@@ -89,13 +89,27 @@ public final class JSONParser {
         if depth > maxDepth { throw error("nested deeper than \(maxDepth) levels") }
         try expect(0x7B, "'{'")
         var members: [JSONObject.Member] = []
+        var positions: [String: Int]?
         if try peekToken() == 0x7D {
             reader.position += 1
             return JSONObject(members)
         }
         while true {
             let key = try parseKey()
-            members.append(JSONObject.Member(key: key, value: try parseValue(depth: depth)))
+            let value = try parseValue(depth: depth)
+            // A key given twice: the last one wins, wherever the object is read (as most parsers
+            // do). Large objects are checked through a set, so they stay linear.
+            if members.count > 16 && positions == nil {
+                var index: [String: Int] = [:]
+                for (i, m) in members.enumerated() { index[m.key] = i }
+                positions = index
+            }
+            if let earlier = positions != nil ? positions![key] : members.firstIndex(where: { $0.key == key }) {
+                members[earlier].value = value
+            } else {
+                positions?[key] = members.count
+                members.append(JSONObject.Member(key: key, value: value))
+            }
             guard let next = try peekToken() else { throw error("unexpected end of input inside an object") }
             reader.position += 1
             if next == 0x7D { return JSONObject(members) }
@@ -192,12 +206,15 @@ public final class JSONParser {
                         code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00)
                     } else {
                         code = 0xFFFD
+                        repairedInvalidUTF8 = true
                     }
                 } else {
                     code = 0xFFFD
+                    repairedInvalidUTF8 = true
                 }
             } else if (0xDC00...0xDFFF).contains(code) {
                 code = 0xFFFD
+                repairedInvalidUTF8 = true
             }
             let scalar = Unicode.Scalar(code) ?? "\u{FFFD}"
             scratch.append(contentsOf: Array(String(scalar).utf8))

@@ -8,6 +8,8 @@ public struct ReadContext {
     public var inputIndex: Int
     /// Zone of CSV timestamps that name none (Notion does not document it; UTC by default).
     public var inputTimeZone: TimeZone
+    /// The inputs' text encoding when `--input-encoding` gives it; worked out per file otherwise.
+    public var inputEncoding: TextEncoding?
     public var diagnostics: DiagnosticsEngine
     /// Told the file bytes read so far, every few thousand events (for a progress display).
     public var onProgress: ((Int64) -> Void)?

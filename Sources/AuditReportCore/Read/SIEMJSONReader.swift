@@ -37,16 +37,30 @@ struct SIEMJSONReader {
         }
     }
 
-    /// JSON lines: the first line is one complete object. (A document that merely starts on
-    /// one line, like a pretty-printed array, is not.)
+    /// JSON lines: the first line is one complete object, and no later line (of those read
+    /// ahead) continues a document: indented, or starting with a closing bracket or a member
+    /// name, as `jq .` prints objects after a first small one. (A broken record of JSON lines
+    /// starts with `{` and stays a line to skip.)
     static func isJSONLines(_ head: [UInt8]) -> Bool {
         guard let start = head.firstIndex(where: { $0 != 0x20 && $0 != 0x09 && $0 != 0x0A && $0 != 0x0D }), head[start] == 0x7B,
             let newline = head[start...].firstIndex(of: 0x0A)
         else { return false }
-        let line = head[start..<newline]
-        let parser = JSONParser(reader: ByteReader(bytes: line, path: ""))
-        guard (try? parser.parseValue()) != nil, (try? parser.peekToken()) == nil else { return false }
+        guard parsesAsOneValue(head[start..<newline]) else { return false }
+        var lineStart = newline + 1
+        while let end = head[lineStart...].firstIndex(of: 0x0A) {
+            let line = head[lineStart..<end]
+            lineStart = end + 1
+            guard let first = line.first, first != 0x0D else { continue }
+            if first == 0x20 || first == 0x09 || first == 0x7D || first == 0x5D || first == 0x22 || first == 0x2C {
+                if !parsesAsOneValue(line) { return false }
+            }
+        }
         return true
+    }
+
+    private static func parsesAsOneValue(_ bytes: ArraySlice<UInt8>) -> Bool {
+        let parser = JSONParser(reader: ByteReader(bytes: bytes, path: ""))
+        return (try? parser.parseValue()) != nil && (try? parser.peekToken()) == nil
     }
 
     /// Parses each line on its own, so a broken line costs that line only.
@@ -83,7 +97,7 @@ struct SIEMJSONReader {
                 continue
             }
             if lineParser.repairedInvalidUTF8 {
-                try context.diagnostics.emit(Diagnostic(file: reader.path, line: lineNumber, "invalid UTF-8 in a string, replaced with U+FFFD"))
+                try context.diagnostics.emit(Diagnostic(file: reader.path, line: lineNumber, "invalid UTF-8 or a lone surrogate escape in a string, replaced with U+FFFD"))
             }
             note("json-lines", &summary)
             if let object = value.objectValue, object["type"] == nil,
@@ -157,7 +171,7 @@ struct SIEMJSONReader {
         let path = reader.path
         if parser.repairedInvalidUTF8 {
             parser.repairedInvalidUTF8 = false
-            try context.diagnostics.emit(Diagnostic(file: path, line: line, "invalid UTF-8 in a string, replaced with U+FFFD"))
+            try context.diagnostics.emit(Diagnostic(file: path, line: line, "invalid UTF-8 or a lone surrogate escape in a string, replaced with U+FFFD"))
         }
         guard let record = value.objectValue else {
             summary.skipped += 1

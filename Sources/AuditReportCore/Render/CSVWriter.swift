@@ -53,12 +53,24 @@ public struct CSVWriter {
         return out + "\""
     }
 
-    /// Prefixes `'` to a cell that would start a formula; plain numbers are left alone.
+    /// Prefixes `'` to a cell that would start a formula (also after leading spaces, and with the
+    /// full-width `＝ ＋ － ＠` that spreadsheets read as their ASCII forms); plain numbers are left
+    /// alone. NUL, which no spreadsheet reads as text, becomes U+FFFD.
     public static func neutralize(_ value: String) -> String {
         guard let first = value.utf8.first else { return value }
+        var value = value
+        if value.utf8.contains(0) { value = value.replacingOccurrences(of: "\u{0}", with: "\u{FFFD}") }
         switch first {
         case 0x3D, 0x2B, 0x2D, 0x40, 0x09, 0x0D, 0x0A:
             return isPlainNumber(value) ? value : "'" + value
+        case 0x20, 0xEF:
+            let start = value.unicodeScalars.first { $0 != " " }
+            if let start, ["=", "+", "-", "@", "\u{FF1D}", "\u{FF0B}", "\u{FF0D}", "\u{FF20}"].contains(start),
+                !isPlainNumber(value.trimmingCharacters(in: .whitespaces))
+            {
+                return "'" + value
+            }
+            return value
         default:
             return value
         }
@@ -67,12 +79,9 @@ public struct CSVWriter {
     /// The inverse of `neutralize`, for reading this tool's own CSV back: a `'` before what would
     /// start a formula is dropped. Any other text is returned as it is.
     public static func unneutralize(_ value: String) -> String {
-        var bytes = value.utf8.makeIterator()
-        guard bytes.next() == 0x27, let second = bytes.next() else { return value }
-        switch second {
-        case 0x3D, 0x2B, 0x2D, 0x40, 0x09, 0x0D, 0x0A: return String(value.dropFirst())
-        default: return value
-        }
+        guard value.utf8.first == 0x27 else { return value }
+        let rest = String(value.dropFirst())
+        return neutralize(rest) == value ? rest : value
     }
 
     /// `[+-]digits[.,digits]` with an optional exponent.
