@@ -20,9 +20,11 @@ enum Main {
             signal(number, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
             source.setEventHandler {
-                TemporaryFiles.removeAll()
-                Terminal.error("audit-report: interrupted; no output was changed")
-                exit(128 + number)
+                // Waits while outputs are being moved into place: the set is then all new.
+                let replaced = TemporaryFiles.removeAll()
+                Terminal.error(replaced ? "audit-report: interrupted after the outputs were written" : "audit-report: interrupted; no output was changed")
+                // At once: no other thread may write or create a file after the clean-up.
+                _exit(128 + number)
             }
             source.resume()
             return source

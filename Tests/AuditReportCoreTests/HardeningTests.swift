@@ -241,5 +241,53 @@ import Testing
         #expect(r.status == 64)
         #expect(r.stderr.contains("the year must be from 2000 to 9999"))
     }
+
+    // MARK: what a killed run leaves
+
+    /// A process id no process has (so its files are stale).
+    func deadPID() -> Int32 {
+        var pid: Int32 = 4_000_000
+        while kill(pid, 0) == 0 || errno != ESRCH { pid -= 1 }
+        return pid
+    }
+
+    @Test func sortRunsAndOutputTemporariesOfAKilledRunAreRemoved() throws {
+        let dir = TestSupport.temporaryDirectory()
+        let dead = deadPID()
+        let staleRun = dir.appendingPathComponent("audit-report-run-\(dead)-ABC.bin").path
+        let liveRun = dir.appendingPathComponent("audit-report-run-1-ABC.bin").path
+        let staleOutput = dir.appendingPathComponent(".events.csv.tmp-\(dead)-3").path
+        for path in [staleRun, liveRun, staleOutput] { FileManager.default.createFile(atPath: path, contents: Data("x".utf8)) }
+        // A spool that spills its first run clears the runs of dead processes.
+        let spool = EventSpool(runBytes: 1, temporaryDirectory: dir)
+        try spool.add(AuditEvent(timestamp: TestSupport.ts("2026-10-05T10:00:00Z"), key: "user.login"))
+        try spool.add(AuditEvent(timestamp: TestSupport.ts("2026-10-05T10:00:01Z"), key: "user.login"))
+        #expect(!FileManager.default.fileExists(atPath: staleRun))
+        #expect(FileManager.default.fileExists(atPath: liveRun))
+        // An output beside which a killed run left its temporary file clears it.
+        _ = try AtomicOutput(path: dir.appendingPathComponent("events.csv").path)
+        #expect(!FileManager.default.fileExists(atPath: staleOutput))
+    }
+
+    @Test func aSetOfOutputsIsMovedIntoPlaceWholeOrNotAtAll() throws {
+        let dir = TestSupport.temporaryDirectory()
+        let a = dir.appendingPathComponent("a.csv").path
+        let b = dir.appendingPathComponent("b.csv").path
+        try "old a".write(toFile: a, atomically: false, encoding: .utf8)
+        try "old b".write(toFile: b, atomically: false, encoding: .utf8)
+        let first = try AtomicOutput(path: a)
+        let second = try AtomicOutput(path: b)
+        for (output, text) in [(first, "new a"), (second, "new b")] {
+            let file = try output.open()
+            file.write(text)
+            try file.close()
+        }
+        // The second rename fails (its temporary file is gone): the first is put back.
+        unlink(second.temporaryPath)
+        #expect(throws: OutputError.self) { try AtomicOutput.commitAll([first, second]) }
+        #expect(try String(contentsOfFile: a, encoding: .utf8) == "old a")
+        #expect(try String(contentsOfFile: b, encoding: .utf8) == "old b")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path).sorted() == ["a.csv", "b.csv"])
+    }
 }
 

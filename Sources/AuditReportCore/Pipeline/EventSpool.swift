@@ -32,6 +32,9 @@ public final class EventSpool {
     /// - Parameters:
     ///   - runBytes: encoded bytes held in memory before a run is written out.
     ///   - temporaryDirectory: where run files go (they are removed when the spool is done).
+    /// The start of a sort run's file name; the process id and `-` follow.
+    static let runPrefix = "audit-report-run-"
+
     public init(runBytes: Int = 48 << 20, temporaryDirectory: URL) {
         self.runBytes = runBytes
         directory = temporaryDirectory
@@ -59,8 +62,11 @@ public final class EventSpool {
 
     fileprivate func spill() throws {
         entries.sort(by: Entry.before)
-        let url = directory.appendingPathComponent("audit-report-run-\(ProcessInfo.processInfo.processIdentifier)-\(UUID().uuidString).bin")
-        TemporaryFiles.register(url.path)
+        if runFiles.isEmpty {
+            // Sort runs of a run killed with SIGKILL (hundreds of MB) are removed here.
+            TemporaryFiles.removeStale(in: directory.path, prefix: Self.runPrefix)
+        }
+        let url = directory.appendingPathComponent("\(Self.runPrefix)\(ProcessInfo.processInfo.processIdentifier)-\(UUID().uuidString).bin")
         runFiles.append(url)
         let file = try OutputFile(path: url.path)
         bytes.withUnsafeBytes { raw in

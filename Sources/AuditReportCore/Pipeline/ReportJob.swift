@@ -259,11 +259,7 @@ public struct ReportJob {
             try file.close()
             written.append(ticketsOutput.finalPath)
         }
-        try xlsxOutput?.commit()
-        try htmlOutput?.commit()
-        try ticketsOutput?.commit()
-        try csvOutput?.commit()
-        for output in tableOutputs { try output.commit() }
+        try AtomicOutput.commitAll([xlsxOutput, htmlOutput, ticketsOutput, csvOutput].compactMap { $0 } + tableOutputs)
         for path in written { onProgress?(.wrote(path: path)) }
         if aggregate.total == 0 {
             try diagnostics.emit(Diagnostic(.note, file: "", line: 0, "no events in \(options.period.identifier) (\(localizer.timeZone.identifier)); \(facts.outsidePeriod) events lie outside it"))

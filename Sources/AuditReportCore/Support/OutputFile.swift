@@ -33,11 +33,11 @@ public final class OutputFile {
     private var failure: OutputError?
     private let flushAt = 1 << 17
 
-    /// Creates (or truncates) `path`.
+    /// Creates (or truncates) `path`, a temporary file of the run (see `TemporaryFiles`).
     /// - Parameter displayPath: the path messages name, when it is not `path`.
     public init(path: String, displayPath: String? = nil) throws {
         self.path = displayPath ?? path
-        fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        fd = TemporaryFiles.create(path)
         if fd < 0 { throw OutputError.cannotCreate(path: displayPath ?? path, reason: ByteStream.errnoText()) }
         buffer.reserveCapacity(flushAt + 4096)
     }
@@ -183,6 +183,8 @@ public final class AtomicOutput {
         Self.serial += 1
         let serial = Self.serial
         Self.lock.unlock()
+        // What a killed run left beside this output goes first.
+        TemporaryFiles.removeStale(in: url.deletingLastPathComponent().path, prefix: ".\(url.lastPathComponent).tmp-")
         // Unique per output of the run: two outputs never share a temporary file.
         temporaryPath = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).tmp-\(ProcessInfo.processInfo.processIdentifier)-\(serial)").path
         TemporaryFiles.register(temporaryPath)
@@ -201,6 +203,44 @@ public final class AtomicOutput {
         case .atomic: return try OutputFile(path: temporaryPath, displayPath: finalPath)
         case .writeThrough: return try OutputFile(existing: targetPath, displayPath: finalPath)
         case .standardOutput: return try OutputFile(duplicating: 1, displayPath: "standard output")
+        }
+    }
+
+    /// Moves finished outputs into place as one set: a file already at a target is kept aside
+    /// until every rename succeeded, and put back if one fails, so the set is all new or all old.
+    /// An interruption meanwhile waits until the set is in place.
+    public static func commitAll(_ outputs: [AtomicOutput]) throws {
+        try TemporaryFiles.commit {
+            var backups: [(AtomicOutput, String?)] = []
+            func undo() {
+                for (output, backup) in backups.reversed() {
+                    if let backup { rename(backup, output.targetPath) } else { unlink(output.targetPath) }
+                }
+            }
+            for output in outputs {
+                guard output.mode == .atomic else {
+                    output.committed = true
+                    continue
+                }
+                var backup: String?
+                if access(output.targetPath, F_OK) == 0 {
+                    let aside = output.temporaryPath + ".previous"
+                    TemporaryFiles.register(aside)
+                    if link(output.targetPath, aside) == 0 { backup = aside }
+                }
+                if rename(output.temporaryPath, output.targetPath) != 0 {
+                    let reason = ByteStream.errnoText()
+                    if let backup { unlink(backup) }
+                    undo()
+                    throw OutputError.writeFailed(path: output.finalPath, reason: reason + "; no output was changed")
+                }
+                output.committed = true
+                backups.append((output, backup))
+            }
+            for case let (_, backup?) in backups {
+                unlink(backup)
+                TemporaryFiles.unregister(backup)
+            }
         }
     }
 
