@@ -1,6 +1,8 @@
 import Foundation
 import Testing
 
+@testable import AuditReportCore
+
 #if canImport(Glibc)
     import Glibc
 #endif
@@ -113,4 +115,25 @@ import Testing
         #expect(html.utf8.count < 3_000_000)
         #expect(html.contains("more rows in the workbook"))
     }
+
+    /// Past the limit, further pages and people are counted together: memory stays bounded.
+    @Test func pagesAndPeoplePastTheLimitAreCountedTogether() throws {
+        var aggregator = ReportAggregator(period: nil, zone: ZoneResolver(timeZone: TestSupport.utc), catalog: TestSupport.store.catalog)
+        let extra = 25
+        let base = TestSupport.ts("2026-10-31T00:00:00Z").milliseconds
+        for i in 0..<(ReportAggregator.maxPages + extra) {
+            let e = AuditEvent(
+                timestamp: Timestamp(milliseconds: base - Int64(i) * 1000), key: "page.viewed", actor: Actor(email: "p\(i % (ReportAggregator.maxActors + extra))@x.de"),
+                target: Target(kind: "page", id: "id-\(i)", name: "Page \(i)"))
+            aggregator.add(e)
+        }
+        let pages = aggregator.pagesByExposure
+        #expect(pages.count == ReportAggregator.maxPages + 1)
+        #expect(pages.first { $0.key == ReportAggregator.otherKey }?.events == extra)
+        #expect(aggregator.actorsByActivity.count == ReportAggregator.maxActors + 1)
+        let l = try Localizer(store: TestSupport.store, language: "de", timeZone: TestSupport.utc)
+        let row = ReportTable.pages(ReportFacts(period: nil, aggregate: aggregator, inputs: [], inputNames: [], unmapped: [], reportDate: Timestamp(milliseconds: 0)), l).rows.first { ReportTable.text($0[0], l).hasPrefix("Weitere Seiten") }
+        #expect(row != nil)
+    }
 }
+

@@ -178,9 +178,20 @@ public struct ReportAggregator {
         lastPlatform = (name, i)
     }
 
+    /// Pages and people counted one by one: memory follows them, so past these numbers further
+    /// ones are counted together in one row (`otherKey`), which the report names.
+    public static let maxPages = 200_000
+    public static let maxActors = 100_000
+    /// The key of the row that holds the pages (or people) past the limits.
+    public static let otherKey = "\u{0}other"
+
     private mutating func actorSlot(_ e: AuditEvent) -> Int32 {
-        let identity = e.actor.identity
+        var identity = e.actor.identity
         if let i = actorIndex[identity] { return i }
+        if actorIndex.count >= Self.maxActors {
+            identity = Self.otherKey
+            if let i = actorIndex[identity] { return i }
+        }
         let i = Int32(actorWork.count)
         actorWork.append(ActorWork(
             stats: ActorStats(identity: identity, name: e.actor.name, email: e.actor.email, type: e.actor.type, firstEvent: e.timestamp, lastEvent: e.timestamp),
@@ -190,14 +201,17 @@ public struct ReportAggregator {
     }
 
     private mutating func pageSlot(_ e: AuditEvent) -> Int32 {
-        let id = e.target.id, title = e.target.name
-        let key = id.isEmpty ? (idByTitle[title] ?? "name:" + title) : id
+        var id = e.target.id, title = e.target.name
+        var key = id.isEmpty ? (idByTitle[title] ?? "name:" + title) : id
+        if pageIndex[key] == nil && pageIndex.count >= Self.maxPages {
+            (key, id, title) = (Self.otherKey, "", "")
+        }
         let slot: Int32
         if let i = pageIndex[key] {
             slot = i
         } else {
             slot = Int32(pageWork.count)
-            pageWork.append(PageWork(stats: PageStats(key: key, id: key.hasPrefix("name:") ? "" : key, title: title, firstEvent: e.timestamp, lastEvent: e.timestamp)))
+            pageWork.append(PageWork(stats: PageStats(key: key, id: key.hasPrefix("name:") || key == Self.otherKey ? "" : key, title: title, firstEvent: e.timestamp, lastEvent: e.timestamp)))
             pageIndex[key] = slot
             if !id.isEmpty && !title.isEmpty && idByTitle.count < 1_000_000 { idByTitle[title] = id }
             return slot

@@ -53,8 +53,9 @@ extension ReportTable {
             if let at = page.widenedAt, let from = page.widenedFrom, let to = page.widenedTo {
                 widened = .text(l.string("pages.widened_value", ["from": l.audienceLabel(from), "to": l.audienceLabel(to), "time": l.dateTime(at)]))
             }
+            let title = page.key == ReportAggregator.otherKey ? l.string("pages.other", ["limit": l.number(ReportAggregator.maxPages)]) : page.title
             return [
-                .text(page.title), .text(page.id), .number(page.events),
+                .text(title), .text(page.id), .number(page.events),
                 .number(page.eventsByAudience[1]), .number(page.eventsByAudience[2]), .number(page.eventsByAudience[3]), .number(page.eventsByAudience[4]),
                 .number(page.eventsByAudience[0]),
                 page.firstAudience.map { .text(l.audienceLabel($0)) } ?? .empty, page.lastAudience.map { .text(l.audienceLabel($0)) } ?? .empty, widened,
@@ -74,7 +75,10 @@ extension ReportTable {
         var actors = facts.aggregate.actorsByActivity
         if let limit { actors = Array(actors.prefix(limit)) }
         let rows = actors.map { a -> [Cell] in
-            [.text(a.name.isEmpty ? a.identity : a.name), .text(a.email), .text(l.valueLabel("actor_type", a.type)), .number(a.events)]
+            [
+                .text(a.identity == ReportAggregator.otherKey ? l.string("actors.other", ["limit": l.number(ReportAggregator.maxActors)]) : a.name.isEmpty ? a.identity : a.name),
+                .text(a.email), .text(l.valueLabel("actor_type", a.type)), .number(a.events),
+            ]
                 + categories.map { .number(a.byCategory[$0, default: 0]) }
                 + [.number(a.pages.count), .number(a.exports), .time(a.firstEvent), .time(a.lastEvent), .text(a.ipAddresses.sorted().joined(separator: ", ")), .text(a.countries.map { l.countryName($0) }.sorted().joined(separator: ", "))]
         }
