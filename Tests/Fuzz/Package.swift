@@ -16,5 +16,7 @@ let package = Package(
         .executableTarget(name: "FuzzJSON", dependencies: [core, "FuzzDriver"], swiftSettings: fuzzer, linkerSettings: linker),
         .executableTarget(name: "FuzzTimestamp", dependencies: [core, "FuzzDriver"], swiftSettings: fuzzer, linkerSettings: linker),
         .executableTarget(name: "FuzzInput", dependencies: [core, "FuzzDriver"], swiftSettings: fuzzer, linkerSettings: linker),
+        .executableTarget(name: "FuzzRules", dependencies: [core, "FuzzDriver"], swiftSettings: fuzzer, linkerSettings: linker),
+        .executableTarget(name: "FuzzLanguage", dependencies: [core, "FuzzDriver"], swiftSettings: fuzzer, linkerSettings: linker),
     ]
 )
