@@ -289,5 +289,30 @@ import Testing
         #expect(try String(contentsOfFile: b, encoding: .utf8) == "old b")
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path).sorted() == ["a.csv", "b.csv"])
     }
+
+    /// SIGTERM at many moments of a run (reading, writing, moving into place): it exits with
+    /// 143 (or finishes), and no temporary file is left, neither beside the outputs nor among
+    /// the sort runs.
+    @Test func terminatedAtAnyMomentARunLeavesNoTemporaryFile() throws {
+        let dir = TestSupport.temporaryDirectory()
+        let temp = dir.appendingPathComponent("tmp")
+        let out = dir.appendingPathComponent("out")
+        try FileManager.default.createDirectory(at: temp, withIntermediateDirectories: true)
+        for delay in stride(from: 20_000, through: 620_000, by: 50_000) {
+            let process = Process()
+            process.executableURL = CommandLineTests.program
+            process.arguments = ["report", "\(examples)/sample-2026-10.csv", "\(examples)/sample-2026-10-siem.jsonl", "--month", "2026-10", "--output-dir", out.path, "--temp-dir", temp.path, "--quiet"]
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            usleep(useconds_t(delay))
+            kill(process.processIdentifier, SIGTERM)
+            process.waitUntilExit()
+            #expect([0, 128 + SIGTERM].contains(process.terminationStatus), "delay \(delay)")
+            let left = ((try? FileManager.default.contentsOfDirectory(atPath: out.path)) ?? []).filter { $0.contains(".tmp-") }
+                + ((try? FileManager.default.contentsOfDirectory(atPath: temp.path)) ?? [])
+            #expect(left == [], "delay \(delay)")
+        }
+    }
 }
 
