@@ -145,66 +145,42 @@ public struct ReportJob {
         let previous = options.period.previous(zone: zone)
         let pipeline = EventPipeline(
             store: localizer.store,
-            options: .init(inputs: options.inputs, inputTimeZone: options.inputTimeZone, zoneCandidates: options.inputZoneCandidates, period: options.period, comparisonPeriod: previous,
-                temporaryDirectory: options.temporaryDirectory, inputEncoding: options.inputEncoding),
+            options: .init(
+                inputs: options.inputs, inputTimeZone: options.inputTimeZone, zoneCandidates: options.inputZoneCandidates, period: options.period,
+                comparisonPeriod: previous, temporaryDirectory: options.temporaryDirectory, inputEncoding: options.inputEncoding),
             diagnostics: diagnostics)
+        pipeline.acceptsTickets = true
         let sources = options.inputs.map { URL(fileURLWithPath: $0).lastPathComponent }
-        func output(_ part: String, _ ext: String) throws -> AtomicOutput {
-            try AtomicOutput(path: options.outputDirectory.appendingPathComponent(fileName(part, ext)).path, protectedPaths: options.inputs)
-        }
-        // Open every output before reading, so a path that cannot be written fails fast.
-        let csvOutput = options.formats.contains(.csv) ? try output("events", "csv") : nil
-        let tableOutputs = options.formats.contains(.csv) ? try ["findings", "pages", "actors", "summary"].map { try output($0, "csv") } : []
-        let xlsxOutput = options.formats.contains(.xlsx) ? try output("", "xlsx") : nil
-        let htmlOutput = options.formats.contains(.html) ? try output("", "html") : nil
-        let ticketsOutput = try options.ticketsPath.map { try AtomicOutput(path: $0, protectedPaths: options.inputs) }
-        let outputs = [csvOutput, xlsxOutput, htmlOutput, ticketsOutput].compactMap { $0 } + tableOutputs
-        for (i, a) in outputs.enumerated() {
-            for b in outputs[(i + 1)...] where a.collides(with: b) {
+        let reportDate = options.reportDate ?? options.period.end
+        let context = OutputContext(options: options, localizer: localizer, pipeline: pipeline, sources: sources, reportDate: reportDate)
+        // Every output is made before reading, so a path that cannot be written fails fast.
+        let outputs = try makeOutputs(context)
+        let files = outputs.flatMap(\.files)
+        for (i, a) in files.enumerated() {
+            for b in files[(i + 1)...] where a.collides(with: b) {
                 throw OutputError.cannotCreate(path: b.finalPath, reason: "\(a.finalPath), another output of this run, is written there; choose another path")
             }
         }
-        pipeline.acceptsTickets = true
-        // The template is read before the long work, so a missing one fails fast.
-        let html = try htmlOutput.map { _ -> HTMLReportRenderer in
-            guard let templates = options.templatesDirectory else { throw OutputError.renderFailed(path: "Templates", reason: "no templates folder for the HTML report") }
-            return try HTMLReportRenderer(localizer: localizer, templatesDirectory: templates)
-        }
+        var finished = false
+        defer { if !finished { for output in outputs { output.abandon() } } }
+
         pipeline.onProgress = onProgress.map { report in { report(.reading(bytes: $0, total: $1)) } }
         try pipeline.read()
         let toWrite = pipeline.spooledEvents
         var handedOn = 0
-        func tick() {
+        var aggregate = ReportAggregator(period: options.period, zone: zone, catalog: localizer.catalog)
+        var findings = FindingsEngine(rules: options.rules, catalog: localizer.catalog, period: options.period, sources: sources)
+        try pipeline.emit { event in
             handedOn += 1
             if handedOn & 0x3FFF == 0 { onProgress?(.writing(events: handedOn, total: toWrite)) }
-        }
-
-        var aggregate = ReportAggregator(period: options.period, zone: zone, catalog: localizer.catalog)
-        let reportDate = options.reportDate ?? options.period.end
-        let csvFile = try csvOutput.map { try $0.open() }
-        let csv = csvFile.map { EventCSVRenderer(file: $0, dialect: options.dialect, localizer: localizer, extraColumns: pipeline.extraColumns, sources: sources) }
-        let workbook = try xlsxOutput.map { try XLSXWorkbook(path: $0.temporaryPath, displayPath: $0.finalPath, created: reportDate, temporaryDirectory: options.temporaryDirectory.path) }
-        let summarySheet = try workbook?.addSheet(XLSXText.sheetName(localizer.string("sheet.summary"), existing: []))
-        let findingsSheet = try workbook.map { try $0.addSheet(XLSXText.sheetName(localizer.string("sheet.findings"), existing: $0.names)) }
-        var findings = FindingsEngine(rules: options.rules, catalog: localizer.catalog, period: options.period, sources: sources)
-        // The event rows are written on the second core (with a localizer of their own).
-        let events = try workbook.map {
-            XLSXEventSheetWriter.forRun(workbook: $0, localizer: try localizer.copy(), pipeline: pipeline, sources: sources, rowsPerSheet: options.rowsPerSheet, maxRows: options.maxEventRows)
-        }
-        let relay = events.map { events in EventRelay { try events.write($0) } }
-        defer { relay?.stop() }
-        try pipeline.emit { event in
-            tick()
             findings.add(event)
             guard options.period.contains(event.timestamp) else {
                 aggregate.addPrevious(event)
                 return
             }
             aggregate.add(event)
-            csv?.write(event)
-            try relay?.send(event)
+            for output in outputs { try output.take(event) }
         }
-        try relay?.finish()
         var facts = ReportFacts(period: options.period, aggregate: aggregate, inputs: pipeline.inputs, inputNames: sources, unmapped: pipeline.unmappedKeys, reportDate: reportDate)
         facts.csvZone = pipeline.csvZone
         facts.unmappedBeyondLimit = pipeline.unmappedBeyondLimit
@@ -212,58 +188,27 @@ public struct ReportJob {
         facts.findings = findings.finish()
         facts.rules = options.rules
         if pipeline.inputs.contains(where: { $0.read.kind == .ticketsCSV }) { facts.accessRequests = AccessRequests(pipeline.tickets) }
-        var written: [String] = []
-        if let workbook, let summarySheet, let events, let xlsxOutput {
-            try events.finish()
-            facts.eventSheets = events.sheets.count
-            facts.omittedEventRows = events.omitted
-            let renderer = XLSXReportRenderer(workbook: workbook, localizer: localizer, facts: facts)
-            try renderer.writeSummary(summarySheet)
-            if let findingsSheet { try renderer.writeFindings(findingsSheet) }
-            try renderer.writePages()
-            try renderer.writeActors()
-            try renderer.writeAccessRequests()
-            try renderer.writeUnmapped()
-            try workbook.close()
-            written.append(xlsxOutput.finalPath)
-        }
-        if let html, let htmlOutput {
-            let file = try htmlOutput.open()
-            file.write(html.render(facts))
-            try file.close()
-            written.append(htmlOutput.finalPath)
-        }
-        if let csvFile, let csvOutput {
-            try csvFile.close()
-            written.append(csvOutput.finalPath)
-            let tables = [ReportTable.findings(facts, localizer, maxEvidence: FindingsEngine.maxReferences), ReportTable.pages(facts, localizer), ReportTable.actors(facts, localizer), ReportTable.summary(facts, localizer)]
-            for (table, output) in zip(tables, tableOutputs) {
-                let file = try output.open()
-                let writer = CSVWriter(file: file, dialect: options.dialect)
-                writer.row(table.headers)
-                for row in table.rows { writer.row(row.map { ReportTable.text($0, localizer, groupNumbers: false) }) }
-                try file.close()
-                written.append(output.finalPath)
-            }
-        }
-        if let ticketsOutput {
-            let file = try ticketsOutput.open()
-            let writer = CSVWriter(file: file, dialect: .rfc4180)
-            writer.row(Ticket.columns)
-            for ticket in Self.tickets(for: facts, localizer) {
-                writer.row([
-                    ticket.title, ticket.status, ticket.reporter, ticket.priorities.joined(separator: ", "),
-                    ticket.created.map { Ticket.notionDate(localizer.civil($0)) } ?? "", ticket.lastEdited.map { Ticket.notionDate(localizer.civil($0)) } ?? "",
-                ])
-            }
-            try file.close()
-            written.append(ticketsOutput.finalPath)
-        }
-        try AtomicOutput.commitAll([xlsxOutput, htmlOutput, ticketsOutput, csvOutput].compactMap { $0 } + tableOutputs)
+        for output in outputs { try output.finish(facts) }
+        finished = true
+        try AtomicOutput.commitAll(files)
+        let written = files.map(\.finalPath)
         for path in written { onProgress?(.wrote(path: path)) }
         if aggregate.total == 0 {
             try diagnostics.emit(Diagnostic(.note, file: "", line: 0, "no events in \(options.period.identifier) (\(localizer.timeZone.identifier)); \(facts.outsidePeriod) events lie outside it"))
         }
         return Result(written: written, events: aggregate.total, inputs: pipeline.inputs, unmapped: pipeline.unmappedKeys, facts: facts)
+    }
+
+    /// The outputs the options ask for, in the order their files are reported.
+    private func makeOutputs(_ context: OutputContext) throws -> [ReportOutput] {
+        var outputs: [ReportOutput] = []
+        if options.formats.contains(.xlsx) { outputs.append(try WorkbookOutput(context, name: fileName("", "xlsx"))) }
+        if options.formats.contains(.html) { outputs.append(try HTMLOutput(context, name: fileName("", "html"))) }
+        if options.formats.contains(.csv) {
+            outputs.append(try EventsCSVOutput(context, name: fileName("events", "csv")))
+            outputs.append(try TablesCSVOutput(context) { fileName($0, "csv") })
+        }
+        if let tickets = options.ticketsPath { outputs.append(try TicketsOutput(context, path: tickets)) }
+        return outputs
     }
 }

@@ -1,0 +1,63 @@
+import Foundation
+
+/// The workbook: summary, findings, pages, people, access requests, unmapped types, and the
+/// events, whose rows are written on the second core while the stream is read.
+final class WorkbookOutput: ReportOutput {
+    let file: AtomicOutput
+    private let context: OutputContext
+    private let workbook: XLSXWorkbook
+    private let summarySheet: XLSXSheet
+    private let findingsSheet: XLSXSheet
+    private var events: XLSXEventSheetWriter?
+    private var relay: EventRelay?
+
+    init(_ context: OutputContext, name: String) throws {
+        self.context = context
+        let l = context.localizer
+        file = try context.file(name)
+        workbook = try XLSXWorkbook(path: file.temporaryPath, displayPath: file.finalPath, created: context.reportDate, temporaryDirectory: context.options.temporaryDirectory.path)
+        summarySheet = try workbook.addSheet(XLSXText.sheetName(l.string("sheet.summary"), existing: []))
+        findingsSheet = try workbook.addSheet(XLSXText.sheetName(l.string("sheet.findings"), existing: workbook.names))
+    }
+
+    var files: [AtomicOutput] { [file] }
+
+    func take(_ event: AuditEvent) throws {
+        if events == nil { try startEvents() }
+        try relay?.send(event)
+    }
+
+    /// The events sheets and their writer thread. The inputs' own columns are known once they
+    /// are read; the rows get a localizer of their own, on their own thread.
+    private func startEvents() throws {
+        let writer = XLSXEventSheetWriter.forRun(
+            workbook: workbook, localizer: try context.localizer.copy(), pipeline: context.pipeline, sources: context.sources,
+            rowsPerSheet: context.options.rowsPerSheet, maxRows: context.options.maxEventRows)
+        events = writer
+        relay = EventRelay { try writer.write($0) }
+    }
+
+    func finish(_ facts: ReportFacts) throws {
+        if events == nil { try startEvents() }
+        try relay?.finish()
+        relay = nil
+        guard let events else { return }
+        try events.finish()
+        var facts = facts
+        facts.eventSheets = events.sheets.count
+        facts.omittedEventRows = events.omitted
+        let renderer = XLSXReportRenderer(workbook: workbook, localizer: context.localizer, facts: facts)
+        try renderer.writeSummary(summarySheet)
+        try renderer.writeFindings(findingsSheet)
+        try renderer.writePages()
+        try renderer.writeActors()
+        try renderer.writeAccessRequests()
+        try renderer.writeUnmapped()
+        try workbook.close()
+    }
+
+    func abandon() {
+        relay?.stop()
+        relay = nil
+    }
+}
