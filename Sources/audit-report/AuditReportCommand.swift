@@ -44,7 +44,7 @@ struct AuditReportCommand: ParsableCommand {
 
             Exit codes: 0 success, 1 bad input or a failed write (message names file and line), 64 usage error.
             """,
-        version: "0.1.0",
+        version: BuildInfo.version,
         subcommands: [ReportCommand.self, ConvertCommand.self, SampleCommand.self, LocalesCommand.self]
     )
 }

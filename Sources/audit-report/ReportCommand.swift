@@ -42,6 +42,12 @@ struct ReportCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Also write the findings as Opal access-request tickets (Title, Status, Reporter, Priority, Created time, Last edited time) to import into Notion.", valueName: "file.csv"))
     var tickets: String?
 
+    @Flag(name: .long, help: "Write a report for a period without any event (it says so plainly) instead of ending with exit 1.")
+    var allowEmpty = false
+
+    @Flag(name: .long, help: "Accept inputs that cover only part of the period without a warning (the report still says so).")
+    var allowPartial = false
+
     @OptionGroup var common: CommonOptions
 
     var formats: [ReportJob.Format] {
@@ -72,13 +78,15 @@ struct ReportCommand: ParsableCommand {
             var findingRules = rulesReplace ? FindingRules(rules: []) : try FindingRules.load(from: localizer.store.directory.appendingPathComponent("findings.json"))
             if let rules { findingRules = FindingRules.merging(findingRules, try FindingRules.load(from: URL(fileURLWithPath: rules))) }
             let period = try ReportPeriod(parsing: month, zone: ZoneResolver(timeZone: common.zone))
-            var job = ReportJob(
-                options: .init(
-                    inputs: inputs, period: period, outputDirectory: URL(fileURLWithPath: outputDir), formats: dryRun ? [] : try formats, dialect: common.csvDialect,
-                    inputTimeZone: common.inputZone, inputZoneCandidates: common.inputZoneCandidates, inputEncoding: common.inputEncoding, temporaryDirectory: common.temporaryDirectory, maxEventRows: maxEventRows, reportDate: try sourceDateEpoch(),
-                    templatesDirectory: try formats.contains(.html) ? ResourceLocator.folder("Templates", flag: common.resources) : nil, rules: findingRules,
-                    ticketsPath: dryRun ? nil : tickets),
-                localizer: localizer, diagnostics: common.diagnostics())
+            var options = ReportJob.Options(
+                inputs: inputs, period: period, outputDirectory: URL(fileURLWithPath: outputDir), formats: dryRun ? [] : try formats, dialect: common.csvDialect,
+                inputTimeZone: common.inputZone, inputZoneCandidates: common.inputZoneCandidates, inputEncoding: common.inputEncoding, temporaryDirectory: common.temporaryDirectory,
+                maxEventRows: maxEventRows, reportDate: try sourceDateEpoch(),
+                templatesDirectory: try formats.contains(.html) ? ResourceLocator.folder("Templates", flag: common.resources) : nil, rules: findingRules,
+                ticketsPath: dryRun ? nil : tickets)
+            options.allowEmpty = allowEmpty
+            options.allowPartial = allowPartial
+            var job = ReportJob(options: options, localizer: localizer, diagnostics: common.diagnostics())
             let diagnostics = job.diagnostics
             let progress = ProgressDisplay.make(quiet: common.quiet)
             job.onProgress = progress.map { display in { display.report($0) } }

@@ -51,6 +51,9 @@ func runReportingErrors(_ body: () throws -> Void) throws {
     } catch let error as RenderError {
         Terminal.error(error.description)
         throw ExitCode(1)
+    } catch let error as RunError {
+        Terminal.error(error.description)
+        throw ExitCode(1)
     } catch let error as ResourceLocator.NotFound {
         Terminal.error(error.description, lines: true)
         throw ExitCode(1)

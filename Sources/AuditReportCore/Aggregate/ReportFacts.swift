@@ -27,6 +27,8 @@ public struct ReportFacts {
     public var accessRequests: AccessRequests?
     /// How the zone of zone-less CSV times was decided; nil when no input had such times.
     public var csvZone: CSVZoneDecision?
+    /// How completely the inputs cover the period (a report's; nil for a conversion).
+    public var coverage: Coverage?
 
     public var eventsWithoutPage: Int { aggregate.eventsWithoutPage }
 

@@ -107,6 +107,12 @@ public final class Localizer {
         pack.categories[category] ?? base.categories[category] ?? category
     }
 
+    /// A count with its noun in the right number: "1 hour", "3 hours", "1 Stunde", "3 Stunden"
+    /// (strings `unit.<noun>.one` and `unit.<noun>.other`).
+    public func count(_ n: Int, _ noun: String) -> String {
+        string("unit.\(noun).\(n == 1 ? "one" : "other")", ["count": number(n)])
+    }
+
     /// A country in this language: the name of an ISO code read from an input, or the text as
     /// the input wrote it.
     public func countryName(_ country: String) -> String {

@@ -45,6 +45,11 @@ public final class EventPipeline {
         public var outsidePeriod = 0
         /// Events of this input in the report (with the fields of their duplicates merged in).
         public var inPeriod = 0
+        /// The input's first and last event of all it holds (also outside the period).
+        public var first: Timestamp?
+        public var last: Timestamp?
+        /// Events read per hour of the period (before duplicates are dropped): the input's rhythm.
+        public var hourly: [Int32] = []
 
         /// Every event read is accounted for once: `read.events == inPeriod + outsidePeriod + duplicatesDropped`.
         public var reconciles: Bool { read.events == inPeriod + outsidePeriod + duplicatesDropped }
@@ -102,7 +107,7 @@ public final class EventPipeline {
             switch d.how {
             case .inferred:
                 let others = d.candidates.dropFirst().map { "\($0.zone): \($0.matches)" }.joined(separator: ", ")
-                message = "its times name no zone; read as \(ZoneResolver.name(d.zone)), under which \(d.candidates[0].matches) stream events match its rows (\(others)); --input-time-zone sets the zone"
+                message = "its times name no zone; read as \(ZoneResolver.name(d.zone)), under which \(d.candidates[0].matches) stream events match its rows" + (others.isEmpty ? "" : " (\(others))") + "; --input-time-zone sets the zone"
             case .assumed, .forced:
                 message = "its times name no zone and no stream input overlaps them; read as \(ZoneResolver.name(d.zone)) (assumed); --input-time-zone sets the zone"
             }
@@ -181,11 +186,21 @@ public final class EventPipeline {
         if acceptsTickets { context.onTicket = { tickets.append($0) } }
         context.onProgress = progress
         var outside = 0
+        var first = Timestamp(milliseconds: .max)
+        var last = Timestamp(milliseconds: .min)
+        var hourly = [Int32](repeating: 0, count: options.period.map { Int(($0.end.milliseconds - $0.start.milliseconds + 3_599_999) / 3_600_000) } ?? 0)
+        let periodStart = options.period?.start.milliseconds ?? 0
         var extraSeen = Set<String>()
         var extraColumns: [String] = []
         let period = options.period
         let comparison = options.comparisonPeriod
         let summary = try InputReader.read(path: path, context: context) { event in
+            if event.ambiguity != .later {
+                first = min(first, event.timestamp)
+                last = max(last, event.timestamp)
+                let hour = Int((event.timestamp.milliseconds - periodStart) / 3_600_000)
+                if event.timestamp.milliseconds >= periodStart && hour < hourly.count { hourly[hour] &+= 1 }
+            }
             if event.ambiguity == .later {
                 // The other instant of a row's repeated-hour time: not an event read of its own.
                 if period?.contains(event.timestamp) ?? true || comparison?.contains(event.timestamp) ?? false { try spool.add(event) }
@@ -201,7 +216,13 @@ public final class EventPipeline {
             }
             try spool.add(event)
         }
-        return InputPart(summary: InputSummary(read: summary, outsidePeriod: outside), extraColumns: extraColumns, tickets: tickets, zoneLess: zoneLess)
+        var input = InputSummary(read: summary, outsidePeriod: outside)
+        if summary.events > 0 {
+            input.first = first
+            input.last = last
+        }
+        input.hourly = hourly
+        return InputPart(summary: input, extraColumns: extraColumns, tickets: tickets, zoneLess: zoneLess)
     }
 
     /// Hands the merged, deduplicated events to `body`, newest first; warns once per unmapped key.

@@ -35,6 +35,10 @@ public struct ReportJob {
         public var rules: FindingRules
         /// Where to write the findings as Opal access-request tickets (`--tickets`), if anywhere.
         public var ticketsPath: String?
+        /// Write a report when the period holds no event (it says so plainly); else that ends the run.
+        public var allowEmpty = false
+        /// Accept inputs that cover only part of the period without a warning.
+        public var allowPartial = false
 
         public init(
             inputs: [String], period: ReportPeriod, outputDirectory: URL, formats: [Format] = Format.allCases, dialect: CSVDialect = .rfc4180,
@@ -182,6 +186,19 @@ public struct ReportJob {
             for output in outputs { try output.take(event) }
         }
         var facts = ReportFacts(period: options.period, aggregate: aggregate, inputs: pipeline.inputs, inputNames: sources, unmapped: pipeline.unmappedKeys, reportDate: reportDate)
+        let coverage = Coverage(period: options.period, inputs: pipeline.inputs, eventsInPeriod: aggregate.total, zone: zone)
+        facts.coverage = coverage
+        switch coverage.verdict {
+        case .noData where !options.allowEmpty:
+            throw RunError.noEvents(localizer.string("error.no_events", [
+                "period": options.period.identifier, "zone": ZoneResolver.name(localizer.timeZone), "span": facts.inputSpanText(localizer),
+            ]))
+        case .partial where !options.allowPartial:
+            try diagnostics.emit(Diagnostic(file: "", line: 0, localizer.string("warning.partial", [
+                "period": options.period.identifier, "details": facts.coverageMissing(localizer).prefix(3).joined(separator: " "),
+            ])))
+        default: break
+        }
         facts.csvZone = pipeline.csvZone
         facts.unmappedBeyondLimit = pipeline.unmappedBeyondLimit
         facts.warnings = diagnostics.warningCount
@@ -193,9 +210,6 @@ public struct ReportJob {
         try AtomicOutput.commitAll(files)
         let written = files.map(\.finalPath)
         for path in written { onProgress?(.wrote(path: path)) }
-        if aggregate.total == 0 {
-            try diagnostics.emit(Diagnostic(.note, file: "", line: 0, "no events in \(options.period.identifier) (\(localizer.timeZone.identifier)); \(facts.outsidePeriod) events lie outside it"))
-        }
         return Result(written: written, events: aggregate.total, inputs: pipeline.inputs, unmapped: pipeline.unmappedKeys, facts: facts)
     }
 

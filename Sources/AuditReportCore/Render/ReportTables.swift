@@ -148,6 +148,10 @@ extension ReportTable {
         if let period = facts.period {
             add("summary.period", l.monthTitle(year: period.year, month: period.month), .text(period.identifier))
         }
+        if let verdict = facts.verdictText(l) {
+            add("section.coverage", verdict, .text(facts.coverage?.verdict.rawValue ?? ""))
+            for line in facts.coverageDetails(l) { add("section.coverage", line, .empty) }
+        }
         add("summary.time_zone", l.timeZoneLabel(), .text(l.timeZone.identifier))
         add("summary.report_date", l.dateTime(facts.reportDate), .empty)
         for (id, value) in [

@@ -134,9 +134,16 @@ private struct Model {
             "actors": table(ReportTable.actors(facts, l, limit: HTMLReportRenderer.actorLimit), titleColumn: nil),
             "unmapped": table(HTMLReportRenderer.capped(ReportTable.unmapped(facts, l), HTMLReportRenderer.listLimit, l), titleColumn: nil),
             "inputs": table(ReportTable.inputs(facts, l), titleColumn: nil),
+            "coverageTable": table(ReportTable.coverage(facts, l), titleColumn: nil),
+            "coverageRule": l.string("coverage.rule"),
+            "coverageTitle": l.string("section.coverage"),
             "quality": quality,
             "footer": l.string("html.footer", ["inputs": facts.inputNames.joined(separator: ", "), "zone": l.timeZoneLabel()]),
         ]
+        if let verdict = facts.verdictText(l), let c = facts.coverage {
+            let details = facts.coverageDetails(l)
+            model["verdict"] = ["text": verdict, "kind": c.verdict.rawValue, "details": details]
+        }
         // A missing key, not a nil: Mustache would take a wrapped nil for a present value.
         if let access { model["access"] = access }
         return model

@@ -64,6 +64,16 @@ public struct XLSXReportRenderer {
         var r = 0
         try sheet.write(r, 0, text: cell(l.string("report.title", ["month": l.monthTitle(year: period.year, month: period.month)])), Self.title)
         r += 2
+        // The coverage verdict first: what the figures below stand on.
+        if let verdict = facts.verdictText(l) {
+            try sheet.write(r, 0, text: cell(verdict), Self.section)
+            r += 1
+            for line in facts.coverageDetails(l) {
+                try sheet.write(r, 0, text: cell(line))
+                r += 1
+            }
+            r += 1
+        }
         let end = Timestamp(milliseconds: period.end.milliseconds - 1000)
         let facts1: [(String, String)] = [
             ("summary.workspaces", a.workspaces.isEmpty ? l.string("summary.not_stated") : a.workspaces.sorted().joined(separator: ", ")),
@@ -83,6 +93,9 @@ public struct XLSXReportRenderer {
         }
         r += 1
         r = try inputsTable(sheet, r)
+        r = try section(sheet, r, "section.coverage", ReportTable.coverage(facts, l))
+        try sheet.write(r - 1, 0, text: cell(l.string("coverage.rule")))
+        r += 1
         r = try categoryTable(sheet, r)
         r = try audienceTable(sheet, r)
         r = try section(sheet, r, "section.by_platform", platforms())
