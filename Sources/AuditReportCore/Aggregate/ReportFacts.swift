@@ -29,6 +29,16 @@ public struct ReportFacts {
     public var csvZone: CSVZoneDecision?
     /// How completely the inputs cover the period (a report's; nil for a conversion).
     public var coverage: Coverage?
+    /// SHA-256 of each input as read (empty when not computed, as in a conversion).
+    public var inputDigests: [String] = []
+    /// The run's warnings and notes up to the moment the outputs are made, as printed.
+    public var diagnostics: [String] = []
+
+    /// The state of the data the report shows: the end of the period (not when the file was made).
+    public func dataAsOfText(_ l: Localizer) -> String {
+        guard let period else { return l.dateTime(reportDate) }
+        return l.string("summary.data_as_of_value", ["time": l.dateTime(period.end)])
+    }
 
     public var eventsWithoutPage: Int { aggregate.eventsWithoutPage }
 

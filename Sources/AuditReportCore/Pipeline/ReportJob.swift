@@ -85,6 +85,9 @@ public struct ReportJob {
         self.diagnostics = diagnostics
     }
 
+    /// Warnings and notes listed in the report (the run prints them all).
+    public static let listedDiagnostics = 100
+
     /// The file name of one output: `audit-report-2026-10-de.xlsx`, `audit-report-2026-10-de-events.csv`.
     public func fileName(_ part: String, _ ext: String) -> String {
         "audit-report-\(options.period.identifier)-\(localizer.language)\(part.isEmpty ? "" : "-" + part).\(ext)"
@@ -188,20 +191,29 @@ public struct ReportJob {
         var facts = ReportFacts(period: options.period, aggregate: aggregate, inputs: pipeline.inputs, inputNames: sources, unmapped: pipeline.unmappedKeys, reportDate: reportDate)
         let coverage = Coverage(period: options.period, inputs: pipeline.inputs, eventsInPeriod: aggregate.total, zone: zone)
         facts.coverage = coverage
+        // Messages of the run are in English, as every diagnostic (the report says it in its language).
+        let english = try localizer.language == LocaleStore.baseLanguage ? localizer : Localizer(store: localizer.store, language: LocaleStore.baseLanguage, timeZone: localizer.timeZone)
         switch coverage.verdict {
         case .noData where !options.allowEmpty:
-            throw RunError.noEvents(localizer.string("error.no_events", [
-                "period": options.period.identifier, "zone": ZoneResolver.name(localizer.timeZone), "span": facts.inputSpanText(localizer),
+            throw RunError.noEvents(english.string("error.no_events", [
+                "period": options.period.identifier, "zone": ZoneResolver.name(localizer.timeZone), "span": facts.inputSpanText(english),
             ]))
         case .partial where !options.allowPartial:
-            try diagnostics.emit(Diagnostic(file: "", line: 0, localizer.string("warning.partial", [
-                "period": options.period.identifier, "details": facts.coverageMissing(localizer).prefix(3).joined(separator: " "),
+            try diagnostics.emit(Diagnostic(file: "", line: 0, english.string("warning.partial", [
+                "period": options.period.identifier, "details": facts.coverageMissing(english).prefix(3).joined(separator: " "),
             ])))
         default: break
         }
         facts.csvZone = pipeline.csvZone
         facts.unmappedBeyondLimit = pipeline.unmappedBeyondLimit
         facts.warnings = diagnostics.warningCount
+        // Files by their names, as everywhere in the report: the same inputs elsewhere give the same report.
+        facts.diagnostics = diagnostics.diagnostics.prefix(ReportJob.listedDiagnostics).map { d in
+            var d = d
+            if !d.file.isEmpty { d.file = URL(fileURLWithPath: d.file).lastPathComponent }
+            return Diagnostic.inert(d.description)
+        }
+        facts.inputDigests = try options.inputs.map { try SHA256.file($0).digest }
         facts.findings = findings.finish()
         facts.rules = options.rules
         if pipeline.inputs.contains(where: { $0.read.kind == .ticketsCSV }) { facts.accessRequests = AccessRequests(pipeline.tickets) }

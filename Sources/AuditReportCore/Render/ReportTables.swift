@@ -127,16 +127,18 @@ extension ReportTable {
                 + (facts.unmappedBeyondLimit > 0 ? [[.text("…"), .text(l.string("unmapped.more", ["limit": l.number(EventPipeline.maxUnmapped)])), .number(facts.unmappedBeyondLimit), .empty]] : []))
     }
 
-    /// What was read, per input.
+    /// What was read, per input (with its SHA-256 where computed).
     public static func inputs(_ facts: ReportFacts, _ l: Localizer) -> ReportTable {
-        ReportTable(
-            headers: ["column.input_file", "column.input_kind", "column.input_events", "column.input_in_period", "column.input_outside", "column.input_duplicates", "column.input_skipped"].map { l.string($0) },
+        let digests = facts.inputDigests.count == facts.inputs.count
+        return ReportTable(
+            headers: ["column.input_file", "column.input_kind", "column.input_events", "column.input_in_period", "column.input_outside", "column.input_duplicates", "column.input_skipped"].map { l.string($0) }
+                + (digests ? [l.string("column.sha256")] : []),
             rows: facts.inputs.enumerated().map { i, input in
                 let kind = l.string("kind.\(input.read.kind.rawValue)") + (input.read.shapes.isEmpty ? "" : " (\(input.read.shapes.joined(separator: ", ")))")
                 return [
                     .text(facts.inputNames[i]), .text(kind), .number(input.read.events), .number(input.inPeriod), .number(input.outsidePeriod),
                     .number(input.duplicatesDropped), .number(input.read.skipped),
-                ]
+                ] + (digests ? [.text(facts.inputDigests[i])] : [])
             })
     }
 
@@ -153,7 +155,8 @@ extension ReportTable {
             for line in facts.coverageDetails(l) { add("section.coverage", line, .empty) }
         }
         add("summary.time_zone", l.timeZoneLabel(), .text(l.timeZone.identifier))
-        add("summary.report_date", l.dateTime(facts.reportDate), .empty)
+        add("summary.data_as_of", facts.dataAsOfText(l), .empty)
+        add("summary.made_with", l.string("summary.made_with_value", ["version": BuildInfo.version]), .empty)
         for (id, value) in [
             ("summary.read", facts.eventsRead), ("summary.events", a.total), ("summary.outside", facts.outsidePeriod), ("summary.duplicates", facts.duplicatesDropped),
             ("summary.skipped", facts.rowsSkipped), ("summary.unmapped_count", facts.unmapped.count),
@@ -162,6 +165,7 @@ extension ReportTable {
         }
         add("section.totals", l.string("summary.reconciliation"), .text(facts.reconciliationText(l)))
         if let zone = facts.csvZoneText(l) { add("section.totals", l.string("summary.csv_zone"), .text(zone)) }
+        for line in facts.diagnostics { add("section.warnings", line, .empty) }
         for category in (l.catalog.categories + ["other"]) where a.byCategory[category] != nil {
             add("section.by_category", l.categoryLabel(category), .number(a.byCategory[category]!))
         }

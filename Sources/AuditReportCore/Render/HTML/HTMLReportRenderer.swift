@@ -67,7 +67,7 @@ private struct Model {
             meta.append(["label": l.string("summary.period"), "value": l.string("summary.period_value", ["start": l.dateTime(period.start), "end": l.dateTime(end)])])
         }
         meta.append(["label": l.string("summary.time_zone"), "value": l.timeZoneLabel()])
-        meta.append(["label": l.string("summary.report_date"), "value": l.dateTime(facts.reportDate)])
+        meta.append(["label": l.string("summary.data_as_of"), "value": facts.dataAsOfText(l)])
         meta.append(["label": l.string("summary.reconciliation"), "value": facts.reconciliationText(l)])
         let pages = a.pagesByExposure
         let shared = pages.filter { $0.widestAudience == .sharedToWeb }.count
@@ -136,9 +136,12 @@ private struct Model {
             "inputs": table(ReportTable.inputs(facts, l), titleColumn: nil),
             "coverageTable": table(ReportTable.coverage(facts, l), titleColumn: nil),
             "coverageRule": l.string("coverage.rule"),
+            "warningsTitle": l.string("section.warnings"),
+            "warnings": facts.diagnostics.isEmpty ? [l.string("html.no_warnings")] : facts.diagnostics
+                + (facts.warnings > facts.diagnostics.count ? [l.string("html.more_warnings", ["count": l.number(facts.warnings - facts.diagnostics.count)])] : []),
             "coverageTitle": l.string("section.coverage"),
             "quality": quality,
-            "footer": l.string("html.footer", ["inputs": facts.inputNames.joined(separator: ", "), "zone": l.timeZoneLabel()]),
+            "footer": l.string("html.footer", ["inputs": facts.inputNames.joined(separator: ", "), "zone": l.timeZoneLabel(), "version": BuildInfo.version]),
         ]
         if let verdict = facts.verdictText(l), let c = facts.coverage {
             let details = facts.coverageDetails(l)

@@ -79,7 +79,8 @@ public struct XLSXReportRenderer {
             ("summary.workspaces", a.workspaces.isEmpty ? l.string("summary.not_stated") : a.workspaces.sorted().joined(separator: ", ")),
             ("summary.period", l.string("summary.period_value", ["start": l.dateTime(period.start), "end": l.dateTime(end)])),
             ("summary.time_zone", l.timeZoneLabel()),
-            ("summary.report_date", l.dateTime(facts.reportDate)),
+            ("summary.data_as_of", facts.dataAsOfText(l)),
+            ("summary.made_with", l.string("summary.made_with_value", ["version": BuildInfo.version])),
         ]
         r = try labelled(sheet, r, texts: facts1)
         r = try labelled(sheet, r, counts: [
@@ -96,6 +97,15 @@ public struct XLSXReportRenderer {
         r = try section(sheet, r, "section.coverage", ReportTable.coverage(facts, l))
         try sheet.write(r - 1, 0, text: cell(l.string("coverage.rule")))
         r += 1
+        if !facts.diagnostics.isEmpty {
+            try sheet.write(r, 0, text: cell(l.string("section.warnings")), Self.section)
+            r += 1
+            for line in facts.diagnostics {
+                try sheet.write(r, 0, text: cell(line))
+                r += 1
+            }
+            r += 1
+        }
         r = try categoryTable(sheet, r)
         r = try audienceTable(sheet, r)
         r = try section(sheet, r, "section.by_platform", platforms())
