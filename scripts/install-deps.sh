@@ -17,10 +17,19 @@ generate_de_locale() {
     grep -q '^de_DE.UTF-8 UTF-8' /etc/locale.gen || echo 'de_DE.UTF-8 UTF-8' | $sudo tee -a /etc/locale.gen >/dev/null
     $sudo locale-gen >/dev/null
 }
+# The tests validate the report twin against its JSON Schema and read JSON lines with DuckDB.
+install_python_test_tools() {
+    [ "${1:-}" = "--test" ] || return 0
+    python3 -c 'import jsonschema, duckdb' 2>/dev/null && return 0
+    echo "installing Python test tools: jsonschema duckdb" >&2
+    python3 -m pip install --quiet --disable-pip-version-check jsonschema duckdb 2>&1 | grep -v 'Running pip as the' >&2 || true
+    python3 -c 'import jsonschema, duckdb'
+}
 sudo=""
 [ "$(id -u)" -eq 0 ] || sudo="sudo"
 if [ ${#missing[@]} -eq 0 ]; then
     generate_de_locale "${1:-}"
+    install_python_test_tools "${1:-}"
     exit 0
 fi
 echo "installing: ${missing[*]}" >&2
@@ -28,3 +37,4 @@ export DEBIAN_FRONTEND=noninteractive
 $sudo apt-get update -qq
 $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 generate_de_locale "${1:-}"
+install_python_test_tools "${1:-}"

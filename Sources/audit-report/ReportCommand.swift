@@ -25,7 +25,7 @@ struct ReportCommand: ParsableCommand {
     var outputDir = "out"
 
     @Option(name: .long, help: ArgumentHelp("Files to write, comma-separated: xlsx, html, csv (events, pages, actors, summary).", valueName: "list"))
-    var format = "xlsx,html,csv"
+    var format = "xlsx,html,csv,json"
 
     @Option(name: .long, help: ArgumentHelp("List at most this many events in the workbook (the summary says so).", valueName: "n"))
     var maxEventRows: Int?
@@ -47,6 +47,15 @@ struct ReportCommand: ParsableCommand {
 
     @Flag(name: .long, help: "Accept inputs that cover only part of the period without a warning (the report still says so).")
     var allowPartial = false
+
+    @Option(name: .long, help: ArgumentHelp("The month before's report twin (…-report.json) to compare with (default: found in the output folder).", valueName: "file"))
+    var previous: String?
+
+    @Option(name: .long, help: ArgumentHelp("Who reviews the report, as \"Name <e-mail>\": a review block with a signature line in every format.", valueName: "reviewer"))
+    var reviewer: String?
+
+    @Option(name: .long, help: ArgumentHelp("How often the report is reviewed: monthly or weekly (sets the next review's due date).", valueName: "cadence"))
+    var reviewCadence: Review.Cadence = .monthly
 
     @OptionGroup var common: CommonOptions
 
@@ -86,6 +95,8 @@ struct ReportCommand: ParsableCommand {
                 ticketsPath: dryRun ? nil : tickets)
             options.allowEmpty = allowEmpty
             options.allowPartial = allowPartial
+            options.previousTwin = previous.map { URL(fileURLWithPath: $0) }
+            options.review = reviewer.map { Review(reviewer: $0, cadence: reviewCadence) }
             var job = ReportJob(options: options, localizer: localizer, diagnostics: common.diagnostics())
             let diagnostics = job.diagnostics
             let progress = ProgressDisplay.make(quiet: common.quiet)
@@ -102,3 +113,5 @@ struct ReportCommand: ParsableCommand {
         }
     }
 }
+
+extension Review.Cadence: ExpressibleByArgument {}

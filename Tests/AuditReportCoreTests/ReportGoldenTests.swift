@@ -14,7 +14,7 @@ import Testing
         let job = ReportJob(
             options: .init(
                 inputs: [Self.fixture.appendingPathComponent("export.csv").path, Self.fixture.appendingPathComponent("stream.jsonl").path],
-                period: period, outputDirectory: out, formats: [.html, .csv], templatesDirectory: TestSupport.repositoryRoot.appendingPathComponent("Templates"),
+                period: period, outputDirectory: out, formats: [.html, .csv, .json], templatesDirectory: TestSupport.repositoryRoot.appendingPathComponent("Templates"),
                 rules: FindingsTests.rules),
             localizer: l, diagnostics: DiagnosticsEngine())
         _ = try job.run()
@@ -24,8 +24,8 @@ import Testing
     @Test(arguments: [("en", "UTC"), ("de", "Europe/Berlin")])
     func reportFilesMatchTheirGoldenFiles(_ language: String, _ zone: String) throws {
         let out = try run(language, zone: TimeZone(identifier: zone)!)
-        for part in ["", "-events", "-findings", "-pages", "-actors", "-summary"] {
-            let ext = part.isEmpty ? "html" : "csv"
+        for part in ["", "-events", "-findings", "-pages", "-actors", "-summary", "-report"] {
+            let ext = part.isEmpty ? "html" : part == "-report" ? "json" : "csv"
             let text = try String(contentsOf: out.appendingPathComponent("audit-report-2026-10-\(language)\(part).\(ext)"), encoding: .utf8)
             Golden.check(text, "report-\(language)\(part).\(ext)")
         }

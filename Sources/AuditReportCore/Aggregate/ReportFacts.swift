@@ -33,6 +33,33 @@ public struct ReportFacts {
     public var inputDigests: [String] = []
     /// The run's warnings and notes up to the moment the outputs are made, as printed.
     public var diagnostics: [String] = []
+    /// The month before, from its twin, when it was found.
+    public var comparison: MonthComparison?
+    /// Earlier months' twins (up to eleven, oldest first) for the trend.
+    public var history: [MonthComparison] = []
+    public var review: Review?
+
+    /// "Events +12, people −3, …" since the month before; nil without its twin.
+    public func keyFigureChanges(_ l: Localizer) -> String? {
+        guard let c = comparison else { return nil }
+        let parts = keyFigures.compactMap { key, value -> String? in
+            guard let before = c.keyFigures[key] else { return nil }
+            let delta = value - before
+            return l.string("figure.name.\(key)") + " " + (delta == 0 ? "±0" : (delta > 0 ? "+" : "\u{2212}") + l.number(abs(delta)))
+        }
+        return l.string("summary.compared_value", ["month": l.monthTitle(c.month), "changes": parts.joined(separator: ", ")])
+    }
+
+    /// The key figures every format leads with, by their stable names.
+    public var keyFigures: [(String, Int)] {
+        let a = aggregate
+        let pages = a.pagesByExposure
+        return [
+            ("events", a.total), ("people", a.actors.count), ("pages", pages.count), ("exports", a.actors.values.reduce(0) { $0 + $1.exports }),
+            ("pages_on_web", pages.filter { $0.widestAudience == .sharedToWeb }.count), ("pages_widened", pages.filter(\.widened).count),
+            ("findings", findings?.count ?? 0), ("duplicates_dropped", duplicatesDropped), ("unmapped_event_types", unmapped.count),
+        ]
+    }
 
     /// The state of the data the report shows: the end of the period (not when the file was made).
     public func dataAsOfText(_ l: Localizer) -> String {

@@ -107,6 +107,22 @@ public final class Localizer {
         pack.categories[category] ?? base.categories[category] ?? category
     }
 
+    /// "+12 since September 2026", "−3 since …", "unchanged since …".
+    public func deltaText(_ delta: Int, since month: String) -> String {
+        let name = monthTitle(month)
+        if delta == 0 { return string("figure.unchanged", ["month": name]) }
+        return string("figure.delta", ["delta": (delta > 0 ? "+" : "\u{2212}") + number(abs(delta)), "month": name])
+    }
+
+    /// The title of a month given as `YYYY-MM` ("October 2026"; "Oct 26" short); the text as it
+    /// is when it is no month.
+    public func monthTitle(_ identifier: String, short: Bool = false) -> String {
+        let parts = identifier.split(separator: "-")
+        guard parts.count == 2, let y = Int(parts[0]), let m = Int(parts[1]), (1...12).contains(m) else { return identifier }
+        if short { return String(pack.format.monthNames[m - 1].prefix(3)) + " " + String(parts[0].suffix(2)) }
+        return monthTitle(year: y, month: m)
+    }
+
     /// A count with its noun in the right number: "1 hour", "3 hours", "1 Stunde", "3 Stunden"
     /// (strings `unit.<noun>.one` and `unit.<noun>.other`).
     public func count(_ n: Int, _ noun: String) -> String {

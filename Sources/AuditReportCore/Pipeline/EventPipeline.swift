@@ -217,7 +217,7 @@ public final class EventPipeline {
             try spool.add(event)
         }
         var input = InputSummary(read: summary, outsidePeriod: outside)
-        if summary.events > 0 {
+        if first <= last {
             input.first = first
             input.last = last
         }

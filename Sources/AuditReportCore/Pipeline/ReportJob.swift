@@ -8,6 +8,8 @@ public struct ReportJob {
         case xlsx
         case html
         case csv
+        /// The machine-readable twin, `…-report.json`.
+        case json
     }
 
     public struct Options {
@@ -39,6 +41,10 @@ public struct ReportJob {
         public var allowEmpty = false
         /// Accept inputs that cover only part of the period without a warning.
         public var allowPartial = false
+        /// The month before's twin (`--previous`); else looked for in the output folder.
+        public var previousTwin: URL?
+        /// Who reviews the report, and how often (`--reviewer`, `--review-cadence`).
+        public var review: Review?
 
         public init(
             inputs: [String], period: ReportPeriod, outputDirectory: URL, formats: [Format] = Format.allCases, dialect: CSVDialect = .rfc4180,
@@ -216,6 +222,8 @@ public struct ReportJob {
         facts.inputDigests = try options.inputs.map { try SHA256.file($0).digest }
         facts.findings = findings.finish()
         facts.rules = options.rules
+        facts.review = options.review
+        (facts.comparison, facts.history) = try earlierMonths(zone: zone)
         if pipeline.inputs.contains(where: { $0.read.kind == .ticketsCSV }) { facts.accessRequests = AccessRequests(pipeline.tickets) }
         for output in outputs { try output.finish(facts) }
         finished = true
@@ -223,6 +231,30 @@ public struct ReportJob {
         let written = files.map(\.finalPath)
         for path in written { onProgress?(.wrote(path: path)) }
         return Result(written: written, events: aggregate.total, inputs: pipeline.inputs, unmapped: pipeline.unmappedKeys, facts: facts)
+    }
+
+    /// The month before (from `--previous` or its twin in the output folder) and, for the trend,
+    /// the twins of up to eleven months before this one found there, oldest first.
+    /// - Throws: `CatalogError` for a `--previous` file that is no twin.
+    private func earlierMonths(zone: ZoneResolver) throws -> (MonthComparison?, [MonthComparison]) {
+        var history: [MonthComparison] = []
+        var period = options.period
+        for _ in 0..<11 {
+            period = period.previous(zone: zone)
+            let url = options.outputDirectory.appendingPathComponent("audit-report-\(period.identifier)-\(localizer.language)-report.json")
+            if FileManager.default.fileExists(atPath: url.path), let twin = try? MonthComparison.load(from: url), twin.month == period.identifier {
+                history.insert(twin, at: 0)
+            }
+        }
+        let previousMonth = options.period.previous(zone: zone).identifier
+        var comparison = history.last.flatMap { $0.month == previousMonth ? $0 : nil }
+        if let url = options.previousTwin {
+            comparison = try MonthComparison.load(from: url)
+            history.removeAll { $0.month == comparison?.month }
+            if let c = comparison { history.append(c) }
+            history.sort { $0.month < $1.month }
+        }
+        return (comparison, history)
     }
 
     /// The outputs the options ask for, in the order their files are reported.
@@ -234,6 +266,7 @@ public struct ReportJob {
             outputs.append(try EventsCSVOutput(context, name: fileName("events", "csv")))
             outputs.append(try TablesCSVOutput(context) { fileName($0, "csv") })
         }
+        if options.formats.contains(.json) { outputs.append(try JSONOutput(context, name: fileName("report", "json"))) }
         if let tickets = options.ticketsPath { outputs.append(try TicketsOutput(context, path: tickets)) }
         return outputs
     }

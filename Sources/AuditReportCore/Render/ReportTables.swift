@@ -88,6 +88,7 @@ extension ReportTable {
     /// The findings, most severe first.
     public static func findings(_ facts: ReportFacts, _ l: Localizer, maxEvidence: Int = 20) -> ReportTable {
         let headers = ["column.severity", "column.finding", "column.count", "column.people", "column.from", "column.to", "column.subject", "column.evidence", "column.explanation"].map { l.string($0) }
+            + (facts.comparison != nil ? [l.string("column.finding_change")] : [])
         let rows = (facts.findings ?? []).map { f -> [Cell] in
             let rule = facts.rules.rules.first { $0.id == f.ruleID }
             var evidence = f.references.prefix(maxEvidence).joined(separator: "; ")
@@ -98,7 +99,7 @@ extension ReportTable {
                 .text(l.string("severity.\(f.severity.rawValue)")), .text(l.findingTitle(f.ruleID, rule: rule)), .number(f.count),
                 .text(f.actors.joined(separator: ", ")), .time(f.first), .time(f.last), .text(f.subject), .text(evidence),
                 .text(l.findingExplanation(f.ruleID, rule: rule)),
-            ]
+            ] + (facts.comparison.map { c in [.text(l.string("change.\(c.change(of: f).rawValue)", ["month": l.monthTitle(c.month)]))] } ?? [])
         }
         return ReportTable(headers: headers, rows: rows)
     }
@@ -150,6 +151,15 @@ extension ReportTable {
         if let period = facts.period {
             add("summary.period", l.monthTitle(year: period.year, month: period.month), .text(period.identifier))
         }
+        if let review = facts.review, let period = facts.period {
+            add("review.title", l.string("review.reviewer"), .text(review.reviewer))
+            add("review.title", l.string("review.next_due"), .text(l.date(review.nextDue(after: period, zone: ZoneResolver(timeZone: l.timeZone)))))
+        }
+        if let c = facts.comparison {
+            for r in c.resolved(given: facts.findings ?? []) {
+                rows.append([.text(l.string("section.resolved", ["month": l.monthTitle(c.month)])), .text(l.findingTitle(r.rule, rule: facts.rules.rules.first { $0.id == r.rule }) + (r.subject.isEmpty ? "" : " – \(r.subject)")), .text(l.string("severity.\(r.severity)"))])
+            }
+        }
         if let verdict = facts.verdictText(l) {
             add("section.coverage", verdict, .text(facts.coverage?.verdict.rawValue ?? ""))
             for line in facts.coverageDetails(l) { add("section.coverage", line, .empty) }
@@ -165,6 +175,7 @@ extension ReportTable {
         }
         add("section.totals", l.string("summary.reconciliation"), .text(facts.reconciliationText(l)))
         if let zone = facts.csvZoneText(l) { add("section.totals", l.string("summary.csv_zone"), .text(zone)) }
+        if let changes = facts.keyFigureChanges(l) { add("section.totals", l.string("summary.compared"), .text(changes)) }
         for line in facts.diagnostics { add("section.warnings", line, .empty) }
         for category in (l.catalog.categories + ["other"]) where a.byCategory[category] != nil {
             add("section.by_category", l.categoryLabel(category), .number(a.byCategory[category]!))
@@ -185,5 +196,26 @@ extension ReportTable {
             }
         }
         return ReportTable(headers: [l.string("column.section"), l.string("column.item"), l.string("column.count")], rows: rows)
+    }
+}
+
+extension ReportTable {
+    /// Months of the trend (the earlier twins found, then this one): events, per category, and
+    /// findings per severity.
+    public static func trend(_ facts: ReportFacts, _ l: Localizer) -> ReportTable {
+        let categories = (l.catalog.categories + ["other"]).filter { c in facts.aggregate.byCategory[c] != nil || facts.history.contains { $0.eventsByCategory[c] != nil } }
+        let severities = Severity.allCases.map(\.rawValue)
+        let headers = [l.string("column.month"), l.string("column.events_total")] + categories.map { l.string("column.category_count", ["category": l.categoryLabel($0)]) }
+            + severities.map { l.string("column.findings_severity", ["severity": l.string("severity.\($0)")]) }
+        var rows: [[Cell]] = facts.history.map { h in
+            [.text(l.monthTitle(h.month)), .number(h.keyFigures["events"] ?? 0)] + categories.map { .number(h.eventsByCategory[$0] ?? 0) }
+                + severities.map { .number(h.findingsBySeverity[$0] ?? 0) }
+        }
+        var now: [String: Int] = [:]
+        for f in facts.findings ?? [] { now[f.severity.rawValue, default: 0] += 1 }
+        rows.append(
+            [.text(facts.period.map { l.monthTitle(year: $0.year, month: $0.month) } ?? ""), .number(facts.aggregate.total)]
+                + categories.map { .number(facts.aggregate.byCategory[$0] ?? 0) } + severities.map { .number(now[$0] ?? 0) })
+        return ReportTable(headers: headers, rows: rows)
     }
 }

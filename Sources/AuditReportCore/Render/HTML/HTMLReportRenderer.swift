@@ -74,12 +74,12 @@ private struct Model {
         let widened = pages.filter(\.widened).count
         let exports = a.actors.values.reduce(0) { $0 + $1.exports }
         let figures: [[String: Any]] = [
-            figure("summary.events", a.total),
-            figure("figure.people", a.actors.count),
-            figure("figure.pages", pages.count),
-            figure("figure.exports", exports),
-            figure("figure.pages_on_web", shared, alert: shared > 0),
-            figure("figure.pages_widened", widened, alert: widened > 0),
+            figure("summary.events", a.total, key: "events"),
+            figure("figure.people", a.actors.count, key: "people"),
+            figure("figure.pages", pages.count, key: "pages"),
+            figure("figure.exports", exports, key: "exports"),
+            figure("figure.pages_on_web", shared, alert: shared > 0, key: "pages_on_web"),
+            figure("figure.pages_widened", widened, alert: widened > 0, key: "pages_widened"),
             figure("summary.duplicates", facts.duplicatesDropped),
             figure("summary.unmapped_count", facts.unmapped.count, alert: !facts.unmapped.isEmpty),
         ]
@@ -147,6 +147,22 @@ private struct Model {
             let details = facts.coverageDetails(l)
             model["verdict"] = ["text": verdict, "kind": c.verdict.rawValue, "details": details]
         }
+        if let r = facts.review, let p = facts.period {
+            model["review"] = [
+                "title": l.string("review.title"),
+                "rows": [
+                    ["label": l.string("review.reviewer"), "value": r.reviewer],
+                    ["label": l.string("review.period"), "value": l.monthTitle(year: p.year, month: p.month)],
+                    ["label": l.string("review.cadence"), "value": l.string("review.cadence.\(r.cadence.rawValue)")],
+                    ["label": l.string("review.next_due"), "value": l.date(r.nextDue(after: p, zone: ZoneResolver(timeZone: l.timeZone)))],
+                ],
+                "signature": l.string("review.signature"),
+            ] as [String: Any]
+        }
+        if !facts.history.isEmpty {
+            let trend = ReportTable.trend(facts, l)
+            model["trend"] = ["title": l.string("section.trend"), "table": table(trend, titleColumn: nil), "chart": trendChart()] as [String: Any]
+        }
         // A missing key, not a nil: Mustache would take a wrapped nil for a present value.
         if let access { model["access"] = access }
         return model
@@ -167,14 +183,45 @@ private struct Model {
             ]
             // Mustache treats an empty string as true; leave the key out instead.
             if !f.subject.isEmpty { item["subject"] = f.subject }
+            if let c = facts.comparison {
+                item["change"] = l.string("change.\(c.change(of: f).rawValue)", ["month": l.monthTitle(c.month)])
+                item["changeKind"] = c.change(of: f).rawValue
+            }
             if f.count > shown.count { item["moreEvidence"] = l.string("findings.more_events", ["count": l.number(f.count - shown.count)]) }
             return item
         }
-        return ["items": items, "none": findings.isEmpty, "summary": l.findingsSummary(findings, ruleCount: facts.rules.rules.count)]
+        var model: [String: Any] = ["items": items, "none": findings.isEmpty, "summary": l.findingsSummary(findings, ruleCount: facts.rules.rules.count)]
+        if let c = facts.comparison {
+            let resolved = c.resolved(given: findings)
+            model["resolved"] = [
+                "title": l.string("section.resolved", ["month": l.monthTitle(c.month)]),
+                "items": resolved.map { r in
+                    "\(l.string("severity.\(r.severity)")): \(l.findingTitle(r.rule, rule: facts.rules.rules.first { $0.id == r.rule }))"
+                        + (r.subject.isEmpty ? "" : " – \(r.subject)") + (r.people.isEmpty ? "" : " (\(r.people.joined(separator: ", ")))")
+                },
+                "none": resolved.isEmpty ? l.string("resolved.none", ["month": l.monthTitle(c.month)]) : "",
+            ] as [String: Any]
+        }
+        return model
     }
 
-    private func figure(_ id: String, _ value: Int, alert: Bool = false) -> [String: Any] {
-        ["label": l.string(id), "value": l.number(value), "alert": alert]
+    /// Events per month of the trend as bars (an inline SVG, like the per-day chart).
+    private func trendChart() -> [[String: Any]] {
+        let points = facts.history.map { ($0.month, $0.keyFigures["events"] ?? 0) } + [(facts.period?.identifier ?? "", facts.aggregate.total)]
+        let top = max(points.map(\.1).max() ?? 1, 1)
+        return points.enumerated().map { i, p in
+            let height = Double(p.1) / Double(top) * 120
+            return ["x": i * 48 + 8, "y": Int(130 - height), "height": Int(height), "label": l.monthTitle(p.0, short: true), "value": l.number(p.1), "labelX": i * 48 + 24]
+        }
+    }
+
+    /// A key figure; with `key`, its change since the month before when that month's twin is known.
+    private func figure(_ id: String, _ value: Int, alert: Bool = false, key: String? = nil) -> [String: Any] {
+        var f: [String: Any] = ["label": l.string(id), "value": l.number(value), "alert": alert]
+        if let key, let c = facts.comparison, let before = c.keyFigures[key] {
+            f["delta"] = l.deltaText(value - before, since: c.month)
+        }
+        return f
     }
 
     /// Headers and rows as Mustache needs them; numbers right-aligned, long titles clipped.

@@ -87,12 +87,26 @@ public struct XLSXReportRenderer {
             ("summary.read", facts.eventsRead), ("summary.events", a.total), ("summary.outside", facts.outsidePeriod),
             ("summary.duplicates", facts.duplicatesDropped), ("summary.skipped", facts.rowsSkipped), ("summary.unmapped_count", facts.unmapped.count),
         ])
-        r = try labelled(sheet, r, texts: [("summary.reconciliation", facts.reconciliationText(l))] + (facts.csvZoneText(l).map { [("summary.csv_zone", $0)] } ?? []))
+        r = try labelled(sheet, r, texts: [("summary.reconciliation", facts.reconciliationText(l))] + (facts.csvZoneText(l).map { [("summary.csv_zone", $0)] } ?? [])
+            + (facts.keyFigureChanges(l).map { [("summary.compared", $0)] } ?? []))
         if facts.omittedEventRows > 0 {
             try sheet.write(r, 0, text: cell(l.string("summary.events_capped", ["shown": l.number(a.total - facts.omittedEventRows), "total": l.number(a.total)])))
             r += 1
         }
         r += 1
+        if let review = facts.review {
+            try sheet.write(r, 0, text: cell(l.string("review.title")), Self.section)
+            r += 1
+            r = try labelled(sheet, r, texts: [
+                ("review.reviewer", review.reviewer), ("review.period", l.monthTitle(year: period.year, month: period.month)),
+                ("review.cadence", l.string("review.cadence.\(review.cadence.rawValue)")), ("review.next_due", l.date(review.nextDue(after: period, zone: ZoneResolver(timeZone: l.timeZone)))),
+                ("review.signature", "______________________________"),
+            ])
+            r += 1
+        }
+        if !facts.history.isEmpty {
+            r = try section(sheet, r, "section.trend", ReportTable.trend(facts, l))
+        }
         r = try inputsTable(sheet, r)
         r = try section(sheet, r, "section.coverage", ReportTable.coverage(facts, l))
         try sheet.write(r - 1, 0, text: cell(l.string("coverage.rule")))
@@ -286,7 +300,20 @@ public struct XLSXReportRenderer {
                 }
             }
         }
-        for (column, width) in [10.0, 40, 9, 30, 19, 19, 30, 60, 60].enumerated() { try sheet.setColumn(column, width: width) }
+        if let c = facts.comparison {
+            var r = 4 + table.rows.count
+            try sheet.write(r, 0, text: cell(l.string("section.resolved", ["month": l.monthTitle(c.month)])), Self.section)
+            let resolved = c.resolved(given: findings)
+            if resolved.isEmpty { try sheet.write(r + 1, 0, text: cell(l.string("resolved.none", ["month": l.monthTitle(c.month)]))) }
+            for f in resolved {
+                r += 1
+                try sheet.write(r, 0, text: cell(l.string("severity.\(f.severity)")))
+                try sheet.write(r, 1, text: cell(l.findingTitle(f.rule, rule: facts.rules.rules.first { $0.id == f.rule })))
+                try sheet.write(r, 3, text: cell(f.people.joined(separator: ", ")))
+                try sheet.write(r, 6, text: cell(f.subject))
+            }
+        }
+        for (column, width) in [10.0, 40, 9, 30, 19, 19, 30, 60, 60, 24].enumerated() { try sheet.setColumn(column, width: width) }
         sheet.freeze(rows: 3)
         try sheet.printSetup(landscape: true, fitToWidth: true, repeatHeader: false, footer: footer)
     }

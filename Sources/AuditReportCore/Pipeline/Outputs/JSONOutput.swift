@@ -1,0 +1,20 @@
+import Foundation
+
+/// `…-report.json`: the machine-readable twin (see `ReportJSON`).
+final class JSONOutput: ReportOutput {
+    let file: AtomicOutput
+    private let context: OutputContext
+
+    init(_ context: OutputContext, name: String) throws {
+        self.context = context
+        file = try context.file(name)
+    }
+
+    var files: [AtomicOutput] { [file] }
+
+    func finish(_ facts: ReportFacts) throws {
+        let out = try file.open()
+        out.write(ReportJSON.document(facts, context.localizer, zone: ZoneResolver(timeZone: context.localizer.timeZone)).prettyText)
+        try out.close()
+    }
+}

@@ -1,0 +1,91 @@
+import Foundation
+import Testing
+
+@testable import AuditReportCore
+
+/// The machine-readable twin, the comparison with the month before, and reproducible files.
+@Suite struct ReportTwinTests {
+    func run(_ inputs: [String], month: String, out: URL, formats: [ReportJob.Format] = ReportJob.Format.allCases, review: Review? = nil, previous: URL? = nil) throws -> ReportJob.Result {
+        let l = try Localizer(store: TestSupport.store, language: "en", timeZone: TestSupport.utc)
+        let period = try ReportPeriod(parsing: month, zone: ZoneResolver(timeZone: TestSupport.utc))
+        var options = ReportJob.Options(
+            inputs: inputs, period: period, outputDirectory: out, formats: formats, templatesDirectory: TestSupport.repositoryRoot.appendingPathComponent("Templates"),
+            rules: FindingsTests.rules)
+        options.review = review
+        options.previousTwin = previous
+        options.allowPartial = true
+        return try ReportJob(options: options, localizer: l, diagnostics: DiagnosticsEngine()).run()
+    }
+
+    /// Runs the repository's schema validator (Python's jsonschema, which `make test` installs).
+    func validate(_ files: [String]) throws -> (Int32, String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", TestSupport.repositoryRoot.appendingPathComponent("scripts/validate-json.py").path, TestSupport.repositoryRoot.appendingPathComponent("Templates/report.schema.json").path] + files
+        let err = Pipe()
+        process.standardError = err
+        try process.run()
+        let text = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        return (process.terminationStatus, text)
+    }
+
+    static let examples = TestSupport.repositoryRoot.appendingPathComponent("Examples")
+
+    @Test func theTwinFollowsItsSchema() throws {
+        let out = TestSupport.temporaryDirectory()
+        let inputs = ["sample-2026-10.csv", "sample-2026-10-siem.jsonl", "opal-tickets-2026-10.csv"].map { Self.examples.appendingPathComponent($0).path }
+        let result = try run(inputs, month: "2026-10", out: out, formats: [.json], review: Review(reviewer: "Eva Muster <eva@example.com>", cadence: .weekly))
+        let twin = try #require(result.written.first { $0.hasSuffix("-report.json") })
+        let (status, errors) = try validate([twin, TestSupport.golden.appendingPathComponent("report-en-report.json").path])
+        #expect(status == 0, "\(errors)")
+        // A broken twin is caught: the validator is no formality.
+        var text = try String(contentsOfFile: twin, encoding: .utf8)
+        text = text.replacingOccurrences(of: "\"verdict\": \"complete\"", with: "\"verdict\": \"mostly\"")
+        let broken = TestSupport.file("broken.json", text)
+        #expect(try validate([broken]).0 == 1)
+        let value = try JSONParser.parse(try String(contentsOfFile: twin, encoding: .utf8), path: twin, line: 1)
+        #expect(value["coverage"]?["complete"] == .bool(true))
+        #expect(value["review"]?["next_review_due"] == .string("2026-11-08T00:00:00.000Z"))
+        #expect(value["access_requests"]?["total"]?.scalarText != nil)
+    }
+
+    /// September has an export burst by a@x.de and an audit-log export; October repeats the burst
+    /// (persisting) and adds a workspace export (new); the audit-log export did not recur (resolved).
+    @Test func findingsAreNewPersistingOrResolvedAgainstTheMonthBefore() throws {
+        func burst(_ day: String) -> String {
+            (0..<10).map { "2026-\(day)T10:\(String(format: "%02d", $0 * 5)):00Z,a@x.de,Page exported,P\($0)\n" }.joined()
+        }
+        let september = TestSupport.file("sep.csv", "Date,Email,Event,Page\n" + burst("09-10") + "2026-09-12T09:00:00Z,o@x.de,workspace.audit_log_exported,\n")
+        let october = TestSupport.file("oct.csv", "Date,Email,Event,Page\n" + burst("10-10") + "2026-10-20T09:00:00Z,o@x.de,Workspace content exported,\n")
+        let out = TestSupport.temporaryDirectory()
+        _ = try run([september], month: "2026-09", out: out, formats: [.json])
+        let result = try run([october], month: "2026-10", out: out, formats: [.json, .html, .csv])
+        let comparison = try #require(result.facts.comparison)
+        #expect(comparison.month == "2026-09")
+        let changes = Dictionary(uniqueKeysWithValues: (result.facts.findings ?? []).map { ($0.ruleID, comparison.change(of: $0)) })
+        #expect(changes["mass_page_export"] == .persisting)
+        #expect(changes["workspace_exported"] == .new)
+        #expect(comparison.resolved(given: result.facts.findings ?? []).map(\.rule) == ["audit_log_exported"])
+        let twin = try JSONParser.parse(try String(contentsOfFile: out.appendingPathComponent("audit-report-2026-10-en-report.json").path, encoding: .utf8), path: "", line: 1)
+        if case .array(let resolved)? = twin["resolved_findings"] { #expect(resolved.count == 1) } else { Issue.record("no resolved findings") }
+        let html = try String(contentsOfFile: out.appendingPathComponent("audit-report-2026-10-en.html").path, encoding: .utf8)
+        #expect(html.contains("change-new") && html.contains("change-persisting"))
+        #expect(html.contains("Findings of September 2026 that did not recur"))
+        #expect(html.contains("since September 2026"))
+        // The trend lists both months.
+        #expect(html.contains("Trend of the last months"))
+    }
+
+    /// Every output of two runs on the same inputs, in two folders, is the same to the byte.
+    @Test func rerunsGiveByteIdenticalFiles() throws {
+        let inputs = ["sample-2026-10.csv", "sample-2026-10-siem.jsonl", "opal-tickets-2026-10.csv"].map { Self.examples.appendingPathComponent($0).path }
+        let a = try run(inputs, month: "2026-10", out: TestSupport.temporaryDirectory())
+        let b = try run(inputs, month: "2026-10", out: TestSupport.temporaryDirectory())
+        #expect(a.written.count == b.written.count)
+        for (x, y) in zip(a.written, b.written) {
+            #expect(URL(fileURLWithPath: x).lastPathComponent == URL(fileURLWithPath: y).lastPathComponent)
+            #expect(FileManager.default.contents(atPath: x) == FileManager.default.contents(atPath: y), "\(x)")
+        }
+    }
+}
