@@ -45,6 +45,6 @@ struct AuditReportCommand: ParsableCommand {
             Exit codes: 0 success, 1 bad input or a failed write (message names file and line), 64 usage error.
             """,
         version: BuildInfo.version,
-        subcommands: [ReportCommand.self, ConvertCommand.self, SampleCommand.self, LocalesCommand.self]
+        subcommands: [ReportCommand.self, ConvertCommand.self, VerifyCommand.self, SampleCommand.self, LocalesCommand.self]
     )
 }

@@ -97,6 +97,7 @@ struct ReportCommand: ParsableCommand {
             options.allowPartial = allowPartial
             options.previousTwin = previous.map { URL(fileURLWithPath: $0) }
             options.review = reviewer.map { Review(reviewer: $0, cadence: reviewCadence) }
+            options.rulesFiles = (rulesReplace ? [] : [localizer.store.directory.appendingPathComponent("findings.json").path]) + (rules.map { [$0] } ?? [])
             var job = ReportJob(options: options, localizer: localizer, diagnostics: common.diagnostics())
             let diagnostics = job.diagnostics
             let progress = ProgressDisplay.make(quiet: common.quiet)

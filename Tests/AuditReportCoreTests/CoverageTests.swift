@@ -77,7 +77,7 @@ import Testing
         options.allowEmpty = true
         let result = try ReportJob(options: options, localizer: l, diagnostics: DiagnosticsEngine()).run()
         #expect(result.facts.coverage?.verdict == .noData)
-        let summary = try String(contentsOfFile: result.written.last!, encoding: .utf8)
+        let summary = try String(contentsOfFile: try #require(result.written.first { $0.hasSuffix("-summary.csv") }), encoding: .utf8)
         #expect(summary.contains("No data: no event in the period. The inputs hold events from 2026-09-15 10:00:00"))
     }
 

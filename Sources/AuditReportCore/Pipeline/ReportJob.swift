@@ -45,6 +45,10 @@ public struct ReportJob {
         public var previousTwin: URL?
         /// Who reviews the report, and how often (`--reviewer`, `--review-cadence`).
         public var review: Review?
+        /// The rules files the rules came from (the manifest records their hashes).
+        public var rulesFiles: [String] = []
+        /// Write `…-manifest.json` (with every file written).
+        public var manifest = true
 
         public init(
             inputs: [String], period: ReportPeriod, outputDirectory: URL, formats: [Format] = Format.allCases, dialect: CSVDialect = .rfc4180,
@@ -268,6 +272,12 @@ public struct ReportJob {
         }
         if options.formats.contains(.json) { outputs.append(try JSONOutput(context, name: fileName("report", "json"))) }
         if let tickets = options.ticketsPath { outputs.append(try TicketsOutput(context, path: tickets)) }
+        // The manifest comes last: it hashes every other file once they are written.
+        if options.manifest && !outputs.isEmpty {
+            let manifest = try ManifestOutput(context, name: fileName("manifest", "json"))
+            manifest.covered = outputs.flatMap(\.files)
+            outputs.append(manifest)
+        }
         return outputs
     }
 }
