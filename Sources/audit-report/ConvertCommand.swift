@@ -12,20 +12,21 @@ struct ConvertCommand: ParsableCommand {
             Example:
               audit-report convert Examples/sample-2026-10.csv -o events.xlsx --language de --time-zone Europe/Berlin
               audit-report convert Examples/sample-2026-10.csv -o events.csv --language de --csv-dialect excel-de
+              audit-report convert Examples/sample-2026-10.csv Examples/sample-2026-10-siem.jsonl -o 2026-10.jsonl.gz
             """
     )
 
     @Argument(help: "Audit-log CSV exports and SIEM JSON files (.gz too).")
     var inputs: [String]
 
-    @Option(name: .shortAndLong, help: ArgumentHelp("The file to write (.xlsx or .csv).", valueName: "path"))
+    @Option(name: .shortAndLong, help: ArgumentHelp("The file to write (.xlsx, .csv, .jsonl or .jsonl.gz).", valueName: "path"))
     var output: String
 
     @OptionGroup var common: CommonOptions
 
     func validate() throws {
         if ConvertJob.format(of: output) == nil {
-            let known = ConvertJob.Format.allCases.map { ".\($0.rawValue)" }.joined(separator: ", ")
+            let known = ConvertJob.Format.allCases.map { ".\($0.rawValue)" }.joined(separator: ", ") + ", .jsonl.gz"
             throw ValidationError("cannot tell the output format of '\(output)'; give it one of these extensions: \(known)")
         }
     }

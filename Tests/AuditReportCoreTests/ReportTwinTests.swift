@@ -142,5 +142,35 @@ import Testing
         #expect(r.stderr.contains("audit-report-2026-10-en-events.csv: error: output changed since the report was made"))
         #expect(r.stderr.contains("e.csv: error: input changed since the report was made"))
     }
+
+    /// The events as JSON lines (plain and gzip): DuckDB reads them with one schema.
+    @Test(arguments: ["events.jsonl", "events.jsonl.gz"])
+    func convertedJSONLinesAreReadByDuckDB(_ name: String) throws {
+        let out = TestSupport.temporaryDirectory().appendingPathComponent(name).path
+        let inputs = ["sample-2026-10.csv", "sample-2026-10-siem.jsonl"].map { Self.examples.appendingPathComponent($0).path }
+        let l = try Localizer(store: TestSupport.store, language: "en", timeZone: TestSupport.utc)
+        let written = try ConvertJob(options: .init(inputs: inputs, output: out), localizer: l, diagnostics: DiagnosticsEngine()).run()
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", "-c", """
+            import duckdb, sys
+            con = duckdb.connect()
+            rows = con.execute("select count(*), count(distinct key), min(time) from read_json_auto(?)", [sys.argv[1]]).fetchall()[0]
+            exports = con.execute("select count(*) from read_json_auto(?) where key = 'page.exported' and actor.email is not null", [sys.argv[1]]).fetchall()[0][0]
+            print(rows[0], rows[1], rows[2].isoformat(), exports)
+            """, out]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        let err = Pipe()
+        process.standardError = err
+        try process.run()
+        let text = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        let errors = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0, "\(errors)")
+        let fields = text.split(separator: " ")
+        #expect(fields.first.map(String.init) == String(written))
+        #expect(fields.count == 4 && Int(fields[3].trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0 > 10)
+    }
 }
 

@@ -7,6 +7,8 @@ public struct ConvertJob {
     public enum Format: String, CaseIterable, Sendable {
         case csv
         case xlsx
+        /// JSON lines with stable keys; `.jsonl.gz` compressed.
+        case jsonl
     }
 
     public struct Options {
@@ -52,7 +54,9 @@ public struct ConvertJob {
 
     /// The format an output path asks for, or nil.
     public static func format(of path: String) -> Format? {
-        Format(rawValue: URL(fileURLWithPath: path).pathExtension.lowercased())
+        let url = URL(fileURLWithPath: path)
+        if url.pathExtension.lowercased() == "gz" { return url.deletingPathExtension().pathExtension.lowercased() == "jsonl" ? .jsonl : nil }
+        return Format(rawValue: url.pathExtension.lowercased())
     }
 
     /// Converts; returns the number of events written.
@@ -84,6 +88,24 @@ public struct ConvertJob {
             try file.close()
         case .xlsx:
             try writeWorkbook(pipeline, output: output, sources: sources, tick: tick)
+        case .jsonl:
+            let file = try output.open()
+            if options.output.lowercased().hasSuffix(".gz") {
+                let gzip = try GzipWriter(file: file)
+                let renderer = EventJSONLinesRenderer(catalog: localizer.catalog, sources: sources) { gzip.write($0) }
+                try pipeline.emit {
+                    tick()
+                    renderer.write($0)
+                }
+                try gzip.close()
+            } else {
+                let renderer = EventJSONLinesRenderer(catalog: localizer.catalog, sources: sources) { file.write($0) }
+                try pipeline.emit {
+                    tick()
+                    renderer.write($0)
+                }
+                try file.close()
+            }
         }
         try output.commit()
         onProgress?(.wrote(path: options.output))
