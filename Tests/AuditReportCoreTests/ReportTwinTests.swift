@@ -60,7 +60,7 @@ import Testing
         let october = TestSupport.file("oct.csv", "Date,Email,Event,Page\n" + burst("10-10") + "2026-10-20T09:00:00Z,o@x.de,Workspace content exported,\n")
         let out = TestSupport.temporaryDirectory()
         _ = try run([september], month: "2026-09", out: out, formats: [.json])
-        let result = try run([october], month: "2026-10", out: out, formats: [.json, .html, .csv])
+        let result = try run([october], month: "2026-10", out: out, formats: [.json, .html, .csv, .xlsx])
         let comparison = try #require(result.facts.comparison)
         #expect(comparison.month == "2026-09")
         let changes = Dictionary(uniqueKeysWithValues: (result.facts.findings ?? []).map { ($0.ruleID, comparison.change(of: $0)) })

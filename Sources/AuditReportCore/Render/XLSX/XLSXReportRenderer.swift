@@ -105,7 +105,16 @@ public struct XLSXReportRenderer {
             r += 1
         }
         if !facts.history.isEmpty {
-            r = try section(sheet, r, "section.trend", ReportTable.trend(facts, l))
+            let trend = ReportTable.trend(facts, l)
+            let first = r + 2
+            r = try section(sheet, r, "section.trend", trend)
+            // Events per month as columns, below the table.
+            let chart = try workbook.addChart(.column)
+            try chart.addSeries(sheet: sheet.name, categoryColumn: 0, valueColumn: 1, firstRow: first, lastRow: first + trend.rows.count - 1, name: l.string("section.trend"))
+            chart.title(l.string("section.trend"))
+            chart.hideLegend()
+            try sheet.insert(chart, row: r, column: 0, scale: 0.8)
+            r += 16
         }
         r = try inputsTable(sheet, r)
         r = try section(sheet, r, "section.coverage", ReportTable.coverage(facts, l))
