@@ -47,10 +47,12 @@ release: deps
 demo: release
 	@mkdir -p $(OUT)
 	$(RELEASE_BIN) report Examples/sample-$(MONTH).csv Examples/sample-$(MONTH)-siem.jsonl Examples/opal-tickets-$(MONTH).csv \
-		--month $(MONTH) --language en --time-zone UTC --output-dir $(OUT) --tickets $(OUT)/opal-tickets-$(MONTH)-en.csv
+		--month $(MONTH) --language en --time-zone UTC --output-dir $(OUT) --tickets $(OUT)/opal-tickets-$(MONTH)-en.csv \
+		--reporter security@example.com --exceptions Examples/exceptions.json
 	$(RELEASE_BIN) report Examples/sample-$(MONTH)-de.csv Examples/sample-$(MONTH)-siem.jsonl Examples/opal-tickets-$(MONTH).csv \
 		--month $(MONTH) --language de --time-zone Europe/Berlin --input-time-zone Europe/Berlin \
-		--csv-dialect excel-de --output-dir $(OUT) --tickets $(OUT)/opal-tickets-$(MONTH)-de.csv
+		--csv-dialect excel-de --output-dir $(OUT) --tickets $(OUT)/opal-tickets-$(MONTH)-de.csv \
+		--reporter security@example.com --exceptions Examples/exceptions.json
 
 test:
 	@scripts/install-deps.sh --test

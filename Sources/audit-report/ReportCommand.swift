@@ -42,6 +42,15 @@ struct ReportCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Also write the findings as Opal access-request tickets (Title, Status, Reporter, Priority, Created time, Last edited time) to import into Notion.", valueName: "file.csv"))
     var tickets: String?
 
+    @Option(name: .long, help: ArgumentHelp("The tickets' reporter: who reviews the report (default: the --reviewer's e-mail). Never a person a finding is about.", valueName: "email"))
+    var reporter: String?
+
+    @Option(name: .long, help: ArgumentHelp("Accepted findings (JSON: exceptions with rule, subject, until, reason, approved_by): listed as suppressed, left out of the tickets.", valueName: "file"))
+    var exceptions: String?
+
+    @Option(name: .long, help: ArgumentHelp("Networks logins are expected from (one CIDR per line, # comments): adds the finding 'login from outside the allowed networks'.", valueName: "file"))
+    var allowedNetworks: String?
+
     @Flag(name: .long, help: "Write a report for a period without any event (it says so plainly) instead of ending with exit 1.")
     var allowEmpty = false
 
@@ -70,7 +79,22 @@ struct ReportCommand: ParsableCommand {
         }
     }
 
+    /// The e-mail in `--reviewer "Name <e-mail>"`.
+    var reviewerEmail: String? {
+        guard let reviewer, let open = reviewer.lastIndex(of: "<"), let close = reviewer.lastIndex(of: ">"), open < close else { return nil }
+        return String(reviewer[reviewer.index(after: open)..<close])
+    }
+
     func validate() throws {
+        if tickets != nil && reporter == nil && reviewerEmail == nil {
+            throw ValidationError("--tickets needs --reporter EMAIL (or --reviewer \"Name <e-mail>\"): the person who reviews the report, never a person a finding is about")
+        }
+        if let reviewer, reviewerEmail == nil || reviewer.count > 200 || reviewer.unicodeScalars.contains(where: { $0.value < 0x20 }) {
+            throw ValidationError("--reviewer takes \"Name <e-mail>\", e.g. \"Eva Muster <eva@example.com>\"")
+        }
+        if let reporter, !reporter.contains("@") || reporter.count > 200 || reporter.unicodeScalars.contains(where: { $0.value < 0x20 }) {
+            throw ValidationError("--reporter takes an e-mail address")
+        }
         if try formats.isEmpty && !dryRun { throw ValidationError("--format needs at least one of \(ReportJob.Format.allCases.map(\.rawValue).joined(separator: ", "))") }
         if let maxEventRows, maxEventRows < 0 { throw ValidationError("--max-event-rows must be zero or more") }
         if rulesReplace && rules == nil { throw ValidationError("--rules-replace needs --rules FILE") }
@@ -98,6 +122,12 @@ struct ReportCommand: ParsableCommand {
             options.previousTwin = previous.map { URL(fileURLWithPath: $0) }
             options.review = reviewer.map { Review(reviewer: $0, cadence: reviewCadence) }
             options.rulesFiles = (rulesReplace ? [] : [localizer.store.directory.appendingPathComponent("findings.json").path]) + (rules.map { [$0] } ?? [])
+            options.exceptions = try exceptions.map { try Exceptions.load(from: URL(fileURLWithPath: $0)) }
+            options.reporter = reporter ?? reviewerEmail ?? ""
+            if let allowedNetworks {
+                options.rules = FindingRules.merging(options.rules, FindingRules(rules: [try FindingRules.allowedNetworksRule(from: URL(fileURLWithPath: allowedNetworks))]))
+                options.rulesFiles.append(allowedNetworks)
+            }
             var job = ReportJob(options: options, localizer: localizer, diagnostics: common.diagnostics())
             let diagnostics = job.diagnostics
             let progress = ProgressDisplay.make(quiet: common.quiet)

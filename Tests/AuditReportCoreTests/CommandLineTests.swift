@@ -40,12 +40,37 @@ import Testing
         let examples = TestSupport.repositoryRoot.appendingPathComponent("Examples").path
         let r = try run(["report", "\(examples)/sample-2026-10-de.csv", "\(examples)/sample-2026-10-siem.jsonl", "--month", "2026-10", "--language", "de", "--time-zone", "Europe/Berlin", "--input-time-zone", "Europe/Berlin", "--output-dir", out])
         #expect(r.status == 0, "\(r.stderr)")
-        #expect(r.stdout == ["de.xlsx", "de.html", "de-events.csv", "de-findings.csv", "de-pages.csv", "de-actors.csv", "de-summary.csv", "de-report.json", "de-manifest.json"].map { "\(out)/audit-report-2026-10-\($0)\n" }.joined())
+        #expect(r.stdout == ["de.xlsx", "de.html", "de-events.csv", "de-findings.csv", "de-rules.csv", "de-pages.csv", "de-actors.csv", "de-summary.csv", "de-report.json", "de-manifest.json"].map { "\(out)/audit-report-2026-10-\($0)\n" }.joined())
         // The sample's 40,000-character title is cut in the workbook, with a warning naming its line.
         let lines = r.stderr.split(separator: "\n")
         #expect(lines.dropLast().allSatisfy { $0.contains("sample-2026-10-") && $0.hasSuffix("warning: 'Seite' is longer than Excel's 32,767 characters; cut in the workbook (here and wherever the same text recurs)") })
         #expect(lines.count == 2)
         #expect(lines.last?.hasPrefix("2 inputs: 3999 events in 2026-10, ") == true)
+    }
+
+    /// Accepted findings stay listed, marked, and leave the tickets; the reviewer reports them.
+    @Test func exceptionsSuppressFindingsAndKeepThemOutOfTheTickets() throws {
+        let dir = TestSupport.temporaryDirectory()
+        let examples = TestSupport.repositoryRoot.appendingPathComponent("Examples").path
+        let tickets = dir.appendingPathComponent("tickets.csv").path
+        let r = try run(["report", "\(examples)/sample-2026-10.csv", "\(examples)/sample-2026-10-siem.jsonl", "--month", "2026-10", "--format", "csv",
+            "--output-dir", dir.path, "--tickets", tickets, "--reviewer", "Eva Muster <eva@example.com>", "--exceptions", "\(examples)/exceptions.json", "--quiet"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let findings = try String(contentsOfFile: dir.appendingPathComponent("audit-report-2026-10-en-findings.csv").path, encoding: .utf8)
+        let rows = findings.components(separatedBy: "\r\n").filter { !$0.isEmpty }
+        #expect(rows[0].hasSuffix(",Suppressed"))
+        let suppressed = rows.filter { $0.contains("suppressed until 2027-06-30: Monthly audit export for this report (runbook SEC-12) (approved by Jürgen Becker, CISO)") }
+        #expect(suppressed.count == 2)
+        let rules = try String(contentsOfFile: dir.appendingPathComponent("audit-report-2026-10-en-rules.csv").path, encoding: .utf8)
+        #expect(rules.contains("ekm_key_changed,Encryption keys changed,Low,4,4,4,all findings suppressed"))
+        let ticketRows = try String(contentsOfFile: tickets, encoding: .utf8).components(separatedBy: "\r\n").filter { !$0.isEmpty }.dropFirst()
+        #expect(ticketRows.count == rows.count - 1 - 6)
+        #expect(ticketRows.allSatisfy { $0.contains(",Open,eva@example.com,") })
+        #expect(!ticketRows.contains { $0.hasPrefix("Audit log exported: anna.mueller.0@example.com") })
+        // Without a reviewer or reporter the tickets would have none: refused.
+        let refused = try run(["report", "\(examples)/sample-2026-10.csv", "--month", "2026-10", "--output-dir", dir.path, "--tickets", tickets])
+        #expect(refused.status == 64)
+        #expect(refused.stderr.contains("--tickets needs --reporter EMAIL"))
     }
 
     @Test(arguments: [

@@ -87,8 +87,10 @@ import Testing
             e("2026-10-17T13:00:00Z", "teamspace.settings.allow_guests_setting_updated", details: [Field("state", "enabled")]),
             e("2026-10-18T13:00:00Z", "teamspace.settings.allow_content_export_setting_updated", details: [Field("state", "disabled")]),
         ], rule: "sharing_loosened")
-        #expect(f.count == 1)
-        #expect(f[0].count == 2)
+        // Two settings loosened: two findings, each about its setting.
+        #expect(f.map(\.count) == [1, 1])
+        #expect(f.map(\.subjectKind) == ["setting", "setting"])
+        #expect(f[0].context.settings == ["workspace.settings.allow_public_page_sharing_setting_updated=enabled"])
     }
 
     @Test func teamspaceOwnersButNotMembers() throws {
@@ -98,14 +100,19 @@ import Testing
             e("2026-10-13T15:00:00Z", "teamspace.permissions.member_role_updated", details: [Field("new_role", "owner")]),
             e("2026-10-13T16:00:00Z", "teamspace.permissions.member_role_updated", details: [Field("new_role", "member")]),
         ], rule: "teamspace_owner_added")
-        #expect(f.map(\.count) == [2])
+        // Two days apart: two incidents, each naming the new owner's role change.
+        #expect(f.map(\.count) == [1, 1])
+        #expect(f[1].context.permissions == ["? → owner"])
     }
 
     @Test func loginFromANewCountryWithinTheLookback() throws {
         let history = (1...5).map { e("2026-10-0\($0)T08:00:00Z", "user.login", city: "Berlin", country: "Germany") }
         let f = try findings(history + [e("2026-10-22T03:12:00Z", "user.login", city: "Lagos", country: "Nigeria", line: 99)], rule: "new_login_location")
         #expect(f.count == 1)
-        #expect(f[0].subject == "Lagos, Nigeria ← Berlin, Germany")
+        // About the person; the new place and the earlier ones are its context.
+        #expect(f[0].subject == "a@x.de")
+        #expect(f[0].context.places == [FindingContext.place(city: "Lagos", country: "Nigeria")])
+        #expect(f[0].context.earlierPlaces == [FindingContext.place(city: "Berlin", country: "Germany")])
         #expect(f[0].references == ["in.csv:99"])
         // Seen there before, a known place: no finding.
         #expect(try findings(history + [e("2026-10-22T03:12:00Z", "user.login", city: "Berlin", country: "Germany")], rule: "new_login_location").isEmpty)

@@ -17,7 +17,7 @@ import Testing
 
     @Test func aDeviceIsWrittenThroughNeverReplaced() throws {
         let out = TestSupport.temporaryDirectory().path
-        let r = try cli.run(["report", "\(examples)/sample-2026-10.csv", "--month", "2026-10", "--format", "csv", "--output-dir", out, "--tickets", "/dev/null", "--quiet"])
+        let r = try cli.run(["report", "\(examples)/sample-2026-10.csv", "--month", "2026-10", "--format", "csv", "--output-dir", out, "--tickets", "/dev/null", "--reporter", "sec@example.com", "--quiet"])
         #expect(r.status == 0, "\(r.stderr)")
         #expect(fileType("/dev/null") == S_IFCHR)
         #expect(!r.stdout.contains("/dev/null\n/dev/null"))
@@ -46,7 +46,7 @@ import Testing
     @Test func twoOutputsOfOneRunNeverShareAPath() throws {
         let out = TestSupport.temporaryDirectory().path
         let events = "\(out)/audit-report-2026-10-en-events.csv"
-        let r = try cli.run(["report", "\(examples)/sample-2026-10.csv", "--month", "2026-10", "--format", "csv", "--output-dir", out, "--tickets", events, "--quiet"])
+        let r = try cli.run(["report", "\(examples)/sample-2026-10.csv", "--month", "2026-10", "--format", "csv", "--output-dir", out, "--tickets", events, "--reporter", "sec@example.com", "--quiet"])
         #expect(r.status == 1)
         #expect(r.stderr.contains("another output of this run, is written there"))
         #expect(try FileManager.default.contentsOfDirectory(atPath: out) == [])
@@ -54,7 +54,7 @@ import Testing
 
     @Test func ticketsGoToStandardOutputWithADash() throws {
         let out = TestSupport.temporaryDirectory().path
-        let r = try cli.run(["report", "\(examples)/sample-2026-10.csv", "--month", "2026-10", "--format", "csv", "--output-dir", out, "--tickets", "-", "--quiet"])
+        let r = try cli.run(["report", "\(examples)/sample-2026-10.csv", "--month", "2026-10", "--format", "csv", "--output-dir", out, "--tickets", "-", "--reporter", "sec@example.com", "--quiet"])
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.stdout.hasPrefix("Title,Status,Reporter,Priority,Created time,Last edited time\r\n"))
         #expect(!r.stdout.contains("\n-\n"))

@@ -32,7 +32,7 @@ import Testing
         let out = TestSupport.temporaryDirectory()
         let (job, diagnostics) = try self.job([csv, siem], out: out)
         let result = try job.run()
-        #expect(result.written == ["events", "findings", "pages", "actors", "summary"].map { out.appendingPathComponent("audit-report-2026-10-en-\($0).csv").path } + [out.appendingPathComponent("audit-report-2026-10-en-manifest.json").path])
+        #expect(result.written == ["events", "findings", "rules", "pages", "actors", "summary"].map { out.appendingPathComponent("audit-report-2026-10-en-\($0).csv").path } + [out.appendingPathComponent("audit-report-2026-10-en-manifest.json").path])
         // UTC: Oct 31 23:30 is in, Sep 30 22:00 is out; the CSV view and e1 are one event; e2 came twice.
         #expect(result.events == 4)
         #expect(result.inputs.map(\.outsidePeriod) == [1, 0])

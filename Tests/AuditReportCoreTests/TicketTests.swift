@@ -45,16 +45,19 @@ import Testing
         let l = try Localizer(store: TestSupport.store, language: "de", timeZone: TestSupport.berlin)
         let period = try ReportPeriod(parsing: "2026-10", zone: ZoneResolver(timeZone: TestSupport.berlin))
         let fixture = ReportGoldenTests.fixture
-        let job = ReportJob(
-            options: .init(inputs: [fixture.appendingPathComponent("export.csv").path, fixture.appendingPathComponent("stream.jsonl").path], period: period, outputDirectory: out, formats: [.csv], rules: FindingsTests.rules, ticketsPath: ticketsPath),
-            localizer: l, diagnostics: DiagnosticsEngine())
+        var options = ReportJob.Options(
+            inputs: [fixture.appendingPathComponent("export.csv").path, fixture.appendingPathComponent("stream.jsonl").path], period: period, outputDirectory: out, formats: [.csv],
+            rules: FindingsTests.rules, ticketsPath: ticketsPath)
+        options.reporter = "review@example.com"
+        let job = ReportJob(options: options, localizer: l, diagnostics: DiagnosticsEngine())
         let result = try job.run()
-        let written = ReportJob.tickets(for: result.facts, l)
+        let written = ReportJob.tickets(for: result.facts, l, reporter: "review@example.com")
         #expect(written.count == 3)
-        #expect(written[0].title == "Erzwingen von SAML-SSO ausgeschaltet (Oktober 2026)")
+        // The finding, who changed the setting, the month; the reviewer reports it, never the suspect.
+        #expect(written[0].title == "Erzwingen von SAML-SSO ausgeschaltet: anna@example.com (Oktober 2026)")
         #expect(written[0].priorities == ["High"])
         #expect(written[0].status == "Open")
-        #expect(written[0].reporter == "anna@example.com")
+        #expect(written[0].reporter == "review@example.com")
         // Read back as an input (Notion's dates are wall-clock times in the report's zone).
         var read: [Ticket] = []
         var context = ReadContext(store: TestSupport.store, inputIndex: 0, inputTimeZone: TestSupport.berlin, diagnostics: DiagnosticsEngine())

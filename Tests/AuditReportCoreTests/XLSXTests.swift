@@ -70,7 +70,7 @@ import Testing
     @Test func englishWorkbookHasItsSheetsHeadersAndRealDates() throws {
         let (result, book) = try report()
         #expect(result.written[0].hasSuffix("audit-report-2026-10-en.xlsx"))
-        #expect(book.sheetNames == ["Summary", "Findings", "Events", "Pages", "Actors", "Unmapped event types"])
+        #expect(book.sheetNames == ["Summary", "Findings", "Events", "Pages", "Actors", "Rules", "Unmapped event types"])
         #expect(try book.row("Events", 1, count: 4) == ["Time (UTC)", "Event", "Event key", "Category"])
         #expect(try book.cell("Events", "V1")?.value == "Ticket")
         let time = try #require(try book.cell("Events", "A2"))
@@ -93,7 +93,7 @@ import Testing
 
     @Test func germanWorkbookIsGermanThroughout() throws {
         let (_, book) = try report(language: "de", zone: TestSupport.berlin)
-        #expect(book.sheetNames == ["Übersicht", "Befunde", "Ereignisse", "Seiten", "Personen", "Nicht zugeordnete Ereignistypen"])
+        #expect(book.sheetNames == ["Übersicht", "Befunde", "Ereignisse", "Seiten", "Personen", "Regeln", "Nicht zugeordnete Ereignistypen"])
         #expect(try book.row("Ereignisse", 1, count: 4) == ["Zeit (MEZ/MESZ, Europe/Berlin)", "Ereignis", "Ereignisschlüssel", "Kategorie"])
         #expect(try book.cell("Ereignisse", "A2")?.numberFormat == "dd.mm.yyyy hh:mm:ss")
         #expect(try book.cell("Übersicht", "A1")?.value == "Notion-Auditbericht – Oktober 2026")
@@ -104,7 +104,7 @@ import Testing
     @Test func eventsContinueOnNewSheetsAtTheRowLimit() throws {
         let (result, book) = try report(rowsPerSheet: 3)
         #expect(result.events == 7)
-        #expect(book.sheetNames == ["Summary", "Findings", "Events", "Events (2)", "Events (3)", "Pages", "Actors", "Unmapped event types"])
+        #expect(book.sheetNames == ["Summary", "Findings", "Events", "Events (2)", "Events (3)", "Pages", "Actors", "Rules", "Unmapped event types"])
         for sheet in ["Events", "Events (2)", "Events (3)"] {
             #expect(try book.cell(sheet, "A1")?.value == "Time (UTC)")
         }
@@ -125,11 +125,18 @@ import Testing
     @Test func findingsSheetComesSecondColouredBySeverityOrSaysThereAreNone() throws {
         let (_, none) = try report()
         #expect(try none.cell("Findings", "A1")?.value == "No findings this month: none of the 0 rules matched.")
-        let views = FindingRule(id: "views", kind: .any, severity: .low, match: [.init(keys: ["page.viewed"])], titles: ["en": "Pages viewed"])
+        var views = FindingRule(id: "views", kind: .any, severity: .low, match: [.init(keys: ["page.viewed"])], titles: ["en": "Pages viewed"])
+        views.incidentMinutes = 31 * 24 * 60
         let (_, book) = try report(rules: FindingRules(rules: [views]))
-        #expect(try book.cell("Findings", "A1")?.value == "Findings: 1 (0 high, 0 medium, 1 low, 0 info)")
+        // One finding per person: Ben's four views, Anna's one.
+        #expect(try book.cell("Findings", "A1")?.value == "Findings: 2 (0 high, 0 medium, 2 low, 0 info)")
         #expect(try book.row("Findings", 3, count: 3) == ["Severity", "Finding", "Events"])
-        #expect(try book.row("Findings", 4, count: 4) == ["Low", "Pages viewed", "5", "anna@x.de, ben@x.de"])
+        #expect(try book.row("Findings", 4, count: 4) == ["Low", "Pages viewed", "4", "ben@x.de"])
+        #expect(try book.row("Findings", 5, count: 4) == ["Low", "Pages viewed", "1", "anna@x.de"])
+        #expect(try book.cell("Findings", "G3")?.value == "About")
+        #expect(try book.cell("Findings", "G4")?.value == "ben@x.de")
+        #expect(try book.row("Rules", 1, count: 7) == ["Rule", "Finding", "Severity", "Events considered", "Findings", "Suppressed", "Status"])
+        #expect(try book.row("Rules", 2, count: 7) == ["views", "Pages viewed", "Low", "5", "2", "0", "findings"])
         // Low findings are filled yellow.
         #expect(book.parts["xl/styles.xml"]!.contains("FFFFF2CC"))
     }

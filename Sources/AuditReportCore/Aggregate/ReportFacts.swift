@@ -38,6 +38,8 @@ public struct ReportFacts {
     /// Earlier months' twins (up to eleven, oldest first) for the trend.
     public var history: [MonthComparison] = []
     public var review: Review?
+    /// Per rule id: the events of the period it looked at.
+    public var considered: [String: Int] = [:]
 
     /// "Events +12, people −3, …" since the month before; nil without its twin.
     public func keyFigureChanges(_ l: Localizer) -> String? {

@@ -47,6 +47,10 @@ public struct ReportJob {
         public var review: Review?
         /// The rules files the rules came from (the manifest records their hashes).
         public var rulesFiles: [String] = []
+        /// Accepted findings (`--exceptions`).
+        public var exceptions: Exceptions?
+        /// Who reviews the findings: the tickets' reporter (`--reporter`; never the suspect).
+        public var reporter = ""
         /// Write `…-manifest.json` (with every file written).
         public var manifest = true
 
@@ -103,17 +107,21 @@ public struct ReportJob {
         "audit-report-\(options.period.identifier)-\(localizer.language)\(part.isEmpty ? "" : "-" + part).\(ext)"
     }
 
-    /// Each finding as an Opal ticket: status Open, priority from severity, the first person
-    /// involved as reporter, the first and last event's times (to the minute, as Notion keeps them).
-    public static func tickets(for facts: ReportFacts, _ l: Localizer) -> [Ticket] {
+    /// Each finding not suppressed as an Opal ticket, one to one: status Open, priority from
+    /// severity, the reviewer as reporter (never a person the finding is about), the title naming
+    /// the finding, its subject and the month, the first and last event's times (to the minute,
+    /// as Notion keeps them).
+    public static func tickets(for facts: ReportFacts, _ l: Localizer, reporter: String) -> [Ticket] {
         let month = facts.period.map { l.monthTitle(year: $0.year, month: $0.month) } ?? ""
-        return (facts.findings ?? []).map { f in
+        return (facts.findings ?? []).filter { $0.suppression == nil }.map { f in
             let rule = facts.rules.rules.first { $0.id == f.ruleID }
-            var title = l.findingTitle(f.ruleID, rule: rule)
-            if !f.subject.isEmpty { title += ": " + f.subject }
+            var title = l.findingTitle(f, rule: rule)
+            // A setting is the finding's own subject: who changed it says more.
+            let subject = f.subjectKind == "setting" ? f.actors.joined(separator: ", ") : l.findingSubject(f)
+            if !subject.isEmpty { title += ": " + subject }
             if !month.isEmpty { title += " (\(month))" }
             func minute(_ t: Timestamp) -> Timestamp { Timestamp(milliseconds: floorDiv(t.milliseconds, 60_000) * 60_000) }
-            return Ticket(title: title, status: "Open", reporter: f.actors.first ?? "", priorities: [Ticket.priority(for: f.severity)], created: minute(f.first), lastEdited: minute(f.last))
+            return Ticket(title: title, status: "Open", reporter: reporter, priorities: [Ticket.priority(for: f.severity)], created: minute(f.first), lastEdited: minute(f.last))
         }
     }
 
@@ -224,7 +232,12 @@ public struct ReportJob {
             return Diagnostic.inert(d.description)
         }
         facts.inputDigests = try options.inputs.map { try SHA256.file($0).digest }
-        facts.findings = findings.finish()
+        var found = findings.finish()
+        for warning in options.exceptions?.apply(to: &found, period: options.period) ?? [] {
+            try diagnostics.emit(Diagnostic(file: options.exceptions?.path ?? "", line: 0, warning))
+        }
+        facts.findings = found
+        facts.considered = findings.considered
         facts.rules = options.rules
         facts.review = options.review
         (facts.comparison, facts.history) = try earlierMonths(zone: zone)

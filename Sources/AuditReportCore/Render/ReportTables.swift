@@ -87,8 +87,9 @@ extension ReportTable {
 
     /// The findings, most severe first.
     public static func findings(_ facts: ReportFacts, _ l: Localizer, maxEvidence: Int = 20) -> ReportTable {
-        let headers = ["column.severity", "column.finding", "column.count", "column.people", "column.from", "column.to", "column.subject", "column.evidence", "column.explanation"].map { l.string($0) }
-            + (facts.comparison != nil ? [l.string("column.finding_change")] : [])
+        let suppressedAny = (facts.findings ?? []).contains { $0.suppression != nil }
+        let headers = ["column.severity", "column.finding", "column.count", "column.people", "column.from", "column.to", "column.finding_subject", "column.detail", "column.evidence", "column.explanation"].map { l.string($0) }
+            + (facts.comparison != nil ? [l.string("column.finding_change")] : []) + (suppressedAny ? [l.string("column.suppressed")] : [])
         let rows = (facts.findings ?? []).map { f -> [Cell] in
             let rule = facts.rules.rules.first { $0.id == f.ruleID }
             var evidence = f.references.prefix(maxEvidence).joined(separator: "; ")
@@ -96,10 +97,28 @@ extension ReportTable {
                 evidence += " " + l.string("findings.more_events", ["count": l.number(f.count - min(maxEvidence, f.references.count))])
             }
             return [
-                .text(l.string("severity.\(f.severity.rawValue)")), .text(l.findingTitle(f.ruleID, rule: rule)), .number(f.count),
-                .text(f.actors.joined(separator: ", ")), .time(f.first), .time(f.last), .text(f.subject), .text(evidence),
+                .text(l.string("severity.\(f.severity.rawValue)")), .text(l.findingTitle(f, rule: rule)), .number(f.count),
+                .text(f.actors.joined(separator: ", ")), .time(f.first), .time(f.last), .text(l.findingSubject(f)), .text(l.findingDetail(f)), .text(evidence),
                 .text(l.findingExplanation(f.ruleID, rule: rule)),
             ] + (facts.comparison.map { c in [.text(l.string("change.\(c.change(of: f).rawValue)", ["month": l.monthTitle(c.month)]))] } ?? [])
+                + (suppressedAny ? [.text(f.suppression.map { l.suppressionText($0) } ?? "")] : [])
+        }
+        return ReportTable(headers: headers, rows: rows)
+    }
+
+    /// Every rule: its severity, the events of the period it looked at, its findings and how
+    /// many of them an exception suppresses, or that it found nothing.
+    public static func rules(_ facts: ReportFacts, _ l: Localizer) -> ReportTable {
+        let findings = facts.findings ?? []
+        let headers = ["column.rule", "column.finding", "column.severity", "column.considered", "column.findings", "column.suppressed_count", "column.status"].map { l.string($0) }
+        let rows = facts.rules.rules.map { rule -> [Cell] in
+            let found = findings.filter { $0.ruleID == rule.id }
+            let suppressed = found.filter { $0.suppression != nil }.count
+            let status = found.isEmpty ? l.string("rules.status_none") : suppressed == found.count ? l.string("rules.status_suppressed") : l.string("rules.status_found")
+            return [
+                .text(rule.id), .text(l.findingTitle(rule.id, rule: rule)), .text(l.string("severity.\(rule.severity.rawValue)")),
+                .number(facts.considered[rule.id] ?? 0), .number(found.count), .number(suppressed), .text(status),
+            ]
         }
         return ReportTable(headers: headers, rows: rows)
     }

@@ -162,6 +162,11 @@ struct SampleScript {
             s.append(make("page.permissions.integration_role_added", at(14, 16, 0), p[2], page: toBot, details: [Field("old_permission", "none"), Field("new_permission", "full_access")]))
         }
         s.append(make("workspace.settings.public_homepage_added", at(21, 12, 0), owner))
+        // Settings whose new state matters: the invite link on, integrations open to members, and
+        // a SAML enforcement change that does not say its state.
+        s.append(make("workspace.settings.invite_link_setting_updated", at(3, 10, 15), p[1], details: [Field("state", "enabled")]))
+        s.append(make("workspace.settings.integration_restriction_settings_updated", at(6, 14, 40), p[3], details: [Field("state", "disabled")]))
+        s.append(make("workspace.settings.enforce_saml_sso_config_updated", at(27, 9, 5), p[1], details: []))
         // The page with the 40,000-character title is read at least once, after the stream starts.
         s.append(make("page.viewed", at(options.siemFromDay + 1, 9, 0), p[4], page: world.pages.count - 1))
         s.sort { $0.timestamp < $1.timestamp }

@@ -21,18 +21,18 @@ public struct FindingRule: Codable, Sendable, Equatable {
         case sequence
     }
 
-    /// Which events a rule looks at: any of `keys` or of the `prefixes`, with the given detail values.
+    /// Which events a rule looks at: any of `keys` or of the `prefixes`, whose fields pass the
+    /// `where` tests (a field of the event, `actor.type`, `ip_address`, `audience`, …, or a
+    /// detail path, `state`, `details.entity.person.email`).
     public struct Match: Codable, Sendable, Equatable {
         public var keys: [String]?
         public var prefixes: [String]?
-        public var `where`: [String: String]?
+        public var `where`: [String: Condition]?
 
         /// - Parameter canonical: the event key's canonical synonym (looked up once per event).
         func matches(_ e: AuditEvent, canonical: String) -> Bool {
             guard matches(key: e.key, canonical: canonical) else { return false }
-            for (name, value) in `where` ?? [:] {
-                guard let actual = e.detail(name), actual.caseInsensitiveCompare(value) == .orderedSame else { return false }
-            }
+            for (name, condition) in `where` ?? [:] where !condition.matches(e.value(ofField: name)) { return false }
             return true
         }
 
@@ -42,9 +42,63 @@ public struct FindingRule: Codable, Sendable, Equatable {
         }
     }
 
+    /// What a finding is about: `actor` (the person; the default), `target` (the page or
+    /// teamspace changed), `setting` (the event key: the setting changed), or `detail:<path>`
+    /// (a detail's value, e.g. the domain). Events of one rule and subject within
+    /// `incidentMinutes` of each other are one finding.
+    public enum Subject: Sendable, Equatable, Codable {
+        case actor
+        case target
+        case setting
+        case detail(String)
+
+        public init(from decoder: Decoder) throws {
+            let text = try decoder.singleValueContainer().decode(String.self)
+            switch text {
+            case "actor": self = .actor
+            case "target": self = .target
+            case "setting": self = .setting
+            default:
+                guard text.hasPrefix("detail:"), text.count > 7 else {
+                    throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "subject must be actor, target, setting or detail:<path>, not '\(text.prefix(40))'"))
+                }
+                self = .detail(String(text.dropFirst(7)))
+            }
+        }
+
+        public func encode(to encoder: Encoder) throws {
+            var c = encoder.singleValueContainer()
+            switch self {
+            case .actor: try c.encode("actor")
+            case .target: try c.encode("target")
+            case .setting: try c.encode("setting")
+            case .detail(let path): try c.encode("detail:" + path)
+            }
+        }
+
+        public var name: String {
+            switch self {
+            case .actor: return "actor"
+            case .target: return "target"
+            case .setting: return "setting"
+            case .detail: return "detail"
+            }
+        }
+    }
+
     public var id: String
     public var kind: Kind
     public var severity: Severity
+    public var subject: Subject?
+    /// Events of one subject this close (minutes) are one incident (default 60; a threshold
+    /// rule's window).
+    public var incidentMinutes: Int?
+    /// Actor types the rule ignores (`bot`, `integration`): rules meant for people.
+    public var excludeActorTypes: [String]?
+    /// For `sequence`: whether `first` must come before the events (default) or in any order.
+    public var ordered: Bool?
+    /// Why the rule has its severity.
+    public var reason: String?
     public var match: [Match]
     public var threshold: Int?
     public var windowMinutes: Int?
@@ -58,7 +112,44 @@ public struct FindingRule: Codable, Sendable, Equatable {
     public var explanations: [String: String]?
 
     func matches(_ e: AuditEvent, canonical: String) -> Bool {
-        match.contains { $0.matches(e, canonical: canonical) }
+        if let excluded = excludeActorTypes, excluded.contains(where: { $0.caseInsensitiveCompare(e.actor.type) == .orderedSame }) { return false }
+        return match.contains { $0.matches(e, canonical: canonical) }
+    }
+
+    /// The subject's value for an event (empty when the event has none).
+    func subjectValue(_ e: AuditEvent) -> String {
+        switch subject ?? .actor {
+        case .actor: return e.actor.identity
+        case .target: return e.target.id.isEmpty ? e.target.name : e.target.id
+        case .setting: return [e.key, e.target.id.isEmpty ? e.target.name : e.target.id].filter { !$0.isEmpty }.joined(separator: " ")
+        case .detail(let path): return e.value(ofField: path) ?? ""
+        }
+    }
+}
+
+extension AuditEvent {
+    /// A field by the name rules use: `actor.type`, `actor.email`, `actor.id`, `ip_address`,
+    /// `platform`, `city`, `region`, `country`, `workspace`, `audience`, `target.type`,
+    /// `target.id`, `target.name`, `key`; anything else (with or without `details.`) a detail.
+    public func value(ofField name: String) -> String? {
+        switch name {
+        case "actor.type": return actor.type
+        case "actor.email": return actor.email
+        case "actor.id": return actor.id
+        case "actor.name": return actor.name
+        case "ip_address": return ipAddress
+        case "platform": return platform
+        case "city": return city
+        case "region": return region
+        case "country": return country
+        case "workspace": return workspace
+        case "audience": return audience?.siemValue
+        case "target.type": return target.kind
+        case "target.id": return target.id
+        case "target.name": return target.name
+        case "key": return key
+        default: return detail(name.hasPrefix("details.") ? String(name.dropFirst(8)) : name)
+        }
     }
 }
 
@@ -106,7 +197,10 @@ public struct FindingRules: Codable, Sendable {
                 let bounds: [(String, Int?, ClosedRange<Int>)] = [
                     ("threshold", rule.threshold, 1...1_000_000), ("windowMinutes", rule.windowMinutes, 1...527_040),
                     ("undoMinutes", rule.undoMinutes, 0...527_040), ("lookbackDays", rule.lookbackDays, 1...3_660), ("withinHours", rule.withinHours, 1...8_784),
+                    ("incidentMinutes", rule.incidentMinutes, 1...527_040),
                 ]
+                let networks = (rule.match + (rule.first ?? [])).flatMap { ($0.where ?? [:]).values.flatMap(\.invalidNetworks) }
+                if let bad = networks.first { return "has '\(bad.prefix(60))', which is no network (10.0.0.0/8, 2001:db8::/32 or one address)" }
                 for (name, value, range) in bounds {
                     if let value, !range.contains(value) { return "\(name) must be from \(range.lowerBound) to \(range.upperBound), not \(value)" }
                 }
@@ -141,6 +235,27 @@ public struct FindingRules: Codable, Sendable {
             return nil
         }
         return search(value, "")
+    }
+
+    /// The rule "login from outside the allowed networks" for the networks of a file (one CIDR or
+    /// address per line; `#` starts a comment).
+    /// - Throws: `CatalogError` naming the line that holds no network, or a file without any.
+    public static func allowedNetworksRule(from url: URL) throws -> FindingRule {
+        let text = String(decoding: try DataFile.read(url), as: UTF8.self)
+        var networks: [String] = []
+        for (i, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            let line = raw.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false).first.map { $0.trimmingCharacters(in: .whitespacesAndNewlines) } ?? ""
+            if line.isEmpty { continue }
+            guard Network(line) != nil else {
+                throw CatalogError.invalidFile(path: url.path, line: i + 1, message: "'\(line.prefix(60))' is no network (10.0.0.0/8, 2001:db8::/32 or one address)")
+            }
+            networks.append(line)
+        }
+        guard !networks.isEmpty else { throw CatalogError.invalidFile(path: url.path, line: 0, message: "no network in the file") }
+        return FindingRule(
+            id: "login_outside_allowed_networks", kind: .any, severity: .high, subject: .actor,
+            reason: "Sign-ins are expected from the networks listed; one from elsewhere may be a stolen session or password.",
+            match: [FindingRule.Match(keys: ["user.login"], where: ["ip_address": Condition(outside: networks)])])
     }
 
     /// `base` with the rules of `extra` added; a rule with the same id replaces the base's.

@@ -9,8 +9,14 @@ public struct Finding: Equatable, Sendable {
     public var last: Timestamp
     /// The events behind it as `file:line` with the event id when there is one (at most `FindingsEngine.maxReferences`).
     public var references: [String]
-    /// Data that makes this finding specific (e.g. the new location), or empty.
+    /// What the finding is about (the person, the page, the setting, a detail's value), as the
+    /// rule's `subject` says; `subjectKind` names which.
     public var subject: String
+    public var subjectKind: String = "actor"
+    /// What a reviewer needs to act on it.
+    public var context = FindingContext()
+    /// The exception that suppresses it, if one does (it stays listed, out of the tickets).
+    public var suppression: Suppression?
 
     /// Report order: severity, then time, then rule.
     public static func before(_ a: Finding, _ b: Finding) -> Bool {
@@ -38,6 +44,9 @@ public struct FindingsEngine {
         var reference: String
         /// The event's position in the stream: its identity here.
         var sequence: Int
+        var context: FindingContext
+        /// The page a net burst counts (id, else title); empty for none.
+        var page: String = ""
     }
 
     /// A finding being built.
@@ -49,19 +58,32 @@ public struct FindingsEngine {
         var first = Timestamp(milliseconds: .max)
         var last = Timestamp(milliseconds: .min)
         var subject = ""
+        var subjectKind = "actor"
+        var context = FindingContext()
+
+        init(subject: String = "", kind: String = "actor") {
+            self.subject = subject
+            subjectKind = kind
+        }
 
         /// Adds an event; `checkRepeat` for bursts, whose windows offer an event more than once.
         mutating func add(_ r: Ref, checkRepeat: Bool = false) {
             if checkRepeat { guard members.insert(r.sequence).inserted else { return } }
             count += 1
             if refs.count < FindingsEngine.maxReferences { refs.append(r) }
-            actors.insert(r.actor)
+            if !r.actor.isEmpty { actors.insert(r.actor) }
             first = min(first, r.time)
             last = max(last, r.time)
+            context.merge(r.context)
         }
     }
 
-    private var anyFindings: [Int: Open] = [:]
+    /// Per rule and subject: the incident being built (events newest first).
+    private var anyFindings: [Int: [String: Open]] = [:]
+    /// Per rule: events of the period it looked at (for the rule status table).
+    public private(set) var considered: [String: Int] = [:]
+    /// Per net-burst rule and actor: how many events of each page the window holds.
+    private var windowPages: [Int: [String: [String: Int]]] = [:]
     /// Per rule and actor: events inside the window, newest first, and the burst being built.
     private var windows: [Int: [String: Queue<Ref>]] = [:]
     private var bursts: [Int: [String: Open]] = [:]
@@ -93,8 +115,10 @@ public struct FindingsEngine {
     /// Per rule and actor (bounded by the people who log in and their places within the look-back).
     private var logins: [Int: [String: LoginHistory]] = [:]
     private var sequence = 0
-    /// Per rule and actor: "then" events waiting for an earlier "first" event.
+    /// Per rule and actor key (`i:` id, `e:` e-mail): "then" events waiting for an earlier
+    /// "first" event; for rules in any order also "first" events waiting for an earlier "then".
     private var pending: [Int: [String: [Ref]]] = [:]
+    private var pendingFirst: [Int: [String: [Ref]]] = [:]
 
     public init(rules: FindingRules, catalog: EventCatalog, period: ReportPeriod?, sources: [String]) {
         self.rules = rules.rules.map { Self.current($0, catalog: catalog) }
@@ -152,7 +176,33 @@ public struct FindingsEngine {
 
     private func reference(_ e: AuditEvent) -> Ref {
         let file = e.source.input < sources.count ? sources[e.source.input] : "?"
-        return Ref(time: e.timestamp, actor: e.actor.identity, reference: "\(file):\(e.source.line)" + (e.id.isEmpty ? "" : " (\(e.id))"), sequence: sequence)
+        return Ref(
+            time: e.timestamp, actor: e.actor.identity, reference: "\(file):\(e.source.line)" + (e.id.isEmpty ? "" : " (\(e.id))"), sequence: sequence,
+            context: FindingContext(e), page: e.target.id.isEmpty ? e.target.name : e.target.id)
+    }
+
+    /// The keys an actor is correlated by: the id first (an e-mail change changes the e-mail),
+    /// then the e-mail.
+    static func actorKeys(_ e: AuditEvent) -> [String] {
+        var keys: [String] = []
+        if !e.actor.id.isEmpty { keys.append("i:" + e.actor.id) }
+        if !e.actor.email.isEmpty { keys.append("e:" + e.actor.email.lowercased()) }
+        if keys.isEmpty { keys.append("n:" + e.actor.identity) }
+        return keys
+    }
+
+    /// One rule's single events, per subject: events within the incident window of the
+    /// incident's oldest event so far join it; an older one starts the next incident.
+    private mutating func addToIncident(_ index: Int, _ rule: FindingRule, _ e: AuditEvent) {
+        let subject = rule.subjectValue(e)
+        let window = Int64(rule.incidentMinutes ?? 60) * 60_000
+        var open = anyFindings[index]?[subject] ?? Open(subject: subject, kind: (rule.subject ?? .actor).name)
+        if open.count > 0 && open.first.milliseconds - e.timestamp.milliseconds > window {
+            done.append((index, open))
+            open = Open(subject: subject, kind: (rule.subject ?? .actor).name)
+        }
+        open.add(reference(e))
+        anyFindings[index, default: [:]][subject] = open
     }
 
     private func inPeriod(_ t: Timestamp) -> Bool { period?.contains(t) ?? true }
@@ -169,41 +219,83 @@ public struct FindingsEngine {
             let rule = rules[index]
             switch rule.kind {
             case .any:
-                if inPeriod(e.timestamp), rule.matches(e, canonical: canonical) { anyFindings[index, default: Open()].add(reference(e)) }
+                if inPeriod(e.timestamp), rule.matches(e, canonical: canonical) {
+                    considered[rule.id, default: 0] += 1
+                    addToIncident(index, rule, e)
+                }
             case .burst:
-                if inPeriod(e.timestamp), rule.matches(e, canonical: canonical) { addToBurst(index, rule, reference(e)) }
-                case .netBurst:
+                if inPeriod(e.timestamp), rule.matches(e, canonical: canonical) {
+                    considered[rule.id, default: 0] += 1
+                    addToBurst(index, rule, reference(e))
+                }
+            case .netBurst:
                 if (rule.undoKeys ?? []).contains(e.key) {
                     for key in Self.pageKeys(e) { undos[index, default: [:]][key, default: Queue()].append(e.timestamp) }
                 }
-                if inPeriod(e.timestamp), rule.matches(e, canonical: canonical), !undone(index, rule, e) { addToBurst(index, rule, reference(e)) }
+                // Only named pages count, each once in a window.
+                if inPeriod(e.timestamp), rule.matches(e, canonical: canonical), !e.target.isEmpty {
+                    considered[rule.id, default: 0] += 1
+                    if !undone(index, rule, e) { addToBurst(index, rule, reference(e)) }
+                }
             case .newLocation:
                 guard rule.matches(e, canonical: canonical) else { continue }
+                if inPeriod(e.timestamp) { considered[rule.id, default: 0] += 1 }
                 // A login without a place cannot be new; it is no history either.
                 if !e.country.isEmpty || !e.city.isEmpty { addLogin(index, rule, e) }
             case .sequence:
-                let within = Int64(rule.withinHours ?? 0) * 3_600_000
-                if inPeriod(e.timestamp), rule.matches(e, canonical: canonical) {
-                    pending[index, default: [:]][e.actor.identity, default: []].append(reference(e))
-                } else if (rule.first ?? []).contains(where: { $0.matches(e, canonical: canonical) }), let waiting = pending[index]?[e.actor.identity], !waiting.isEmpty {
-                    // Every waiting event is newer than this one: those within the window follow
-                    // it; the others are out of reach of it and of every older one.
-                    let matched = waiting.filter { $0.time.milliseconds - e.timestamp.milliseconds <= within }
-                    if !matched.isEmpty {
-                        var open = Open()
-                        open.add(reference(e))
-                        for r in matched { open.add(r) }
-                        done.append((index, open))
+                let isThen = rule.matches(e, canonical: canonical)
+                let isFirst = (rule.first ?? []).contains(where: { $0.matches(e, canonical: canonical) })
+                if isThen && inPeriod(e.timestamp) { considered[rule.id, default: 0] += 1 }
+                if isFirst { correlate(index, rule, e, asFirst: true) }
+                if isThen && inPeriod(e.timestamp) {
+                    if rule.ordered == false {
+                        correlate(index, rule, e, asFirst: false)
+                    } else {
+                        let r = reference(e)
+                        for key in Self.actorKeys(e) { pending[index, default: [:]][key, default: []].append(r) }
                     }
-                    pending[index]?[e.actor.identity] = []
                 }
+            }
+        }
+    }
+
+    /// An event meets the newer events of the other side waiting under its actor's keys (by id
+    /// before e-mail): those within the window make a finding with it. Without a match it waits
+    /// itself (when `store`, for rules in any order), for an older event of the other side.
+    /// - Parameter asFirst: the event is a `first` one meeting waiting `then` events (else the
+    ///   other way round, for rules in any order).
+    private mutating func correlate(_ index: Int, _ rule: FindingRule, _ e: AuditEvent, asFirst: Bool) {
+        let within = Int64(rule.withinHours ?? 0) * 3_600_000
+        var matched: [Ref] = []
+        var seen = Set<Int>()
+        for key in Self.actorKeys(e) {
+            let list = (asFirst ? pending : pendingFirst)[index]?[key] ?? []
+            guard !list.isEmpty else { continue }
+            // Every waiting event is newer than this one: those within the window follow it; the
+            // others are out of reach of it and of every older one.
+            for r in list where r.time.milliseconds - e.timestamp.milliseconds <= within && seen.insert(r.sequence).inserted { matched.append(r) }
+            if asFirst { pending[index]?[key] = [] } else { pendingFirst[index]?[key] = [] }
+        }
+        let store = rule.ordered == false
+        if !matched.isEmpty {
+            var open = Open(subject: e.actor.identity)
+            if inPeriod(e.timestamp) || matched.contains(where: { inPeriod($0.time) }) {
+                open.add(reference(e))
+                for r in matched { open.add(r) }
+                done.append((index, open))
+            }
+        } else if store && rule.ordered == false {
+            // Nothing newer of the other side: it waits for an older one.
+            let r = reference(e)
+            for key in Self.actorKeys(e) {
+                if asFirst { pendingFirst[index, default: [:]][key, default: []].append(r) } else { pending[index, default: [:]][key, default: []].append(r) }
             }
         }
     }
 
     /// Logins come newest first: this older login is history for the candidates after it.
     private mutating func addLogin(_ index: Int, _ rule: FindingRule, _ e: AuditEvent) {
-        let place = [e.city, e.country].filter { !$0.isEmpty }.joined(separator: ", ")
+        let place = FindingContext.place(city: e.city, country: e.country)
         let lookback = Int64(rule.lookbackDays ?? 28) * 86_400_000
         var history = logins[index]?.removeValue(forKey: e.actor.identity) ?? LoginHistory()
         // Candidates more than the look-back after this login are decided now (newest first).
@@ -227,11 +319,10 @@ public struct FindingsEngine {
 
     private mutating func resolve(_ index: Int, _ candidate: Candidate, _ history: LoginHistory) {
         guard candidate.inPeriod, history.logins > candidate.loginsBefore else { return }
-        var open = Open()
+        var open = Open(subject: candidate.ref.actor)
         open.add(candidate.ref)
         // Places of logins read after it (so earlier in time), within the look-back.
-        let earlier = history.recentPlaces.filter { $0.login > candidate.loginsBefore && $0.place != candidate.place }.map(\.place)
-        open.subject = "\(candidate.place) ← \(earlier.sorted().joined(separator: "; "))"
+        open.context.earlierPlaces = history.recentPlaces.filter { $0.login > candidate.loginsBefore && $0.place != candidate.place }.map(\.place).sorted()
         done.append((index, open))
     }
 
@@ -273,16 +364,29 @@ public struct FindingsEngine {
     private mutating func addToBurst(_ index: Int, _ rule: FindingRule, _ r: Ref) {
         let window = Int64(rule.windowMinutes ?? 60) * 60_000
         var events = windows[index]?.removeValue(forKey: r.actor) ?? Queue()
+        // A net burst counts pages, each once in the window.
+        let perPage = rule.kind == .netBurst
+        var pages = perPage ? windowPages[index]?.removeValue(forKey: r.actor) ?? [:] : [:]
         // Newest first: drop events more than the window after this one.
-        while let newest = events.first, newest.time.milliseconds - r.time.milliseconds > window { events.removeFirst() }
+        while let newest = events.first, newest.time.milliseconds - r.time.milliseconds > window {
+            events.removeFirst()
+            if perPage {
+                pages[newest.page, default: 1] -= 1
+                if pages[newest.page] == 0 { pages[newest.page] = nil }
+            }
+        }
         events.append(r)
-        defer { windows[index, default: [:]][r.actor] = events }
-        guard events.count >= (rule.threshold ?? 1) else { return }
-        var open = bursts[index]?[r.actor] ?? Open()
+        if perPage { pages[r.page, default: 0] += 1 }
+        defer {
+            windows[index, default: [:]][r.actor] = events
+            if perPage { windowPages[index, default: [:]][r.actor] = pages }
+        }
+        guard (perPage ? pages.count : events.count) >= (rule.threshold ?? 1) else { return }
+        var open = bursts[index]?[r.actor] ?? Open(subject: r.actor)
         if open.count > 0 && open.first.milliseconds - r.time.milliseconds > window {
             // A new burst, apart from the one being built.
             done.append((index, open))
-            open = Open()
+            open = Open(subject: r.actor)
         }
         if open.count == 0 {
             // The threshold is reached: the whole window joins.
@@ -304,12 +408,12 @@ public struct FindingsEngine {
         }
         logins = [:]
         results = done
-        for (index, open) in anyFindings { results.append((index, open)) }
+        for (index, bySubject) in anyFindings { for open in bySubject.values { results.append((index, open)) } }
         for (index, byActor) in bursts { for open in byActor.values { results.append((index, open)) } }
         return results.map { index, open in
             Finding(
                 ruleID: rules[index].id, severity: rules[index].severity, count: open.count, actors: open.actors.sorted(), first: open.first, last: open.last,
-                references: open.refs.sorted { $0.time < $1.time }.map(\.reference), subject: open.subject)
+                references: open.refs.sorted { $0.time < $1.time }.map(\.reference), subject: open.subject, subjectKind: open.subjectKind, context: open.context)
         }.sorted(by: Finding.before)
     }
 }

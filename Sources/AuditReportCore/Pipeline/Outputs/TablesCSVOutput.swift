@@ -9,7 +9,8 @@ final class TablesCSVOutput: ReportOutput {
         self.context = context
         let parts: [(String, (ReportFacts, Localizer) -> ReportTable)] = [
             ("findings", { ReportTable.findings($0, $1, maxEvidence: FindingsEngine.maxReferences) }),
-            ("pages", { ReportTable.pages($0, $1) }), ("actors", { ReportTable.actors($0, $1) }), ("summary", { ReportTable.summary($0, $1) }),
+            ("rules", { ReportTable.rules($0, $1) }), ("pages", { ReportTable.pages($0, $1) }), ("actors", { ReportTable.actors($0, $1) }),
+            ("summary", { ReportTable.summary($0, $1) }),
         ]
         tables = try parts.map { (try context.file(names($0.0)), $0.1) }
     }

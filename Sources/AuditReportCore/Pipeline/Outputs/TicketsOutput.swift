@@ -17,7 +17,7 @@ final class TicketsOutput: ReportOutput {
         let out = try file.open()
         let writer = CSVWriter(file: out, dialect: .rfc4180)
         writer.row(Ticket.columns)
-        for ticket in ReportJob.tickets(for: facts, l) {
+        for ticket in ReportJob.tickets(for: facts, l, reporter: context.options.reporter) {
             writer.row([
                 ticket.title, ticket.status, ticket.reporter, ticket.priorities.joined(separator: ", "),
                 ticket.created.map { Ticket.notionDate(l.civil($0)) } ?? "", ticket.lastEdited.map { Ticket.notionDate(l.civil($0)) } ?? "",

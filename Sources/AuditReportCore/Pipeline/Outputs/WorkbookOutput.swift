@@ -1,6 +1,6 @@
 import Foundation
 
-/// The workbook: summary, findings, pages, people, access requests, unmapped types, and the
+/// The workbook: summary, findings, pages, people, rules, access requests, unmapped types, and the
 /// events, whose rows are written on the second core while the stream is read.
 final class WorkbookOutput: ReportOutput {
     let file: AtomicOutput
@@ -51,6 +51,7 @@ final class WorkbookOutput: ReportOutput {
         try renderer.writeFindings(findingsSheet)
         try renderer.writePages()
         try renderer.writeActors()
+        try renderer.writeRules()
         try renderer.writeAccessRequests()
         try renderer.writeUnmapped()
         try workbook.close()

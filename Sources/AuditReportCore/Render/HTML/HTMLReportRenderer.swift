@@ -125,7 +125,8 @@ private struct Model {
                 "actors": l.string("section.top_actors"), "unmapped": l.string("sheet.unmapped"), "no_unmapped": l.string("html.no_unmapped"),
                 "inputs": l.string("html.inputs_quality"), "findings": l.string("section.findings"),
                 "count": l.string("column.count"), "people": l.string("column.people"), "when": l.string("summary.period"),
-                "subject": l.string("column.subject"), "evidence": l.string("column.evidence"),
+                "about": l.string("column.finding_subject"), "evidence": l.string("column.evidence"),
+                "suppressed": l.string("column.suppressed"),
             ],
             "figures": figures,
             "perDay": perDayChart(),
@@ -176,13 +177,16 @@ private struct Model {
             let shown = Array(f.references.prefix(20))
             var item: [String: Any] = [
                 "severity": f.severity.rawValue, "severityLabel": l.string("severity.\(f.severity.rawValue)"),
-                "title": l.findingTitle(f.ruleID, rule: rule), "explanation": l.findingExplanation(f.ruleID, rule: rule),
+                "title": l.findingTitle(f, rule: rule), "explanation": l.findingExplanation(f.ruleID, rule: rule),
                 "count": l.number(f.count), "people": f.actors.joined(separator: ", "),
                 "when": f.first == f.last ? l.dateTime(f.first) : l.string("summary.period_value", ["start": l.dateTime(f.first), "end": l.dateTime(f.last)]),
                 "evidence": shown,
             ]
             // Mustache treats an empty string as true; leave the key out instead.
-            if !f.subject.isEmpty { item["subject"] = f.subject }
+            let about = l.findingSubject(f)
+            if !about.isEmpty { item["about"] = about }
+            item["details"] = l.detailParts(f).map { ["label": $0.0, "value": $0.1] }
+            if let s = f.suppression { item["suppressed"] = l.suppressionText(s) }
             if let c = facts.comparison {
                 item["change"] = l.string("change.\(c.change(of: f).rawValue)", ["month": l.monthTitle(c.month)])
                 item["changeKind"] = c.change(of: f).rawValue
@@ -190,7 +194,10 @@ private struct Model {
             if f.count > shown.count { item["moreEvidence"] = l.string("findings.more_events", ["count": l.number(f.count - shown.count)]) }
             return item
         }
-        var model: [String: Any] = ["items": items, "none": findings.isEmpty, "summary": l.findingsSummary(findings, ruleCount: facts.rules.rules.count)]
+        var model: [String: Any] = [
+            "items": items, "none": findings.isEmpty, "summary": l.findingsSummary(findings, ruleCount: facts.rules.rules.count),
+            "rules": ["title": l.string("section.rules"), "table": table(ReportTable.rules(facts, l), titleColumn: nil)] as [String: Any],
+        ]
         if let c = facts.comparison {
             let resolved = c.resolved(given: findings)
             model["resolved"] = [

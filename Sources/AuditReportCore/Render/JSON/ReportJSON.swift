@@ -42,11 +42,13 @@ public enum ReportJSON {
         add("comparison", facts.comparison.map { c in
             .obj(["month": .string(c.month), "source": .string(c.source), "key_figures": .sorted(c.keyFigures)])
         } ?? .null)
+        let byRule = Dictionary(grouping: findings, by: \.ruleID)
         add("rules", .array(facts.rules.rules.map { rule in
-            let found = findings.filter { $0.ruleID == rule.id }
+            let found = byRule[rule.id] ?? []
             return .obj([
                 "id": .string(rule.id), "kind": .string(rule.kind.rawValue), "severity": .string(rule.severity.rawValue),
-                "title": .string(l.findingTitle(rule.id, rule: rule)), "findings": .int(found.count), "events": .int(found.reduce(0) { $0 + $1.count }),
+                "title": .string(l.findingTitle(rule.id, rule: rule)), "considered": .int(facts.considered[rule.id] ?? 0), "findings": .int(found.count),
+                "suppressed": .int(found.filter { $0.suppression != nil }.count), "events": .int(found.reduce(0) { $0 + $1.count }),
             ])
         }))
         add("access_requests", facts.accessRequests.map(access) ?? .null)
@@ -117,9 +119,27 @@ public enum ReportJSON {
     static func finding(_ f: Finding, _ facts: ReportFacts, _ l: Localizer) -> JSONValue {
         let rule = facts.rules.rules.first { $0.id == f.ruleID }
         return .obj([
-            "rule": .string(f.ruleID), "title": .string(l.findingTitle(f.ruleID, rule: rule)), "severity": .string(f.severity.rawValue),
+            "rule": .string(f.ruleID), "title": .string(l.findingTitle(f, rule: rule)), "severity": .string(f.severity.rawValue),
             "count": .int(f.count), "people": .strings(f.actors), "first": .time(f.first), "last": .time(f.last), "subject": .string(f.subject),
+            "subject_kind": .string(f.subjectKind), "about": .string(l.findingSubject(f)), "context": context(f.context),
+            "suppression": f.suppression.map { s in
+                .obj(["reason": .string(s.reason), "approved_by": .string(s.approvedBy), "until": s.until.map(JSONValue.string) ?? .null])
+            } ?? .null,
             "references": .strings(f.references), "change": facts.comparison.map { .string($0.change(of: f).rawValue) } ?? .null,
+        ])
+    }
+
+    /// A finding's context in the stream's own values: keys, ids and codes, places as objects.
+    static func context(_ c: FindingContext) -> JSONValue {
+        func place(_ stored: String) -> JSONValue {
+            let p = stored.split(separator: "\u{1F}", omittingEmptySubsequences: false).map(String.init) + ["", "", "", ""]
+            return .obj(["city": .string(p[0]), "region": .string(p[1]), "country": .string(p[2]), "ip": .string(p[3])])
+        }
+        return .obj([
+            "actor_ids": .strings(c.actorIDs), "actor_types": .strings(c.actorTypes), "event_types": .strings(c.eventKeys), "targets": .strings(c.targets),
+            "teamspaces": .strings(c.teamspaces), "workspaces": .strings(c.workspaces), "affected": .strings(c.affected), "permissions": .strings(c.permissions),
+            "settings": .strings(c.settings), "durations": .strings(c.durations), "places": .array(c.places.map(place)),
+            "earlier_places": .array(c.earlierPlaces.map(place)), "ip_addresses": .strings(c.ipAddresses),
         ])
     }
 

@@ -322,7 +322,7 @@ public struct XLSXReportRenderer {
                 try sheet.write(r, 6, text: cell(f.subject))
             }
         }
-        for (column, width) in [10.0, 40, 9, 30, 19, 19, 30, 60, 60, 24].enumerated() { try sheet.setColumn(column, width: width) }
+        for (column, width) in [10.0, 36, 8, 28, 19, 19, 34, 50, 44, 50, 24, 40].enumerated() { try sheet.setColumn(column, width: width) }
         sheet.freeze(rows: 3)
         try sheet.printSetup(landscape: true, fitToWidth: true, repeatHeader: false, footer: footer)
     }
@@ -334,6 +334,11 @@ public struct XLSXReportRenderer {
 
     public func writeActors() throws {
         try writeListSheet("sheet.actors", ReportTable.actors(facts, l))
+    }
+
+    /// Every rule that ran: what it looked at, what it found, what was suppressed.
+    public func writeRules() throws {
+        try writeListSheet("sheet.rules", ReportTable.rules(facts, l))
     }
 
     /// Written only when a ticket export was read.
