@@ -68,6 +68,61 @@ import Testing
         #expect(try run(FindingsTests.rules, samePage).filter { $0.ruleID == "mass_page_deletion" }.isEmpty)
     }
 
+    @Test func pagesCreatedJustBeforeTheyAreDeletedDoNotCount() throws {
+        let who = Actor(id: "u1", email: "p@x.de", type: "person")
+        func on(_ ev: AuditEvent, _ page: Int) -> AuditEvent { var ev = ev; ev.target = Target(kind: "page", id: "p\(page)", name: "P\(page)"); return ev }
+        let deletions = (0..<12).map { on(e(base.minutes("2026-10-23T10:00:00Z", $0 * 2), "page.deleted", actor: who), $0) }
+        // Three of the twelve were created 20 minutes before (scratch pages cleaned up): nine left.
+        let scratch = (0..<3).map { on(e(base.minutes("2026-10-23T09:40:00Z", $0), "page.created", actor: who), $0) }
+        #expect(try run(FindingsTests.rules, deletions + scratch).filter { $0.ruleID == "mass_page_deletion" }.isEmpty)
+        // Created two hours before: a page of some standing; all twelve count.
+        let older = (0..<3).map { on(e(base.minutes("2026-10-23T08:00:00Z", $0), "page.created", actor: who), $0) }
+        #expect(try run(FindingsTests.rules, deletions + older).filter { $0.ruleID == "mass_page_deletion" }.map(\.count) == [12])
+        // Restored within the hour after: undone as well.
+        let recreated = (0..<3).map { on(e(base.minutes("2026-10-23T10:50:00Z", $0), "page.restored_from_trash", actor: who), $0) }
+        #expect(try run(FindingsTests.rules, deletions + recreated).filter { $0.ruleID == "mass_page_deletion" }.isEmpty)
+    }
+
+    /// Every single-event rule of the shipped file fires on an event made from its own match,
+    /// and misses on the near variants: outside the month, the where-test failed, a bot when
+    /// bots are excluded.
+    @Test func everyShippedRuleFiresAndMissesNarrowly() throws {
+        let rules = FindingsTests.rules.rules.filter { $0.kind == .any }
+        #expect(rules.count >= 25)
+        for rule in rules {
+            let alternative = rule.match[0]
+            let key = try #require(alternative.keys?.first, "\(rule.id)")
+            var details: [Field] = []
+            var failing: [Field]? = nil
+            for (field, condition) in alternative.where ?? [:] {
+                if let value = condition.equals ?? condition.in?.first {
+                    details.append(Field(field, value))
+                    failing = [Field(field, "something-else")]
+                } else if condition.missing == true {
+                    failing = [Field(field, "enabled")]
+                }
+            }
+            let person = Actor(id: "u1", email: "p@x.de", type: "person")
+            var event = e("2026-10-15T10:00:00Z", key, actor: person, details: details)
+            event.target = Target(kind: "page", id: "pg", name: "Page")
+            let one = FindingRules(rules: [rule])
+            #expect(try run(one, [event]).map(\.ruleID) == [rule.id], "\(rule.id) should fire on \(key)")
+            var september = event
+            september.timestamp = TestSupport.ts("2026-09-30T23:59:59Z")
+            #expect(try run(one, [september]).isEmpty, "\(rule.id) outside the month")
+            if let failing {
+                var other = event
+                other.details = failing
+                #expect(try run(one, [other]).isEmpty, "\(rule.id) with \(failing)")
+            }
+            if let excluded = rule.excludeActorTypes?.first {
+                var bot = event
+                bot.actor = Actor(id: "b1", name: "Bot", type: excluded)
+                #expect(try run(one, [bot]).isEmpty, "\(rule.id) by a \(excluded)")
+            }
+        }
+    }
+
     @Test func aLoginsPlaceFromPantherEnrichmentMakesANewLocation() throws {
         func login(_ day: Int, _ ip: String, _ city: String, _ region: String, _ country: String) -> String {
             #"{"p_log_type":"Notion.AuditLogs","event":{"id":"e\#(day)","timestamp":"2026-10-\#(day)T08:00:00.000Z","type":"user.login","ip_address":"\#(ip)","actor":{"id":"u1","type":"person","person":{"email":"a@x.de"}},"details":{}},"p_enrichment":{"ipinfo_location":{"event.ip_address":{"city":"\#(city)","region":"\#(region)","country":"\#(country)","p_match":"\#(ip)"}}}}"#

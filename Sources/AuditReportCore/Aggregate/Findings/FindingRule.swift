@@ -102,8 +102,13 @@ public struct FindingRule: Codable, Sendable, Equatable {
     public var match: [Match]
     public var threshold: Int?
     public var windowMinutes: Int?
+    /// For `net_burst`: events that undo a matching event on the same page within
+    /// `undoMinutes` after it (a restore).
     public var undoKeys: [String]?
     public var undoMinutes: Int?
+    /// For `net_burst`: events on the same page within `undoMinutes` before a matching event
+    /// that make it not count (a page created and deleted again within the hour).
+    public var priorKeys: [String]?
     public var lookbackDays: Int?
     public var withinHours: Int?
     public var first: [Match]?

@@ -90,6 +90,10 @@ public struct FindingsEngine {
     private var done: [(Int, Open)] = []
     /// Per rule: times of undo events by page id and by title, newest first.
     private var undos: [Int: [String: Queue<Timestamp>]] = [:]
+    /// Per net-burst rule with prior keys: the times of prior events (creations) per page, and
+    /// the matching events waiting until the stream is past the window before them.
+    private var priors: [Int: [String: Queue<Timestamp>]] = [:]
+    private var waiting: [Int: Queue<(Ref, [String])>] = [:]
     /// A login that may be the first from its place: the oldest one at that place not yet
     /// matched by an earlier login there within the look-back.
     private struct Candidate {
@@ -166,7 +170,7 @@ public struct FindingsEngine {
             let rule = rules[i]
             return rule.match.contains { $0.matches(key: key, canonical: canonical) }
                 || (rule.first ?? []).contains { $0.matches(key: key, canonical: canonical) }
-                || (rule.undoKeys ?? []).contains(key)
+                || (rule.undoKeys ?? []).contains(key) || (rule.priorKeys ?? []).contains(key)
         }
         let interest = Interest(canonical: canonical, rules: concerned)
         // Keys come from the inputs: remember a bounded number of them.
@@ -211,6 +215,7 @@ public struct FindingsEngine {
     /// as history (earlier logins, a login before an account change) but raise no finding.
     public mutating func add(_ e: AuditEvent) {
         sequence += 1
+        if !waiting.isEmpty { releaseWaiting(before: e.timestamp) }
         if sequence & 0xFFFF == 0 { pruneUndos(before: e.timestamp) }
         let interest = interests(in: e.key)
         guard !interest.rules.isEmpty else { return }
@@ -232,10 +237,20 @@ public struct FindingsEngine {
                 if (rule.undoKeys ?? []).contains(e.key) {
                     for key in Self.pageKeys(e) { undos[index, default: [:]][key, default: Queue()].append(e.timestamp) }
                 }
+                if (rule.priorKeys ?? []).contains(e.key) {
+                    for key in Self.pageKeys(e) { priors[index, default: [:]][key, default: Queue()].append(e.timestamp) }
+                }
                 // Only named pages count, each once in a window.
                 if inPeriod(e.timestamp), rule.matches(e, canonical: canonical), !e.target.isEmpty {
                     considered[rule.id, default: 0] += 1
-                    if !undone(index, rule, e) { addToBurst(index, rule, reference(e)) }
+                    guard !undone(index, rule, e) else { continue }
+                    // Whether the page was created just before is known once the stream is
+                    // past the window before this event: it waits until then.
+                    if (rule.priorKeys ?? []).isEmpty {
+                        addToBurst(index, rule, reference(e))
+                    } else {
+                        waiting[index, default: Queue()].append((reference(e), Self.pageKeys(e)))
+                    }
                 }
             case .newLocation:
                 guard rule.matches(e, canonical: canonical) else { continue }
@@ -328,6 +343,18 @@ public struct FindingsEngine {
 
     /// Drops undo times no older deletion can reach (the stream only goes back in time).
     private mutating func pruneUndos(before now: Timestamp) {
+        // A creation after every waiting deletion can no longer come before one.
+        for (index, byKey) in priors {
+            guard let newest = waiting[index]?.first?.0.time else {
+                priors[index] = nil
+                continue
+            }
+            priors[index] = byKey.compactMapValues { times in
+                var times = times
+                while let t = times.first, t > newest { times.removeFirst() }
+                return times.isEmpty ? nil : times
+            }
+        }
         for (index, byKey) in undos {
             let limit = Int64(rules[index].undoMinutes ?? 60) * 60_000
             undos[index] = byKey.compactMapValues { times in
@@ -348,6 +375,30 @@ public struct FindingsEngine {
     /// Whether a deletion was restored or the page re-created within the undo window after it.
     /// The undo times of a page are newest first: the ones too far after this deletion are out
     /// of reach of every older one too and go; the oldest left is the nearest after it.
+    /// Passes on the waiting events whose window before them the stream has left (all with
+    /// nil): those without a prior event on their page within the window count.
+    private mutating func releaseWaiting(before now: Timestamp?) {
+        for index in Array(waiting.keys) {
+            let rule = rules[index]
+            let limit = Int64(rule.undoMinutes ?? 60) * 60_000
+            guard var queue = waiting[index] else { continue }
+            while let next = queue.first, now.map({ next.0.time.milliseconds - $0.milliseconds > limit }) ?? true {
+                queue.removeFirst()
+                let created = next.1.contains { key in
+                    priors[index]?[key]?.contains(where: { $0 <= next.0.time && next.0.time.milliseconds - $0.milliseconds <= limit }, fromEnd: true) ?? false
+                }
+                if !created { addToBurst(index, rule, next.0) }
+            }
+            if queue.isEmpty {
+                waiting[index] = nil
+                // Later (older) events cannot be before a deletion already passed on.
+                priors[index] = nil
+            } else {
+                waiting[index] = queue
+            }
+        }
+    }
+
     private mutating func undone(_ index: Int, _ rule: FindingRule, _ e: AuditEvent) -> Bool {
         let limit = Int64(rule.undoMinutes ?? 60) * 60_000
         var found = false
@@ -401,6 +452,7 @@ public struct FindingsEngine {
     /// The findings, most severe first.
     public mutating func finish() -> [Finding] {
         var results: [(Int, Open)]
+        releaseWaiting(before: nil)
         for (index, byActor) in logins {
             for (_, history) in byActor {
                 for candidate in history.queue.elements where history.live[candidate.place] == candidate.ref.sequence { resolve(index, candidate, history) }
