@@ -137,7 +137,9 @@ struct ReportCommand: ParsableCommand {
             if !common.quiet {
                 let duplicates = result.inputs.reduce(0) { $0 + $1.duplicatesDropped }
                 let outside = result.inputs.reduce(0) { $0 + $1.outsidePeriod }
-                Terminal.error("\(result.inputs.count) inputs: \(result.events) events in \(period.identifier), \(duplicates) duplicates dropped, \(outside) outside the month, \(result.unmapped.count) unmapped event types, \(diagnostics.warningCount) warnings, \(result.facts.findings?.count ?? 0) findings")
+                let suppressed = result.facts.findings?.filter { $0.suppression != nil }.count ?? 0
+                Terminal.error("\(result.inputs.count) inputs: \(result.events) events in \(period.identifier), \(duplicates) duplicates dropped, \(outside) outside the month, \(result.unmapped.count) unmapped event types, \(diagnostics.warningCount) warnings, \(result.facts.findings?.count ?? 0) findings"
+                    + (suppressed > 0 ? " (\(suppressed) suppressed)" : ""))
             }
             // Standard output (`-`) carries the tickets themselves, not a path.
             for path in result.written where path != "-" { Terminal.output(path) }
