@@ -3,8 +3,9 @@
 # Needs root (as CI runs) or sudo.
 set -euo pipefail
 packages=(libxlsxwriter-dev zlib1g-dev pkg-config)
-# The tests also write a workbook under a German locale (LC_NUMERIC must not leak into numbers).
-[ "${1:-}" = "--test" ] && packages+=(locales)
+# The tests also write a workbook under a German locale (LC_NUMERIC must not leak into numbers),
+# and read the printed HTML's text (poppler's pdftotext).
+[ "${1:-}" = "--test" ] && packages+=(locales poppler-utils)
 missing=()
 for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Renders report HTML files in headless Chromium: a PNG screenshot of each, and a check that
-# no script ran (a hostile page title in the sample would change document.title if executed).
+# no script ran (a hostile page title in the sample would change document.title if executed),
+# and a check that the printed PDF carries the findings' evidence.
 # Usage: scripts/render-html.sh REPORT.html...   (installs Debian's chromium when missing)
 set -euo pipefail
 [ $# -gt 0 ] || { echo "usage: $0 REPORT.html..." >&2; exit 64; }
@@ -27,6 +28,17 @@ for html in "$@"; do
         status=1
     else
         echo "$png"
+    fi
+    # Printed, the evidence of the findings must be there (on screen it sits in a closed
+    # <details>, which Chromium does not print).
+    reference=$( (grep -o '<ul class="evidence"><li>[^<]*</li>' "$html" || true) | sed -n '1{s/.*<li>//; s/<\/li>//; p}')
+    if [ -n "$reference" ] && command -v pdftotext >/dev/null 2>&1; then
+        pdf="${html%.html}.pdf"
+        timeout 120 chromium "${flags[@]}" --no-pdf-header-footer --print-to-pdf="$pdf" "$url" >/dev/null 2>&1
+        if ! pdftotext "$pdf" - | tr -d ' \n' | grep -qF "$(printf '%s' "$reference" | tr -d ' ')"; then
+            echo "$html: error: the printed report lacks the evidence '$reference'" >&2
+            status=1
+        fi
     fi
 done
 exit $status

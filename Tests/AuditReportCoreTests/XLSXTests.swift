@@ -127,6 +127,7 @@ import Testing
         #expect(try none.cell("Findings", "A1")?.value == "No findings this month: none of the 0 rules matched.")
         var views = FindingRule(id: "views", kind: .any, severity: .low, match: [.init(keys: ["page.viewed"])], titles: ["en": "Pages viewed"])
         views.incidentMinutes = 31 * 24 * 60
+        views.explanations = ["en": String(repeating: "A page was viewed by a person of the workspace. ", count: 4)]
         let (_, book) = try report(rules: FindingRules(rules: [views]))
         // One finding per person: Ben's four views, Anna's one.
         #expect(try book.cell("Findings", "A1")?.value == "Findings: 2 (0 high, 0 medium, 2 low, 0 info)")
@@ -135,6 +136,15 @@ import Testing
         #expect(try book.row("Findings", 5, count: 4) == ["Low", "Pages viewed", "1", "anna@x.de"])
         #expect(try book.cell("Findings", "G3")?.value == "About")
         #expect(try book.cell("Findings", "G4")?.value == "ben@x.de")
+        // Wrapped rows get a height from their longest text, so nothing runs over the rows below.
+        let findingsXML = book.sheetXML("Findings")
+        let row4 = try #require(findingsXML.range(of: #"<row r="4"[^>]*>"#, options: .regularExpression).map { String(findingsXML[$0]) })
+        #expect(row4.contains(#"customHeight="1""#))
+        let height = try #require(row4.range(of: #"ht="[0-9.]+""#, options: .regularExpression).map { Double(row4[$0].dropFirst(4).dropLast())! })
+        #expect(height == 45)
+        #expect(XLSXSheet.wrappedHeight([("short", 20)]) == 15)
+        #expect(XLSXSheet.wrappedHeight([(String(repeating: "x", count: 270), 10)]) == 15 * 21)
+        #expect(XLSXSheet.wrappedHeight([(String(repeating: "word ", count: 2000), 10)]) == 409)
         #expect(try book.row("Rules", 1, count: 7) == ["Rule", "Finding", "Severity", "Events considered", "Findings", "Suppressed", "Status"])
         #expect(try book.row("Rules", 2, count: 7) == ["views", "Pages viewed", "Low", "5", "2", "0", "findings"])
         // Low findings are filled yellow.

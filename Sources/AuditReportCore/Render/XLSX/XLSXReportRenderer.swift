@@ -296,13 +296,22 @@ public struct XLSXReportRenderer {
     public func writeFindings(_ sheet: XLSXSheet) throws {
         let findings = facts.findings ?? []
         try sheet.write(0, 0, text: cell(l.findingsSummary(findings, ruleCount: facts.rules.rules.count)), Self.section)
-        let table = ReportTable.findings(facts, l)
+        // The first references and a count: the CSV and the JSON twin list them all.
+        let table = ReportTable.findings(facts, l, maxEvidence: 5)
+        let widths: [Double] = [12, 34, 8, 28, 19, 19, 34, 56, 40, 56, 24, 44]
+        func wraps(_ c: Int) -> Bool { c == 1 || c == 3 || c >= 6 }
+        try sheet.setRow(2, height: XLSXSheet.wrappedHeight(table.headers.enumerated().map { ($1, $0 < widths.count ? widths[$0] : 20) }))
         try headerRow(sheet, 2, table.headers)
         for (i, row) in table.rows.enumerated() {
             let fill = Self.severityFills[findings[i].severity]
+            let wrapped = row.enumerated().compactMap { c, value -> (String, Double)? in
+                if case .text(let t) = value, wraps(c) { return (t, c < widths.count ? widths[c] : 20) }
+                return nil
+            }
+            try sheet.setRow(3 + i, height: XLSXSheet.wrappedHeight(wrapped))
             for (c, value) in row.enumerated() {
                 switch value {
-                case .text(let t): try sheet.write(3 + i, c, text: cell(t), XLSXFormat(fill: fill, wrap: c >= 6))
+                case .text(let t): try sheet.write(3 + i, c, text: cell(t), XLSXFormat(fill: fill, wrap: wraps(c)))
                 case .number(let n): try sheet.write(3 + i, c, number: Double(n), XLSXFormat(numberFormat: "#,##0", fill: fill))
                 case .time(let t): try sheet.write(3 + i, c, number: XLSXText.serial(l.civil(t)), XLSXFormat(numberFormat: l.pack.format.excelDateTime, fill: fill), width: 19)
                 case .empty: try sheet.write(3 + i, c, text: " ", XLSXFormat(fill: fill))
@@ -322,9 +331,10 @@ public struct XLSXReportRenderer {
                 try sheet.write(r, 6, text: cell(f.subject))
             }
         }
-        for (column, width) in [10.0, 36, 8, 28, 19, 19, 34, 50, 44, 50, 24, 40].enumerated() { try sheet.setColumn(column, width: width) }
+        for (column, width) in widths.enumerated() { try sheet.setColumn(column, width: width) }
         sheet.freeze(rows: 3)
         try sheet.printSetup(landscape: true, fitToWidth: true, repeatHeader: false, footer: footer)
+        try sheet.repeatRows(2, 2)
     }
 
     /// The per-page notification audience breakdown, every page.

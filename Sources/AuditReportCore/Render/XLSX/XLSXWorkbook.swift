@@ -203,6 +203,30 @@ public final class XLSXSheet {
         }
     }
 
+    /// Sets a row's height in points, for wrapped text (before the row's cells: in
+    /// constant-memory mode a row is written out once a later one is begun).
+    public func setRow(_ row: Int, height: Double) throws {
+        try workbook.check(worksheet_set_row(sheet, lxw_row_t(row), height, nil), "worksheet_set_row(\(name)!\(row + 1))")
+    }
+
+    /// Rows printed at the top of every page.
+    public func repeatRows(_ first: Int, _ last: Int) throws {
+        try workbook.check(worksheet_repeat_rows(sheet, lxw_row_t(first), lxw_row_t(last)), "worksheet_repeat_rows")
+    }
+
+    /// The height (points) a row needs for texts wrapped in columns of the given widths
+    /// (characters): lines of each text estimated from its length, 15 points a line, at most
+    /// Excel's 409.
+    public static func wrappedHeight(_ texts: [(String, Double)]) -> Double {
+        var lines = 1
+        for (text, width) in texts {
+            let perLine = max(1, Int(width * 1.4) - 1)
+            let needed = text.split(separator: "\n", omittingEmptySubsequences: false).reduce(0) { $0 + max(1, ($1.count + perLine - 1) / perLine) }
+            lines = max(lines, needed)
+        }
+        return min(409, Double(lines) * 15)
+    }
+
     public func freeze(rows: Int, columns: Int = 0) {
         worksheet_freeze_panes(sheet, lxw_row_t(rows), lxw_col_t(columns))
     }
