@@ -70,7 +70,7 @@ import Testing
     @Test func englishWorkbookHasItsSheetsHeadersAndRealDates() throws {
         let (result, book) = try report()
         #expect(result.written[0].hasSuffix("audit-report-2026-10-en.xlsx"))
-        #expect(book.sheetNames == ["Summary", "Findings", "Events", "Pages", "Actors", "Rules", "Unmapped event types"])
+        #expect(book.sheetNames == ["Summary", "Findings", "Pages", "Actors", "Rules", "Events", "Unmapped event types"])
         #expect(try book.row("Events", 1, count: 4) == ["Time (UTC)", "Event", "Event key", "Category"])
         #expect(try book.cell("Events", "V1")?.value == "Ticket")
         let time = try #require(try book.cell("Events", "A2"))
@@ -93,7 +93,7 @@ import Testing
 
     @Test func germanWorkbookIsGermanThroughout() throws {
         let (_, book) = try report(language: "de", zone: TestSupport.berlin)
-        #expect(book.sheetNames == ["Übersicht", "Befunde", "Ereignisse", "Seiten", "Personen", "Regeln", "Nicht zugeordnete Ereignistypen"])
+        #expect(book.sheetNames == ["Übersicht", "Befunde", "Seiten", "Personen", "Regeln", "Ereignisse", "Nicht zugeordnete Ereignistypen"])
         #expect(try book.row("Ereignisse", 1, count: 4) == ["Zeit (MEZ/MESZ, Europe/Berlin)", "Ereignis", "Ereignisschlüssel", "Kategorie"])
         #expect(try book.cell("Ereignisse", "A2")?.numberFormat == "dd.mm.yyyy hh:mm:ss")
         #expect(try book.cell("Übersicht", "A1")?.value == "Notion-Auditbericht – Oktober 2026")
@@ -104,7 +104,7 @@ import Testing
     @Test func eventsContinueOnNewSheetsAtTheRowLimit() throws {
         let (result, book) = try report(rowsPerSheet: 3)
         #expect(result.events == 7)
-        #expect(book.sheetNames == ["Summary", "Findings", "Events", "Events (2)", "Events (3)", "Pages", "Actors", "Rules", "Unmapped event types"])
+        #expect(book.sheetNames == ["Summary", "Findings", "Pages", "Actors", "Rules", "Events", "Events (2)", "Events (3)", "Unmapped event types"])
         for sheet in ["Events", "Events (2)", "Events (3)"] {
             #expect(try book.cell(sheet, "A1")?.value == "Time (UTC)")
         }

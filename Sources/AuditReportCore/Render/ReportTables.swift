@@ -129,7 +129,7 @@ extension ReportTable {
         for (status, count) in a.byStatus { rows.append([.text(l.string("access.by_status")), .text(status), .number(count)]) }
         for (priority, count) in a.byPriority { rows.append([.text(l.string("access.by_priority")), .text(priority), .number(count)]) }
         rows.append([.text(l.string("access.median")), .text(a.medianCompletionHours.map { l.string("access.hours", ["hours": l.decimal($0, places: 1)]) } ?? l.string("access.no_completed")), .empty])
-        return ReportTable(headers: [l.string("column.section"), l.string("column.item"), l.string("column.count")], rows: rows)
+        return ReportTable(headers: [l.string("column.section"), l.string("column.item"), l.string("column.tickets")], rows: rows)
     }
 
     /// The open tickets of priority Urgent or High.
@@ -214,7 +214,7 @@ extension ReportTable {
                 add("section.per_day", l.format(day, pattern: l.pack.format.date), .number(count))
             }
         }
-        return ReportTable(headers: [l.string("column.section"), l.string("column.item"), l.string("column.count")], rows: rows)
+        return ReportTable(headers: [l.string("column.section"), l.string("column.item"), l.string("column.value")], rows: rows)
     }
 }
 

@@ -1,13 +1,17 @@
 import Foundation
 
-/// The workbook: summary, findings, pages, people, rules, access requests, unmapped types, and the
-/// events, whose rows are written on the second core while the stream is read.
+/// The workbook: summary, findings, pages, people, rules, access requests, then the events (the
+/// biggest last; their rows are written on the second core while the stream is read), and
+/// unmapped types when there are any.
 final class WorkbookOutput: ReportOutput {
     let file: AtomicOutput
     private let context: OutputContext
     private let workbook: XLSXWorkbook
     private let summarySheet: XLSXSheet
     private let findingsSheet: XLSXSheet
+    /// Made before the events sheets, so they come first; filled at the end.
+    private var pagesSheet, actorsSheet, rulesSheet: XLSXSheet?
+    private var accessSheet: XLSXSheet?
     private var events: XLSXEventSheetWriter?
     private var relay: EventRelay?
 
@@ -30,6 +34,12 @@ final class WorkbookOutput: ReportOutput {
     /// The events sheets and their writer thread. The inputs' own columns are known once they
     /// are read; the rows get a localizer of their own, on their own thread.
     private func startEvents() throws {
+        // The inputs are known by now: whether a ticket export is among them too.
+        func add(_ id: String) throws -> XLSXSheet { try workbook.addSheet(XLSXText.sheetName(context.localizer.string(id), existing: workbook.names)) }
+        pagesSheet = try add("sheet.pages")
+        actorsSheet = try add("sheet.actors")
+        rulesSheet = try add("sheet.rules")
+        if context.pipeline.inputs.contains(where: { $0.read.kind == .ticketsCSV }) { accessSheet = try add("sheet.access") }
         let writer = XLSXEventSheetWriter.forRun(
             workbook: workbook, localizer: try context.localizer.copy(), pipeline: context.pipeline, sources: context.sources,
             rowsPerSheet: context.options.rowsPerSheet, maxRows: context.options.maxEventRows)
@@ -49,10 +59,12 @@ final class WorkbookOutput: ReportOutput {
         let renderer = XLSXReportRenderer(workbook: workbook, localizer: context.localizer, facts: facts)
         try renderer.writeSummary(summarySheet)
         try renderer.writeFindings(findingsSheet)
-        try renderer.writePages()
-        try renderer.writeActors()
-        try renderer.writeRules()
-        try renderer.writeAccessRequests()
+        if let pagesSheet, let actorsSheet, let rulesSheet {
+            try renderer.writePages(pagesSheet)
+            try renderer.writeActors(actorsSheet)
+            try renderer.writeRules(rulesSheet)
+        }
+        if let accessSheet { try renderer.writeAccessRequests(accessSheet) }
         try renderer.writeUnmapped()
         try workbook.close()
     }

@@ -243,7 +243,7 @@ public struct XLSXReportRenderer {
     private func platforms() -> ReportTable {
         let a = facts.aggregate
         return ReportTable(
-            headers: [l.string("column.value"), l.string("column.count")],
+            headers: [l.string("column.platform"), l.string("column.count")],
             rows: a.top(a.byPlatform, 20).map { platform, count in
                 [.text(platform.isEmpty ? l.string("summary.not_stated") : l.valueLabel("platform", platform)), .number(count)]
             })
@@ -338,23 +338,22 @@ public struct XLSXReportRenderer {
     }
 
     /// The per-page notification audience breakdown, every page.
-    public func writePages() throws {
-        try writeListSheet("sheet.pages", ReportTable.pages(facts, l))
+    public func writePages(_ sheet: XLSXSheet) throws {
+        try writeList(sheet, ReportTable.pages(facts, l))
     }
 
-    public func writeActors() throws {
-        try writeListSheet("sheet.actors", ReportTable.actors(facts, l))
+    public func writeActors(_ sheet: XLSXSheet) throws {
+        try writeList(sheet, ReportTable.actors(facts, l))
     }
 
     /// Every rule that ran: what it looked at, what it found, what was suppressed.
-    public func writeRules() throws {
-        try writeListSheet("sheet.rules", ReportTable.rules(facts, l))
+    public func writeRules(_ sheet: XLSXSheet) throws {
+        try writeList(sheet, ReportTable.rules(facts, l))
     }
 
-    /// Written only when a ticket export was read.
-    public func writeAccessRequests() throws {
+    /// Written only when a ticket export was read (the sheet is made when that is known).
+    public func writeAccessRequests(_ sheet: XLSXSheet) throws {
         guard let access = facts.accessRequests else { return }
-        let sheet = try workbook.addSheet(XLSXText.sheetName(l.string("sheet.access"), existing: workbook.names))
         try sheet.write(0, 0, text: cell(l.string("access.total", ["count": l.number(access.total)])), Self.section)
         var r = try write(ReportTable.accessRequests(access, l), to: sheet, at: 2) + 1
         try sheet.write(r, 0, text: cell(l.string("access.open_urgent")), Self.section)
@@ -377,7 +376,10 @@ public struct XLSXReportRenderer {
     /// A sheet holding one table: frozen header and first column, filter, fitted widths, printable.
     /// A table longer than a sheet holds is cut with a note below it (the CSV set keeps every row).
     private func writeListSheet(_ nameID: String, _ table: ReportTable) throws {
-        let sheet = try workbook.addSheet(XLSXText.sheetName(l.string(nameID), existing: workbook.names))
+        try writeList(try workbook.addSheet(XLSXText.sheetName(l.string(nameID), existing: workbook.names)), table)
+    }
+
+    private func writeList(_ sheet: XLSXSheet, _ table: ReportTable) throws {
         var table = table
         let room = XLSXEventSheetWriter.excelRowLimit - 2
         let total = table.rows.count
