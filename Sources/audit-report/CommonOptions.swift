@@ -32,6 +32,13 @@ struct CommonOptions: ParsableArguments {
     var quiet = false
 
     func validate() throws {
+        if !language.hasSuffix(".json"), let locales = try? ResourceLocator.folder("Locales", flag: resources) {
+            let shipped = ((try? FileManager.default.contentsOfDirectory(atPath: locales.path)) ?? [])
+                .filter { $0.hasSuffix(".json") && $0 != "findings.json" }.map { String($0.dropLast(5)) }.sorted()
+            if !shipped.contains(languageCode) {
+                throw ValidationError("unknown language '\(language)'; use one of \(shipped.joined(separator: ", ")) or the path of a language file (<code>.json)")
+            }
+        }
         if TimeZone(identifier: timeZone) == nil {
             throw ValidationError("unknown time zone '\(timeZone)'; use an IANA name such as Europe/Berlin or UTC")
         }
@@ -39,6 +46,9 @@ struct CommonOptions: ParsableArguments {
             throw ValidationError("unknown input time zone '\(inputTimeZone)'; use an IANA name such as Europe/Berlin or UTC")
         }
     }
+
+    /// `--language` as a code: case does not matter (`DE` is `de`).
+    var languageCode: String { language.lowercased() }
 
     var zone: TimeZone { TimeZone(identifier: timeZone)! }
     /// The zone given with `--input-time-zone`, else UTC (the default the inference falls back to).
@@ -58,7 +68,7 @@ struct CommonOptions: ParsableArguments {
     func localizer() throws -> Localizer {
         let locales = try ResourceLocator.folder("Locales", flag: resources)
         var extra: [URL] = []
-        var code = language
+        var code = languageCode
         if language.hasSuffix(".json") {
             let url = URL(fileURLWithPath: language)
             extra.append(url)

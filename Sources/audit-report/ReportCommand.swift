@@ -138,8 +138,12 @@ struct ReportCommand: ParsableCommand {
                 let duplicates = result.inputs.reduce(0) { $0 + $1.duplicatesDropped }
                 let outside = result.inputs.reduce(0) { $0 + $1.outsidePeriod }
                 let suppressed = result.facts.findings?.filter { $0.suppression != nil }.count ?? 0
-                Terminal.error("\(result.inputs.count) inputs: \(result.events) events in \(period.identifier), \(duplicates) duplicates dropped, \(outside) outside the month, \(result.unmapped.count) unmapped event types, \(diagnostics.warningCount) warnings, \(result.facts.findings?.count ?? 0) findings"
-                    + (suppressed > 0 ? " (\(suppressed) suppressed)" : ""))
+                func n(_ count: Int, _ one: String, _ many: String) -> String { "\(count) \(count == 1 ? one : many)" }
+                Terminal.error(
+                    "\(n(result.inputs.count, "input", "inputs")): \(n(result.events, "event", "events")) in \(period.identifier), "
+                        + "\(n(duplicates, "duplicate", "duplicates")) dropped, \(outside) outside the month, \(n(result.unmapped.count, "unmapped event type", "unmapped event types")), "
+                        + "\(n(diagnostics.warningCount, "warning", "warnings")), \(n(result.facts.findings?.count ?? 0, "finding", "findings"))"
+                        + (suppressed > 0 ? " (\(suppressed) suppressed)" : ""))
             }
             // Standard output (`-`) carries the tickets themselves, not a path.
             for path in result.written where path != "-" { Terminal.output(path) }

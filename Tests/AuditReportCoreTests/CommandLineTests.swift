@@ -48,6 +48,16 @@ import Testing
         #expect(lines.last?.hasPrefix("2 inputs: 3999 events in 2026-10, ") == true)
     }
 
+    /// Language codes are read case-insensitively; the summary line counts in singular and plural.
+    @Test func languageCodesIgnoreCaseAndOneIsSingular() throws {
+        let dir = TestSupport.temporaryDirectory()
+        let input = TestSupport.file("one.csv", "Timestamp,User,Email,Event,Page\n\"Oct 5, 2026, 10:00:00 AM\",Anna,anna@x.de,Page viewed,Roadmap\n")
+        let r = try run(["report", input, "--month", "2026-10", "--language", "DE", "--format", "csv", "--output-dir", dir.path, "--allow-partial"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("audit-report-2026-10-de-events.csv"))
+        #expect(r.stderr.contains("1 input: 1 event in 2026-10, 0 duplicates dropped, 0 outside the month, 0 unmapped event types, "))
+    }
+
     /// Accepted findings stay listed, marked, and leave the tickets; the reviewer reports them.
     @Test func exceptionsSuppressFindingsAndKeepThemOutOfTheTickets() throws {
         let dir = TestSupport.temporaryDirectory()
@@ -75,6 +85,7 @@ import Testing
 
     @Test(arguments: [
         (["report", "x.csv", "--month", "2026-13"], "invalid month '2026-13'"),
+        (["report", "x.csv", "--month", "2026-10", "--language", "fr"], "unknown language 'fr'; use one of de, en or the path of a language file (<code>.json)"),
         (["report", "x.csv", "--month", "2026-10", "--time-zone", "Mars/Olympus"], "unknown time zone 'Mars/Olympus'"),
         (["convert", "x.csv", "-o", "x.pdf"], "cannot tell the output format of 'x.pdf'"),
         (["report", "--month", "2026-10"], "Missing expected argument '<inputs> ...'"),
