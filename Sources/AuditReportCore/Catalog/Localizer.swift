@@ -46,8 +46,10 @@ public final class Localizer {
     /// The UI string `id` with `{name}` placeholders filled in.
     /// Placeholders are filled in one pass over the string: a value that itself holds `{name}`
     /// (a file named `{zone}.csv`) stays as it is.
+    /// With `count` "1", the singular `id.one` where the language has one ("1 Ereignis").
     public func string(_ id: String, _ arguments: [String: String]) -> String {
-        let template = string(id)
+        let singular = arguments["count"] == "1" ? pack.strings[id + ".one"] ?? (pack.strings[id] == nil ? base.strings[id + ".one"] : nil) : nil
+        let template = singular ?? string(id)
         var out = ""
         var rest = template[...]
         while let open = rest.firstIndex(of: "{") {

@@ -126,8 +126,9 @@ extension ReportTable {
     /// The access-requests figures as rows of what, value.
     public static func accessRequests(_ a: AccessRequests, _ l: Localizer) -> ReportTable {
         var rows: [[Cell]] = []
-        for (status, count) in a.byStatus { rows.append([.text(l.string("access.by_status")), .text(status), .number(count)]) }
-        for (priority, count) in a.byPriority { rows.append([.text(l.string("access.by_priority")), .text(priority), .number(count)]) }
+        // Opal's own values, in the report's language (the tickets file keeps Opal's).
+        for (status, count) in a.byStatus { rows.append([.text(l.string("access.by_status")), .text(l.valueLabel("ticket_status", status)), .number(count)]) }
+        for (priority, count) in a.byPriority { rows.append([.text(l.string("access.by_priority")), .text(l.valueLabel("ticket_priority", priority)), .number(count)]) }
         rows.append([.text(l.string("access.median")), .text(a.medianCompletionHours.map { l.string("access.hours", ["hours": l.decimal($0, places: 1)]) } ?? l.string("access.no_completed")), .empty])
         return ReportTable(headers: [l.string("column.section"), l.string("column.item"), l.string("column.tickets")], rows: rows)
     }
@@ -136,7 +137,9 @@ extension ReportTable {
     public static func openTickets(_ a: AccessRequests, _ l: Localizer) -> ReportTable {
         ReportTable(
             headers: ["Title", "Status", "Reporter", "Priority", "Created time"].map { l.string("access.column.\($0.lowercased().replacingOccurrences(of: " ", with: "_"))") },
-            rows: a.openUrgentOrHigh.map { t in [.text(t.title), .text(t.status), .text(t.reporter), .text(t.priorities.joined(separator: ", ")), t.created.map { .time($0) } ?? .empty] })
+            rows: a.openUrgentOrHigh.map { t in
+                [.text(t.title), .text(l.valueLabel("ticket_status", t.status)), .text(t.reporter), .text(t.priorities.map { l.valueLabel("ticket_priority", $0) }.joined(separator: ", ")), t.created.map { .time($0) } ?? .empty]
+            })
     }
 
     /// Event types no catalogue knows.
@@ -154,7 +157,7 @@ extension ReportTable {
             headers: ["column.input_file", "column.input_kind", "column.input_events", "column.input_in_period", "column.input_outside", "column.input_duplicates", "column.input_skipped"].map { l.string($0) }
                 + (digests ? [l.string("column.sha256")] : []),
             rows: facts.inputs.enumerated().map { i, input in
-                let kind = l.string("kind.\(input.read.kind.rawValue)") + (input.read.shapes.isEmpty ? "" : " (\(input.read.shapes.joined(separator: ", ")))")
+                let kind = l.string("kind.\(input.read.kind.rawValue)") + (input.read.shapes.isEmpty ? "" : " (\(input.read.shapes.map { l.valueLabel("shape", $0) }.joined(separator: ", ")))")
                 return [
                     .text(facts.inputNames[i]), .text(kind), .number(input.read.events), .number(input.inPeriod), .number(input.outsidePeriod),
                     .number(input.duplicatesDropped), .number(input.read.skipped),
