@@ -4,8 +4,10 @@
 set -euo pipefail
 packages=(libxlsxwriter-dev zlib1g-dev pkg-config)
 # The tests also write a workbook under a German locale (LC_NUMERIC must not leak into numbers),
-# and read the printed HTML's text (poppler's pdftotext).
+# read the printed HTML's text (poppler's pdftotext) and print the sample workbook (LibreOffice).
 [ "${1:-}" = "--test" ] && packages+=(locales poppler-utils)
+# Any LibreOffice will do; a fresh machine gets the one without a GUI.
+if [ "${1:-}" = "--test" ] && ! command -v soffice >/dev/null 2>&1; then packages+=(libreoffice-calc-nogui); fi
 missing=()
 for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -80,6 +80,10 @@ import Testing
         #expect(try book.cell("Events", "V2")?.value == "T-1")
         #expect(!book.hasFormulas)
         #expect(try book.cell("Summary", "A1")?.value == "Notion audit report – October 2026")
+        // Printed, every page of the events shows the time and the event and the header row.
+        let workbookXML = try #require(book.parts["xl/workbook.xml"])
+        #expect(workbookXML.contains("Events!$A:$B,Events!$1:$1"))
+        #expect(workbookXML.contains("Findings!$3:$3"))
     }
 
     @Test func hostileTextStaysTextAndEscapesStayLiteral() throws {

@@ -112,9 +112,12 @@ public final class XLSXEventSheetWriter {
     }
 
     private func finish(_ sheet: XLSXSheet) throws {
-        try sheet.fitColumns(count: columns.count)
+        let width = try sheet.fitColumns(count: columns.count)
         try sheet.autofilter(lastRow: max(row, 1), lastColumn: columns.count - 1)
         try sheet.printSetup(landscape: true, fitToWidth: false, repeatHeader: true, footer: "&R" + localizer.string("xlsx.footer_page"))
+        sheet.fitToPages(width: width)
+        // Every printed page shows when and what: the time and event columns.
+        try sheet.repeatColumns(0, min(1, columns.count - 1))
     }
 }
 

@@ -389,8 +389,12 @@ public struct XLSXReportRenderer {
             try sheet.write(last + 1, 0, text: cell(l.string("xlsx.rows_cut", ["shown": l.number(room), "total": l.number(total)])))
         }
         sheet.freeze(rows: 1, columns: 1)
-        try sheet.fitColumns(count: table.headers.count, maximum: 50)
+        let width = try sheet.fitColumns(count: table.headers.count, maximum: 50)
         try sheet.autofilter(lastRow: max(last - 1, 1), lastColumn: table.headers.count - 1)
-        try sheet.printSetup(landscape: true, fitToWidth: true, repeatHeader: true, footer: footer)
+        // Narrow enough: one page wide. Wider: the fewest pages wide at a readable size, the
+        // first column (the page, the person) repeated on each.
+        try sheet.printSetup(landscape: true, fitToWidth: false, repeatHeader: true, footer: footer)
+        sheet.fitToPages(width: width)
+        if width > XLSXSheet.printableWidth { try sheet.repeatColumns(0, 0) }
     }
 }

@@ -197,11 +197,33 @@ public final class XLSXSheet {
 
     /// Sets each column's width from the text written, within `minimum…maximum`, with room for
     /// the filter arrow.
-    public func fitColumns(count: Int, minimum: Double = 8, maximum: Double = 60) throws {
+    /// - Returns: the widths' sum, for deciding how the sheet prints.
+    @discardableResult
+    public func fitColumns(count: Int, minimum: Double = 8, maximum: Double = 60) throws -> Double {
+        var total = 0.0
         for column in 0..<count {
-            try setColumn(column, width: min(maximum, max(minimum, (column < widths.count ? widths[column] : 0) * 1.1 + 3)))
+            let width = min(maximum, max(minimum, (column < widths.count ? widths[column] : 0) * 1.1 + 3))
+            try setColumn(column, width: width)
+            total += width
         }
+        return total
     }
+
+    /// Prints `wide` pages wide (as many tall as it takes), for a sheet whose columns sum to
+    /// `width` characters: the fewest pages wide that keep the text readable.
+    public func fitToPages(width: Double) {
+        worksheet_fit_to_pages(sheet, UInt16(max(1, min(20, Int((width / XLSXSheet.printableWidth).rounded(.up))))), 0)
+    }
+
+    /// Columns printed at the left of every page (a wide sheet's key columns).
+    public func repeatColumns(_ first: Int, _ last: Int) throws {
+        try workbook.check(worksheet_repeat_columns(sheet, lxw_col_t(first), lxw_col_t(last)), "worksheet_repeat_columns")
+    }
+
+    /// The most characters of column width that print one page wide on A4 landscape at a
+    /// readable size (about 70 %); a wider sheet prints over several pages with its key
+    /// columns repeated.
+    public static let printableWidth = 230.0
 
     /// Sets a row's height in points, for wrapped text (before the row's cells: in
     /// constant-memory mode a row is written out once a later one is begun).
