@@ -126,7 +126,8 @@ private struct Model {
                 "inputs": l.string("html.inputs_quality"), "findings": l.string("section.findings"),
                 "count": l.string("column.count"), "people": l.string("column.people"), "when": l.string("summary.period"),
                 "about": l.string("column.finding_subject"), "evidence": l.string("column.evidence"),
-                "suppressed": l.string("column.suppressed"),
+                "suppressed": l.string("column.suppressed"), "contents": l.string("html.contents"),
+                "severity": l.string("column.severity"), "finding": l.string("column.finding"),
             ],
             "figures": figures,
             "perDay": perDayChart(),
@@ -172,7 +173,7 @@ private struct Model {
     /// Every finding, most severe first, with up to 20 of its events; or the sentence saying there are none.
     private func findingsModel() -> [String: Any] {
         let findings = facts.findings ?? []
-        let items = findings.map { f -> [String: Any] in
+        let items = findings.enumerated().map { i, f -> [String: Any] in
             let rule = facts.rules.rules.first { $0.id == f.ruleID }
             let shown = Array(f.references.prefix(20))
             var item: [String: Any] = [
@@ -180,7 +181,7 @@ private struct Model {
                 "title": l.findingTitle(f, rule: rule), "explanation": l.findingExplanation(f.ruleID, rule: rule),
                 "count": l.number(f.count), "people": f.actors.joined(separator: ", "),
                 "when": f.first == f.last ? l.dateTime(f.first) : l.string("summary.period_value", ["start": l.dateTime(f.first), "end": l.dateTime(f.last)]),
-                "evidence": shown,
+                "evidence": shown, "anchor": "finding-\(i + 1)",
             ]
             // Mustache treats an empty string as true; leave the key out instead.
             let about = l.findingSubject(f)
@@ -195,7 +196,7 @@ private struct Model {
             return item
         }
         var model: [String: Any] = [
-            "items": items, "none": findings.isEmpty, "summary": l.findingsSummary(findings, ruleCount: facts.rules.rules.count),
+            "items": items, "none": findings.isEmpty, "hasItems": !findings.isEmpty, "summary": l.findingsSummary(findings, ruleCount: facts.rules.rules.count),
             "rules": ["title": l.string("section.rules"), "table": table(ReportTable.rules(facts, l), titleColumn: nil)] as [String: Any],
         ]
         if let c = facts.comparison {
