@@ -61,8 +61,8 @@ import Testing
         let data = FileManager.default.contents(atPath: result.written[0])!
         #expect(Array(data.prefix(3)) == [0xEF, 0xBB, 0xBF])
         let text = String(decoding: data.dropFirst(3), as: UTF8.self)
-        #expect(text.hasPrefix("Zeit (MEZ/MESZ, Europe/Berlin);Ereignis;Ereignisschlüssel;Kategorie;Nutzer;"))
-        #expect(text.contains("\r\n01.10.2026 00:00:00;Login;user.login;Konto;Ben;ben@x.de;"))
+        #expect(text.hasPrefix("Zeit (MEZ/MESZ, Europe/Berlin);Ereignis;Ereignisschlüssel;Kategorie;Benutzer/-in;"))
+        #expect(text.contains("\r\n01.10.2026 00:00:00;Anmeldung;user.login;Konto;Ben;ben@x.de;"))
         #expect(text.contains("15.10.2026 12:00:05;Seite exportiert;page.exported;Seite;"))
         #expect(text.contains(";Im Web geteilt;"))
     }
