@@ -42,23 +42,26 @@ extension ReportTable {
         let headers = [
             l.string("column.page_name"), l.string("column.page_id"), l.string("column.count"),
             l.audienceLabel(.private), l.audienceLabel(.sharedInternally), l.audienceLabel(.sharedExternally), l.audienceLabel(.sharedToWeb),
-            l.string("audience.none"), l.string("column.first_audience"), l.string("column.last_audience"), l.string("column.widened_at"),
+            l.string("audience.none"), l.string("column.first_audience"), l.string("column.last_audience"), l.string("column.widened_at"), l.string("column.widened_on"),
             l.string("column.actors"), l.string("column.views"), l.string("column.edits"), l.string("column.exports"),
             l.string("column.permission_changes"), l.string("column.shares"), l.string("column.gained_access"),
         ]
         var pages = facts.aggregate.pagesByExposure
         if let limit { pages = Array(pages.prefix(limit)) }
         let rows = pages.map { page -> [Cell] in
+            // The change as words, its time as a date cell of its own (sortable, filterable).
             var widened = Cell.empty
+            var widenedOn = Cell.empty
             if let at = page.widenedAt, let from = page.widenedFrom, let to = page.widenedTo {
-                widened = .text(l.string("pages.widened_value", ["from": l.audienceLabel(from), "to": l.audienceLabel(to), "time": l.dateTime(at)]))
+                widened = .text(l.string("pages.widened_change", ["from": l.audienceLabel(from), "to": l.audienceLabel(to)]))
+                widenedOn = .time(at)
             }
             let title = page.key == ReportAggregator.otherKey ? l.string("pages.other", ["limit": l.number(ReportAggregator.maxPages)]) : page.title
             return [
                 .text(title), .text(page.id), .number(page.events),
                 .number(page.eventsByAudience[1]), .number(page.eventsByAudience[2]), .number(page.eventsByAudience[3]), .number(page.eventsByAudience[4]),
                 .number(page.eventsByAudience[0]),
-                page.firstAudience.map { .text(l.audienceLabel($0)) } ?? .empty, page.lastAudience.map { .text(l.audienceLabel($0)) } ?? .empty, widened,
+                page.firstAudience.map { .text(l.audienceLabel($0)) } ?? .empty, page.lastAudience.map { .text(l.audienceLabel($0)) } ?? .empty, widened, widenedOn,
                 .number(page.actors.count), .number(page.views), .number(page.edits), .number(page.exports), .number(page.permissionChanges),
                 .number(page.shares), .text(page.gainedAccess.sorted().joined(separator: ", ")),
             ]
