@@ -16,6 +16,23 @@ import Testing
         return a
     }
 
+    /// Page exports and file downloads are counted apart, per page and per person; a person's
+    /// exports include the workspace's and the audit log's.
+    @Test func exportsAndDownloadsAreCountedApart() throws {
+        let a = try aggregate([
+            e("2026-10-06T09:00:00Z", "page.exported", page: "Diary", id: "p3"),
+            e("2026-10-06T09:05:00Z", "page.file_downloaded", page: "Diary", id: "p3"),
+            e("2026-10-06T09:06:00Z", "page.file_downloaded", page: "Diary", id: "p3"),
+            e("2026-10-07T09:00:00Z", "workspace.content_exported"),
+        ])
+        let diary = try #require(a.pagesByExposure.first)
+        #expect(diary.exports == 1)
+        #expect(diary.downloads == 2)
+        let person = try #require(a.actorsByActivity.first)
+        #expect(person.exports == 2)
+        #expect(person.downloads == 2)
+    }
+
     @Test func aMonthOfFourKindsOfPages() throws {
         let a = try aggregate([
             // Internal, published to the web on the 15th, viewed afterwards.

@@ -18,7 +18,9 @@ public struct PageStats: Equatable, Sendable {
     public var actors = Set<String>()
     public var views = 0
     public var edits = 0
+    /// Page exports (`page.exported`); file downloads are counted apart.
     public var exports = 0
+    public var downloads = 0
     public var permissionChanges = 0
     public var shares = 0
     /// Guests and integrations that were given access during the period.
@@ -60,7 +62,9 @@ public struct ActorStats: Equatable, Sendable {
     public var events = 0
     public var byCategory: [String: Int] = [:]
     public var pages = Set<String>()
+    /// Exports of any kind (pages, the workspace, the audit log …); file downloads apart.
     public var exports = 0
+    public var downloads = 0
     public var firstEvent: Timestamp
     public var lastEvent: Timestamp
     /// IP addresses and countries seen (at most `ReportAggregator.maxDistinctPerActor` each).

@@ -42,7 +42,8 @@ public struct ReportAggregator {
 
     static let viewKeys: Set<String> = ["page.viewed"]
     static let editKeys: Set<String> = ["page.content_edited", "page.created", "page.properties_edited", "page.moved", "page.deleted", "page.restored_from_trash"]
-    static let exportKeys: Set<String> = ["page.exported", "page.file_downloaded"]
+    static let exportKeys: Set<String> = ["page.exported"]
+    static let downloadKeys: Set<String> = ["page.file_downloaded"]
     static let shareKeys: Set<String> = [
         "page.permissions.shared_to_public_role_added", "page.permissions.shared_to_public_role_updated", "group.page_shared_to_web",
         "page.permissions.guest_role_added", "page.permissions.integration_role_added",
@@ -64,6 +65,7 @@ public struct ReportAggregator {
         var edit: Bool
         var export: Bool
         var actorExport: Bool
+        var download: Bool
         var permission: Bool
         var share: Bool
         var access: Bool
@@ -75,6 +77,7 @@ public struct ReportAggregator {
             edit = ReportAggregator.editKeys.contains(k) || k.hasPrefix("page.discussion.")
             export = ReportAggregator.exportKeys.contains(k)
             actorExport = export || k.hasSuffix("_exported")
+            download = ReportAggregator.downloadKeys.contains(k)
             permission = k.hasPrefix("page.permissions.") || ReportAggregator.permissionGroups.contains(k)
             share = ReportAggregator.shareKeys.contains(k)
             access = ReportAggregator.accessKeys.contains(k)
@@ -158,7 +161,7 @@ public struct ReportAggregator {
         } else {
             eventsWithoutPage += 1
         }
-        actorWork[Int(actor)].add(e, category: info.category, page: page, export: info.actorExport)
+        actorWork[Int(actor)].add(e, category: info.category, page: page, export: info.actorExport, download: info.download)
     }
 
     private mutating func countPlatform(_ name: String) {
@@ -308,6 +311,7 @@ extension ReportAggregator.PageWork {
         if info.view { stats.views += 1 }
         if info.edit { stats.edits += 1 }
         if info.export { stats.exports += 1 }
+        if info.download { stats.downloads += 1 }
         if info.permission { stats.permissionChanges += 1 }
         if info.share { stats.shares += 1 }
         if info.access, stats.gainedAccess.count < 100 { stats.gainedAccess.insert(ReportAggregator.gainedAccess(e)) }
@@ -315,11 +319,12 @@ extension ReportAggregator.PageWork {
 }
 
 extension ReportAggregator.ActorWork {
-    mutating func add(_ e: AuditEvent, category: Int, page: Int32, export: Bool) {
+    mutating func add(_ e: AuditEvent, category: Int, page: Int32, export: Bool, download: Bool) {
         stats.events += 1
         byCategory[category] += 1
         if page >= 0 { pages.insert(page) }
         if export { stats.exports += 1 }
+        if download { stats.downloads += 1 }
         stats.firstEvent = min(stats.firstEvent, e.timestamp)
         stats.lastEvent = max(stats.lastEvent, e.timestamp)
         if stats.name.isEmpty { stats.name = e.actor.name }

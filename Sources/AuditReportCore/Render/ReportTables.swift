@@ -43,7 +43,7 @@ extension ReportTable {
             l.string("column.page_name"), l.string("column.page_id"), l.string("column.count"),
             l.audienceLabel(.private), l.audienceLabel(.sharedInternally), l.audienceLabel(.sharedExternally), l.audienceLabel(.sharedToWeb),
             l.string("audience.none"), l.string("column.first_audience"), l.string("column.last_audience"), l.string("column.widened_at"), l.string("column.widened_on"),
-            l.string("column.actors"), l.string("column.views"), l.string("column.edits"), l.string("column.exports"),
+            l.string("column.actors"), l.string("column.views"), l.string("column.edits"), l.string("column.exports"), l.string("column.downloads"),
             l.string("column.permission_changes"), l.string("column.shares"), l.string("column.gained_access"),
         ]
         var pages = facts.aggregate.pagesByExposure
@@ -62,7 +62,7 @@ extension ReportTable {
                 .number(page.eventsByAudience[1]), .number(page.eventsByAudience[2]), .number(page.eventsByAudience[3]), .number(page.eventsByAudience[4]),
                 .number(page.eventsByAudience[0]),
                 page.firstAudience.map { .text(l.audienceLabel($0)) } ?? .empty, page.lastAudience.map { .text(l.audienceLabel($0)) } ?? .empty, widened, widenedOn,
-                .number(page.actors.count), .number(page.views), .number(page.edits), .number(page.exports), .number(page.permissionChanges),
+                .number(page.actors.count), .number(page.views), .number(page.edits), .number(page.exports), .number(page.downloads), .number(page.permissionChanges),
                 .number(page.shares), .text(page.gainedAccess.sorted().joined(separator: ", ")),
             ]
         }
@@ -74,7 +74,7 @@ extension ReportTable {
         let categories = (l.catalog.categories + ["other"]).filter { facts.aggregate.byCategory[$0] != nil }
         let headers = [l.string("column.actor_name"), l.string("column.actor_email"), l.string("column.actor_type"), l.string("column.count")]
             + categories.map { l.string("column.category_count", ["category": l.categoryLabel($0)]) }
-            + [l.string("column.pages_touched"), l.string("column.exports"), l.string("column.first_activity"), l.string("column.last_activity"), l.string("column.ip_addresses"), l.string("column.countries")]
+            + [l.string("column.pages_touched"), l.string("column.exports"), l.string("column.downloads"), l.string("column.first_activity"), l.string("column.last_activity"), l.string("column.ip_addresses"), l.string("column.countries")]
         var actors = facts.aggregate.actorsByActivity
         if let limit { actors = Array(actors.prefix(limit)) }
         let rows = actors.map { a -> [Cell] in
@@ -83,7 +83,7 @@ extension ReportTable {
                 .text(a.email), .text(l.valueLabel("actor_type", a.type)), .number(a.events),
             ]
                 + categories.map { .number(a.byCategory[$0, default: 0]) }
-                + [.number(a.pages.count), .number(a.exports), .time(a.firstEvent), .time(a.lastEvent), .text(a.ipAddresses.sorted().joined(separator: ", ")), .text(a.countries.map { l.countryName($0) }.sorted().joined(separator: ", "))]
+                + [.number(a.pages.count), .number(a.exports), .number(a.downloads), .time(a.firstEvent), .time(a.lastEvent), .text(a.ipAddresses.sorted().joined(separator: ", ")), .text(a.countries.map { l.countryName($0) }.sorted().joined(separator: ", "))]
         }
         return ReportTable(headers: headers, rows: rows)
     }
