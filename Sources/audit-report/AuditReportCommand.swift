@@ -9,8 +9,38 @@ enum Main {
         // not kill the process and leave a temporary file behind.
         signal(SIGXFSZ, SIG_IGN)
         let handlers = interruptHandlers()
+        if let message = unknownSubcommand(Array(CommandLine.arguments.dropFirst())) {
+            for line in ["Error: \(message)", "Usage: audit-report <subcommand>", "  See 'audit-report --help' for more information."] { Terminal.error(line) }
+            exit(64)
+        }
         AuditReportCommand.main()
         withExtendedLifetime(handlers) {}
+    }
+
+    /// A first argument that is no subcommand and no option: which subcommands exist, and the
+    /// closest one when it is near enough to be a slip.
+    static func unknownSubcommand(_ arguments: [String]) -> String? {
+        guard let first = arguments.first, !first.hasPrefix("-") else { return nil }
+        let names = AuditReportCommand.configuration.subcommands.compactMap { $0.configuration.commandName } + ["help"]
+        guard !names.contains(first) else { return nil }
+        let closest = names.map { ($0, editDistance(first.lowercased(), $0)) }.min { $0.1 < $1.1 }
+        let hint = closest.flatMap { $0.1 <= max(2, $0.0.count / 3) ? " Did you mean '\($0.0)'?" : nil } ?? ""
+        return "unknown subcommand '\(first.prefix(40))'.\(hint) Subcommands: \(names.dropLast().joined(separator: ", "))."
+    }
+
+    static func editDistance(_ a: String, _ b: String) -> Int {
+        let a = Array(a.prefix(64)), b = Array(b)
+        var row = Array(0...b.count)
+        for i in 1...max(1, a.count) where !a.isEmpty {
+            var previous = row[0]
+            row[0] = i
+            for j in 1...max(1, b.count) where !b.isEmpty {
+                let current = row[j]
+                row[j] = min(row[j] + 1, row[j - 1] + 1, previous + (a[i - 1] == b[j - 1] ? 0 : 1))
+                previous = current
+            }
+        }
+        return a.isEmpty ? b.count : row[b.count]
     }
 
     /// On Ctrl-C, SIGTERM or SIGHUP: remove the run's temporary files (the previous report stays
@@ -38,9 +68,10 @@ struct AuditReportCommand: ParsableCommand {
         abstract: "Turns Notion audit-log CSV exports and SIEM JSON into monthly audit reports.",
         discussion: """
             Examples:
-              audit-report report Examples/sample-2026-10.csv Examples/sample-2026-10-siem.jsonl --month 2026-10 --language de --time-zone Europe/Berlin --output-dir out
-              audit-report convert export.csv -o events.csv
-              audit-report sample --month 2026-10 --events 5000 --output-dir Examples
+              audit-report report export.csv siem.jsonl --month 2026-10 --output-dir out
+              audit-report report export.csv --month 2026-10 --language de
+              audit-report convert export.csv -o events.xlsx
+              audit-report sample --month 2026-10 --events 5000 --output-dir in
 
             Exit codes: 0 success, 1 bad input or a failed write (message names file and line), 64 usage error.
             """,

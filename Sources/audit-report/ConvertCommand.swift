@@ -6,13 +6,14 @@ struct ConvertCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "convert",
         abstract: "Convert audit exports into one file; the format follows the output's extension.",
+        usage: "audit-report convert <inputs> ... --output <path> [<options>]",
         discussion: """
             Every event of every input, newest first, duplicates between inputs dropped.
 
-            Example:
-              audit-report convert Examples/sample-2026-10.csv -o events.xlsx --language de --time-zone Europe/Berlin
-              audit-report convert Examples/sample-2026-10.csv -o events.csv --language de --csv-dialect excel-de
-              audit-report convert Examples/sample-2026-10.csv Examples/sample-2026-10-siem.jsonl -o 2026-10.jsonl.gz
+            Examples:
+              audit-report convert export.csv -o events.xlsx --language de
+              audit-report convert export.csv -o events.csv --csv-dialect excel-de
+              audit-report convert export.csv siem.jsonl -o 2026-10.jsonl.gz
             """
     )
 

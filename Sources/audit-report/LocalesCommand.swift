@@ -12,6 +12,7 @@ struct LocalesCommand: ParsableCommand {
     struct Check: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Report missing, extra and empty labels and strings per language; exit 1 when any shipped language is incomplete.",
+            usage: "audit-report locales check [<options>]",
             discussion: "Example:\n  audit-report locales check\n  audit-report locales check --language-file fr.json")
 
         @Option(name: .long, help: ArgumentHelp("Folder holding Locales/ (default: found beside the program).", valueName: "dir"))

@@ -7,11 +7,13 @@ struct ReportCommand: ParsableCommand {
         commandName: "report",
         abstract: "Write the monthly audit report for one month.",
         discussion: """
-            Reads every input (CSV export, SIEM JSON, .gz), keeps the month's events in the chosen
+            Reads every input (CSV export, SIEM JSON, .gz), keeps the month's events in the chosen \
             time zone, drops duplicates between inputs and writes the report files.
 
-            Example:
-              audit-report report Examples/sample-2026-10.csv Examples/sample-2026-10-siem.jsonl --month 2026-10 --language de --time-zone Europe/Berlin --output-dir out
+            Examples:
+              audit-report report export.csv siem.jsonl --month 2026-10 --output-dir out
+              audit-report report export.csv --month 2026-10 --language de
+              audit-report report export.csv --month 2026-10 --time-zone Europe/Berlin
             """
     )
 

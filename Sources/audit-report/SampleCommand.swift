@@ -6,13 +6,14 @@ struct SampleCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sample",
         abstract: "Write a realistic synthetic month: a CSV export and an overlapping SIEM JSON-lines stream.",
+        usage: "audit-report sample --month <YYYY-MM> --events <n> --output-dir <dir>",
         discussion: """
-            Covers every catalogue key and audience, guests, bots, bursts, risky settings changes and
-            hostile values (formula-like and HTML titles, emoji, right-to-left text, a 40,000-character
+            Covers every catalogue key and audience, guests, bots, bursts, risky settings changes and \
+            hostile values (formula-like and HTML titles, emoji, right-to-left text, a 40,000-character \
             title). The same seed gives the same files.
 
             Example:
-              audit-report sample --month 2026-10 --events 5000 --output-dir Examples --seed 7
+              audit-report sample --month 2026-10 --events 5000 --output-dir in --seed 7
             """
     )
 

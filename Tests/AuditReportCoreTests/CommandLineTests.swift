@@ -58,6 +58,17 @@ import Testing
         #expect(r.stderr.contains("1 input: 1 event in 2026-10, 0 duplicates dropped, 0 outside the month, 0 unmapped event types, "))
     }
 
+    /// Help reads in an 80-column terminal: no line wider, examples one line each.
+    @Test(arguments: [[], ["report"], ["convert"], ["verify"], ["sample"], ["locales", "check"], ["locales", "export"]])
+    func helpFitsEightyColumns(_ command: [String]) throws {
+        let r = try run(command + ["--help"], environment: ["COLUMNS": "80"])
+        #expect(r.status == 0)
+        let wide = r.stdout.split(separator: "\n").filter { $0.count > 80 }
+        #expect(wide.isEmpty, "\(wide)")
+        let examples = r.stdout.split(separator: "\n").filter { $0.hasPrefix("  audit-report ") }
+        #expect(!examples.isEmpty, "no example in the help of \(command)")
+    }
+
     /// Accepted findings stay listed, marked, and leave the tickets; the reviewer reports them.
     @Test func exceptionsSuppressFindingsAndKeepThemOutOfTheTickets() throws {
         let dir = TestSupport.temporaryDirectory()
@@ -85,6 +96,7 @@ import Testing
 
     @Test(arguments: [
         (["report", "x.csv", "--month", "2026-13"], "invalid month '2026-13'"),
+        (["reprt", "x.csv"], "unknown subcommand 'reprt'. Did you mean 'report'? Subcommands: report, convert, verify, sample, locales."),
         (["report", "x.csv", "--month", "2026-10", "--language", "fr"], "unknown language 'fr'; use one of de, en or the path of a language file (<code>.json)"),
         (["report", "x.csv", "--month", "2026-10", "--time-zone", "Mars/Olympus"], "unknown time zone 'Mars/Olympus'"),
         (["convert", "x.csv", "-o", "x.pdf"], "cannot tell the output format of 'x.pdf'"),
