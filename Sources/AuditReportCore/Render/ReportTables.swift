@@ -156,15 +156,17 @@ extension ReportTable {
     /// What was read, per input (with its SHA-256 where computed).
     public static func inputs(_ facts: ReportFacts, _ l: Localizer) -> ReportTable {
         let digests = facts.inputDigests.count == facts.inputs.count
+        // Without a period (a conversion) there is nothing in or outside it.
+        let period = facts.period != nil
         return ReportTable(
-            headers: ["column.input_file", "column.input_kind", "column.input_events", "column.input_in_period", "column.input_outside", "column.input_duplicates", "column.input_skipped"].map { l.string($0) }
-                + (digests ? [l.string("column.sha256")] : []),
+            headers: ["column.input_file", "column.input_kind", "column.input_events"].map { l.string($0) }
+                + (period ? ["column.input_in_period", "column.input_outside"].map { l.string($0) } : [])
+                + ["column.input_duplicates", "column.input_skipped"].map { l.string($0) } + (digests ? [l.string("column.sha256")] : []),
             rows: facts.inputs.enumerated().map { i, input in
                 let kind = l.string("kind.\(input.read.kind.rawValue)") + (input.read.shapes.isEmpty ? "" : " (\(input.read.shapes.map { l.valueLabel("shape", $0) }.joined(separator: ", ")))")
-                return [
-                    .text(facts.inputNames[i]), .text(kind), .number(input.read.events), .number(input.inPeriod), .number(input.outsidePeriod),
-                    .number(input.duplicatesDropped), .number(input.read.skipped),
-                ] + (digests ? [.text(facts.inputDigests[i])] : [])
+                return [.text(facts.inputNames[i]), .text(kind), .number(input.read.events)]
+                    + (period ? [.number(input.inPeriod), .number(input.outsidePeriod)] : [])
+                    + [.number(input.duplicatesDropped), .number(input.read.skipped)] + (digests ? [.text(facts.inputDigests[i])] : [])
             })
     }
 
