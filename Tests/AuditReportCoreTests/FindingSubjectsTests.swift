@@ -249,6 +249,14 @@ import Testing
         #expect(throws: CatalogError.invalidFile(path: bad, line: 0, message: "exceptions[0] needs a rule, a subject, a reason and approved_by")) {
             try Exceptions.load(from: URL(fileURLWithPath: bad))
         }
+        let notJSON = TestSupport.file("not-json.json", "exceptions: none")
+        #expect(throws: CatalogError.invalidFile(path: notJSON, line: 0, message: #"not valid JSON (an object with "exceptions": [{rule, subject, until?, reason, approved_by}])"#)) {
+            try Exceptions.load(from: URL(fileURLWithPath: notJSON))
+        }
+        let missing = TestSupport.file("missing.json", #"{"exceptions":[{"rule":"x","subject":"*","reason":"r"}]}"#)
+        #expect(throws: CatalogError.invalidFile(path: missing, line: 0, message: "missing 'approved_by' at exceptions.Index 0")) {
+            try Exceptions.load(from: URL(fileURLWithPath: missing))
+        }
         let badDate = TestSupport.file("bad-date.json", #"{"exceptions":[{"rule":"x","subject":"*","until":"31.12.2026","reason":"r","approved_by":"me"}]}"#)
         #expect(throws: CatalogError.invalidFile(path: badDate, line: 0, message: "exceptions[0].until must be a date YYYY-MM-DD, not '31.12.2026'")) {
             try Exceptions.load(from: URL(fileURLWithPath: badDate))

@@ -74,16 +74,7 @@ public struct LanguagePack: Sendable, Decodable {
     /// - Throws: `CatalogError` naming the file.
     public static func load(from url: URL) throws -> LanguagePack {
         let data = try DataFile.read(url)
-        let pack: LanguagePack
-        do {
-            pack = try JSONDecoder().decode(LanguagePack.self, from: data)
-        } catch let DecodingError.keyNotFound(key, context) {
-            throw CatalogError.invalidFile(path: url.path, line: 0, message: "missing '\(key.stringValue)' at \(Self.path(context))")
-        } catch let DecodingError.typeMismatch(_, context), let DecodingError.valueNotFound(_, context) {
-            throw CatalogError.invalidFile(path: url.path, line: 0, message: "wrong type at \(Self.path(context)): \(context.debugDescription)")
-        } catch {
-            throw CatalogError.invalidFile(path: url.path, line: 0, message: "not valid JSON (\(error))")
-        }
+        let pack = try JSONSettingsFile.decode(LanguagePack.self, from: data, path: url.path, expected: "a language file: language, name, locale, format, strings, …")
         if let problem = pack.problem {
             throw CatalogError.invalidFile(path: url.path, line: 0, message: problem)
         }
@@ -110,10 +101,5 @@ public struct LanguagePack: Sendable, Decodable {
             return "'format.\(name)' must be at most 4 characters"
         }
         return nil
-    }
-
-    private static func path(_ context: DecodingError.Context) -> String {
-        let p = context.codingPath.map(\.stringValue).joined(separator: ".")
-        return p.isEmpty ? "the top level" : p
     }
 }

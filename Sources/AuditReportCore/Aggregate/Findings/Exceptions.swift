@@ -47,16 +47,7 @@ public struct Exceptions: Equatable, Sendable {
     /// - Throws: `CatalogError` naming the file and the entry that is wrong.
     public static func load(from url: URL) throws -> Exceptions {
         let data = try DataFile.read(url)
-        let file: File
-        do {
-            file = try JSONDecoder().decode(File.self, from: data)
-        } catch let DecodingError.keyNotFound(key, context) {
-            throw CatalogError.invalidFile(path: url.path, line: 0, message: "missing '\(key.stringValue)' at \(context.codingPath.map(\.stringValue).joined(separator: "."))")
-        } catch let DecodingError.typeMismatch(_, context), let DecodingError.valueNotFound(_, context) {
-            throw CatalogError.invalidFile(path: url.path, line: 0, message: "wrong value at \(context.codingPath.map(\.stringValue).joined(separator: "."))")
-        } catch {
-            throw CatalogError.invalidFile(path: url.path, line: 0, message: "not valid JSON (an object with \"exceptions\": [{rule, subject, until?, reason, approved_by}])")
-        }
+        let file = try JSONSettingsFile.decode(File.self, from: data, path: url.path, expected: "an object with \"exceptions\": [{rule, subject, until?, reason, approved_by}]")
         for (i, entry) in file.exceptions.enumerated() {
             if entry.rule.isEmpty || entry.subject.isEmpty || entry.reason.trimmingCharacters(in: .whitespaces).isEmpty || entry.approvedBy.trimmingCharacters(in: .whitespaces).isEmpty {
                 throw CatalogError.invalidFile(path: url.path, line: 0, message: "exceptions[\(i)] needs a rule, a subject, a reason and approved_by")

@@ -170,22 +170,7 @@ public struct FindingRules: Codable, Sendable {
     /// - Throws: `CatalogError` naming the file and what is wrong.
     public static func load(from url: URL) throws -> FindingRules {
         let data = try DataFile.read(url)
-        let rules: FindingRules
-        do {
-            rules = try JSONDecoder().decode(FindingRules.self, from: data)
-        } catch let DecodingError.dataCorrupted(context) where !context.codingPath.isEmpty {
-            throw CatalogError.invalidFile(path: url.path, line: 0, message: "wrong value at \(context.codingPath.map(\.stringValue).joined(separator: ".")): \(context.debugDescription)")
-        } catch let DecodingError.dataCorrupted(context) {
-            // Foundation refuses a number it cannot fit as "not valid JSON": name the member instead.
-            if let member = Self.unfittingNumber(in: data) { throw CatalogError.invalidFile(path: url.path, line: 0, message: member) }
-            throw CatalogError.invalidFile(path: url.path, line: 0, message: "not valid JSON (\(context.debugDescription))")
-        } catch let DecodingError.keyNotFound(key, context) {
-            throw CatalogError.invalidFile(path: url.path, line: 0, message: "missing '\(key.stringValue)' at \(context.codingPath.map(\.stringValue).joined(separator: "."))")
-        } catch let DecodingError.typeMismatch(_, context), let DecodingError.valueNotFound(_, context) {
-            throw CatalogError.invalidFile(path: url.path, line: 0, message: "wrong value at \(context.codingPath.map(\.stringValue).joined(separator: ".")): \(context.debugDescription)")
-        } catch {
-            throw CatalogError.invalidFile(path: url.path, line: 0, message: "\(error)")
-        }
+        let rules = try JSONSettingsFile.decode(FindingRules.self, from: data, path: url.path, expected: "an object with \"rules\": [{id, kind, severity, match, …}]")
         var seen = Set<String>()
         for rule in rules.rules {
             guard seen.insert(rule.id).inserted else { throw CatalogError.invalidFile(path: url.path, line: 0, message: "duplicate rule id '\(rule.id)'") }
@@ -217,29 +202,6 @@ public struct FindingRules: Codable, Sendable {
             if let problem { throw CatalogError.invalidFile(path: url.path, line: 0, message: "rule '\(rule.id)' (\(rule.kind.rawValue)) \(problem)") }
         }
         return rules
-    }
-
-    /// The first number that is valid JSON but no whole number a rule can hold (`1e30`, `2.5`),
-    /// as a message naming where it is; nil when there is none.
-    static func unfittingNumber(in data: Data) -> String? {
-        guard let value = try? JSONParser.parse(String(decoding: data, as: UTF8.self), path: "", line: 0) else { return nil }
-        func search(_ value: JSONValue, _ path: String) -> String? {
-            switch value {
-            case .number(let text) where Int(text) == nil:
-                return "\(path) must be a whole number, not \(text.prefix(40))"
-            case .object(let object):
-                for member in object.members {
-                    if let found = search(member.value, path.isEmpty ? member.key : "\(path).\(member.key)") { return found }
-                }
-            case .array(let items):
-                for (i, item) in items.enumerated() {
-                    if let found = search(item, "\(path)[\(i)]") { return found }
-                }
-            default: break
-            }
-            return nil
-        }
-        return search(value, "")
     }
 
     /// The rule "login from outside the allowed networks" for the networks of a file (one CIDR or
