@@ -4,10 +4,11 @@
 # theirs. Usage: scripts/print-workbook.sh WORKBOOK.xlsx TOTAL_BUDGET FRONT_BUDGET
 #
 # The budgets for the bundled German sample month (4,000 events, 79 findings, 338 pages,
-# 120 people), set in the Makefile: the front (summary 1 page, findings about 4, pages about
-# 15 at three pages wide, people 4, rules 1, access requests 1) within 30 pages; the whole
-# within 160, the events printing about 45 rows a page, three pages wide with time and event
-# repeated. Measured: 26 and 143 (before print layouts: 1,042).
+# 120 people), set in the Makefile: the front (summary 3 pages at a readable size, findings
+# about 4, pages about 15 and people about 9 at three pages wide with the first column
+# repeated, rules 1, access requests 1) within 36 pages; the whole within 160, the events
+# printing about 45 rows a page, three pages wide with time and event repeated.
+# Measured: 33 and 150 (before print layouts: 1,042, the summary squeezed onto one page).
 set -euo pipefail
 [ $# -eq 3 ] || { echo "usage: $0 WORKBOOK.xlsx TOTAL_BUDGET FRONT_BUDGET" >&2; exit 64; }
 workbook=$1 total_budget=$2 front_budget=$3

@@ -16,6 +16,20 @@ import Testing
     /// Every number 1 followed by a plural noun of the report's vocabulary.
     static let plurals = try! NSRegularExpression(pattern: #"(?<![0-9.,])1 (Ereignisse|Befunde|Warnungen|Eingaben|Seiten|Personen|Regeln|Duplikate|Tage|Stunden)\b"#)
 
+    /// Every word the reports build from a value (an input's kind and shape, Opal's values)
+    /// has its string in both languages.
+    @Test func everyKindOfInputHasItsName() throws {
+        for language in ["en", "de"] {
+            let l = try Localizer(store: TestSupport.store, language: language, timeZone: TestSupport.utc)
+            for kind in ReadSummary.Kind.allCases {
+                #expect(l.string("kind.\(kind.rawValue)") != "kind.\(kind.rawValue)", "\(language): kind.\(kind.rawValue)")
+            }
+            for shape in ["datadog", "json-array", "json-lines", "notion", "panther", "splunk", "sumo-logic"] {
+                #expect(l.valueLabel("shape", shape) != shape, "\(language): shape.\(shape)")
+            }
+        }
+    }
+
     @Test func theGermanReportIsGerman() throws {
         let out = TestSupport.temporaryDirectory()
         let l = try Localizer(store: TestSupport.store, language: "de", timeZone: TestSupport.berlin)

@@ -30,7 +30,7 @@ public struct ReadContext {
 
 /// What reading one input gave.
 public struct ReadSummary: Equatable, Sendable {
-    public enum Kind: String, Sendable {
+    public enum Kind: String, Sendable, CaseIterable {
         case auditCSV = "csv-export"
         case pantherCSV = "panther-csv"
         case siemJSON = "siem-json"

@@ -69,7 +69,7 @@ public struct XLSXReportRenderer {
             try sheet.write(r, 0, text: cell(verdict), Self.section)
             r += 1
             for line in facts.coverageDetails(l) {
-                try sheet.write(r, 0, text: cell(line))
+                try note(sheet, r, line)
                 r += 1
             }
             r += 1
@@ -118,13 +118,13 @@ public struct XLSXReportRenderer {
         }
         r = try inputsTable(sheet, r)
         r = try section(sheet, r, "section.coverage", ReportTable.coverage(facts, l))
-        try sheet.write(r - 1, 0, text: cell(l.string("coverage.rule")))
+        try note(sheet, r - 1, l.string("coverage.rule"))
         r += 1
         if !facts.diagnostics.isEmpty {
             try sheet.write(r, 0, text: cell(l.string("section.warnings")), Self.section)
             r += 1
             for line in facts.diagnostics {
-                try sheet.write(r, 0, text: cell(line))
+                try note(sheet, r, line)
                 r += 1
             }
             r += 1
@@ -140,8 +140,8 @@ public struct XLSXReportRenderer {
 
     /// Fixed widths (the title would otherwise widen column A) and a printout one page wide.
     private func summaryLayout(_ sheet: XLSXSheet) throws {
-        for (column, width) in [50.0, 38, 16, 16, 16, 16].enumerated() { try sheet.setColumn(column, width: width) }
-        try sheet.printSetup(landscape: false, fitToWidth: true, repeatHeader: false, footer: footer)
+        for (column, width) in Self.summaryWidths.enumerated() { try sheet.setColumn(column, width: width) }
+        try sheet.printSetup(landscape: true, fitToWidth: true, repeatHeader: false, footer: footer)
     }
 
     /// "Page 3 of 9" in the sheet's footer (Excel's &P and &N codes).
@@ -170,13 +170,23 @@ public struct XLSXReportRenderer {
 
     /// Writes a table with its header row at `start`.
     /// - Returns: the row after the table.
+    /// - Parameter widths: the columns' widths when the sheet's are fixed: texts then wrap, and
+    ///   each row (the header too) is as tall as its longest text needs.
     @discardableResult
-    func write(_ table: ReportTable, to sheet: XLSXSheet, at start: Int) throws -> Int {
+    func write(_ table: ReportTable, to sheet: XLSXSheet, at start: Int, widths: [Double]? = nil) throws -> Int {
+        func height(_ texts: [String], perWidth: Double = 1.4) -> Double? {
+            guard let widths else { return nil }
+            return XLSXSheet.wrappedHeight(texts.enumerated().map { ($1, $0 < widths.count ? widths[$0] : 10) }, perWidth: perWidth)
+        }
+        // Headers are bold: fewer characters to a line.
+        if let h = height(table.headers, perWidth: 1.1) { try sheet.setRow(start, height: h) }
         try headerRow(sheet, start, table.headers)
+        let textFormat: XLSXFormat? = widths == nil ? nil : XLSXFormat(wrap: true)
         for (i, row) in table.rows.enumerated() {
+            if let h = height(row.map { if case .text(let t) = $0 { return t } else { return "" } }) { try sheet.setRow(start + 1 + i, height: h) }
             for (c, value) in row.enumerated() {
                 switch value {
-                case .text(let t): try sheet.write(start + 1 + i, c, text: cell(t))
+                case .text(let t): try sheet.write(start + 1 + i, c, text: cell(t), textFormat)
                 case .number(let n): try sheet.write(start + 1 + i, c, number: Double(n), Self.integer)
                 case .time(let t): try sheet.write(start + 1 + i, c, number: XLSXText.serial(l.civil(t)), dateFormat, width: 19)
                 case .empty: break
@@ -237,7 +247,18 @@ public struct XLSXReportRenderer {
     /// - Returns: the row after the section, with a blank row.
     private func section(_ sheet: XLSXSheet, _ start: Int, _ titleID: String, _ table: ReportTable) throws -> Int {
         try sheet.write(start, 0, text: cell(l.string(titleID)), Self.section)
-        return try write(table, to: sheet, at: start + 1) + 1
+        return try write(table, to: sheet, at: start + 1, widths: Self.summaryWidths) + 1
+    }
+
+    /// The summary's column widths: the labels, then values and counts, the inputs' hash last.
+    static let summaryWidths: [Double] = [50, 38, 19, 19, 16, 16, 16, 16, 24]
+
+    /// A sentence on a row of its own, wrapped in the first column and as tall as it needs.
+    private func note(_ sheet: XLSXSheet, _ row: Int, _ text: String, _ format: XLSXFormat? = nil) throws {
+        try sheet.setRow(row, height: XLSXSheet.wrappedHeight([(text, Self.summaryWidths[0])]))
+        var f = format ?? XLSXFormat()
+        f.wrap = true
+        try sheet.write(row, 0, text: cell(text), f)
     }
 
     private func platforms() -> ReportTable {
@@ -300,7 +321,7 @@ public struct XLSXReportRenderer {
         let table = ReportTable.findings(facts, l, maxEvidence: 5)
         let widths: [Double] = [12, 34, 8, 28, 19, 19, 34, 56, 40, 56, 24, 44]
         func wraps(_ c: Int) -> Bool { c == 1 || c == 3 || c >= 6 }
-        try sheet.setRow(2, height: XLSXSheet.wrappedHeight(table.headers.enumerated().map { ($1, $0 < widths.count ? widths[$0] : 20) }))
+        try sheet.setRow(2, height: XLSXSheet.wrappedHeight(table.headers.enumerated().map { ($1, $0 < widths.count ? widths[$0] : 20) }, perWidth: 1.1))
         try headerRow(sheet, 2, table.headers)
         for (i, row) in table.rows.enumerated() {
             let fill = Self.severityFills[findings[i].severity]

@@ -239,10 +239,12 @@ public final class XLSXSheet {
     /// The height (points) a row needs for texts wrapped in columns of the given widths
     /// (characters): lines of each text estimated from its length, 15 points a line, at most
     /// Excel's 409.
-    public static func wrappedHeight(_ texts: [(String, Double)]) -> Double {
+    /// - Parameter perWidth: characters a unit of column width holds (about 1.4 for plain text
+    ///   in Calibri 11, less for bold).
+    public static func wrappedHeight(_ texts: [(String, Double)], perWidth: Double = 1.4) -> Double {
         var lines = 1
         for (text, width) in texts {
-            let perLine = max(1, Int(width * 1.4) - 1)
+            let perLine = max(1, Int(width * perWidth) - 1)
             let needed = text.split(separator: "\n", omittingEmptySubsequences: false).reduce(0) { $0 + max(1, ($1.count + perLine - 1) / perLine) }
             lines = max(lines, needed)
         }
