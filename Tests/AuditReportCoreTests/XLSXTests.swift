@@ -84,6 +84,8 @@ import Testing
         let workbookXML = try #require(book.parts["xl/workbook.xml"])
         #expect(workbookXML.contains("Events!$A:$B,Events!$1:$1"))
         #expect(workbookXML.contains("Findings!$3:$3"))
+        // Every printed page of the events names the report and its month.
+        #expect(book.sheetXML("Events").contains("<oddFooter>&amp;LNotion audit report October 2026&amp;RPage &amp;P of &amp;N</oddFooter>"))
     }
 
     @Test func hostileTextStaysTextAndEscapesStayLiteral() throws {

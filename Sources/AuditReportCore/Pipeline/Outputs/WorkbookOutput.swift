@@ -43,6 +43,8 @@ final class WorkbookOutput: ReportOutput {
         let writer = XLSXEventSheetWriter.forRun(
             workbook: workbook, localizer: try context.localizer.copy(), pipeline: context.pipeline, sources: context.sources,
             rowsPerSheet: context.options.rowsPerSheet, maxRows: context.options.maxEventRows)
+        let period = context.options.period
+        writer.footerTitle = context.localizer.string("xlsx.footer_title", ["month": context.localizer.monthTitle(year: period.year, month: period.month)])
         events = writer
         relay = EventRelay { try writer.write($0) }
     }

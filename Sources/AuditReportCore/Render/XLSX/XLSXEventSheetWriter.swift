@@ -43,6 +43,9 @@ public final class XLSXEventSheetWriter {
         case extra(String)
     }
 
+    /// The left part of the printed footer (the report's title and month), when there is one.
+    public var footerTitle = ""
+
     /// - Parameters:
     ///   - columns: the columns, in order.
     ///   - rowsPerSheet: data rows before the next sheet starts (Excel's limit unless testing).
@@ -114,7 +117,8 @@ public final class XLSXEventSheetWriter {
     private func finish(_ sheet: XLSXSheet) throws {
         let width = try sheet.fitColumns(count: columns.count)
         try sheet.autofilter(lastRow: max(row, 1), lastColumn: columns.count - 1)
-        try sheet.printSetup(landscape: true, fitToWidth: false, repeatHeader: true, footer: "&R" + localizer.string("xlsx.footer_page"))
+        let title = footerTitle.isEmpty ? "" : "&L" + footerTitle.replacingOccurrences(of: "&", with: "&&")
+        try sheet.printSetup(landscape: true, fitToWidth: false, repeatHeader: true, footer: title + "&R" + localizer.string("xlsx.footer_page"))
         sheet.fitToPages(width: width)
         // Every printed page shows when and what: the time and event columns.
         try sheet.repeatColumns(0, min(1, columns.count - 1))
