@@ -41,9 +41,10 @@ import Testing
         let r = try run(["report", "\(examples)/sample-2026-10-de.csv", "\(examples)/sample-2026-10-siem.jsonl", "--month", "2026-10", "--language", "de", "--time-zone", "Europe/Berlin", "--input-time-zone", "Europe/Berlin", "--output-dir", out])
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.stdout == ["de.xlsx", "de.html", "de-events.csv", "de-findings.csv", "de-rules.csv", "de-pages.csv", "de-actors.csv", "de-summary.csv", "de-report.json", "de-manifest.json"].map { "\(out)/audit-report-2026-10-\($0)\n" }.joined())
-        // The sample's 40,000-character title is cut in the workbook, with a warning naming its line.
+        // The sample's 40,000-character title is cut in the workbook, with a warning naming its
+        // line (and, as every terminal message, the field in English).
         let lines = r.stderr.split(separator: "\n")
-        #expect(lines.dropLast().allSatisfy { $0.contains("sample-2026-10-") && $0.hasSuffix("warning: 'Seite' is longer than Excel's 32,767 characters; cut in the workbook (here and wherever the same text recurs)") })
+        #expect(lines.dropLast().allSatisfy { $0.contains("sample-2026-10-") && $0.hasSuffix("warning: 'Page' is longer than Excel's 32,767 characters; cut in the workbook (here and wherever the same text recurs)") })
         #expect(lines.count == 2)
         #expect(lines.last?.hasPrefix("2 inputs: 3999 events in 2026-10, ") == true)
     }

@@ -43,6 +43,11 @@ public final class Localizer {
         pack.strings[id] ?? base.strings[id] ?? id
     }
 
+    /// The UI string `id` in English, for messages on the terminal (which are English).
+    public func englishString(_ id: String) -> String {
+        base.strings[id] ?? id
+    }
+
     /// The UI string `id` with `{name}` placeholders filled in.
     /// Placeholders are filled in one pass over the string: a value that itself holds `{name}`
     /// (a file named `{zone}.csv`) stays as it is.

@@ -34,6 +34,13 @@ public final class XLSXEventSheetWriter {
         case .extra(let name): return name
         }
     }
+    /// The columns' names in the terminal's messages, which are English.
+    private lazy var messageNames: [String] = columns.map { column in
+        switch column {
+        case .standard(let c): return c == .time ? "Time" : localizer.englishString("column.\(c.rawValue)")
+        case .extra(let name): return name
+        }
+    }
     private let header = XLSXFormat(bold: true, fill: 0xDDE4EE, borderBottom: true)
 
     /// What a column of the sheet holds.
@@ -103,7 +110,7 @@ public final class XLSXEventSheetWriter {
     private func text(_ sheet: XLSXSheet, _ column: Int, _ value: String, event: AuditEvent, column index: Int) throws {
         if value.isEmpty { return }
         let safe = XLSXText.cell(value, marker: marker)
-        if safe.truncated { try onTruncated(event, headers[index], value) }
+        if safe.truncated { try onTruncated(event, messageNames[index], value) }
         try sheet.write(row, column, text: safe.text, handle: nil)
     }
 
