@@ -46,13 +46,7 @@ public struct MonthComparison: Equatable, Sendable {
     /// Reads a twin (`…-report.json`).
     /// - Throws: `CatalogError` naming the file when it is no twin of this tool.
     public static func load(from url: URL) throws -> MonthComparison {
-        let data = try DataFile.read(url)
-        let value: JSONValue
-        do {
-            value = try JSONParser.parse(String(decoding: data, as: UTF8.self), path: url.path, line: 1)
-        } catch {
-            throw CatalogError.invalidFile(path: url.path, line: 0, message: "not valid JSON: \(error)")
-        }
+        let value = try JSONSettingsFile.value(of: url)
         guard let root = value.objectValue, let month = root["period"]?["month"]?.scalarText, root["tool"]?["name"]?.scalarText == "audit-report" else {
             throw CatalogError.invalidFile(path: url.path, line: 0, message: "not a report twin of audit-report (no tool and period)")
         }

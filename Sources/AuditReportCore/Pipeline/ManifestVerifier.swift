@@ -25,13 +25,7 @@ public struct ManifestVerifier {
 
     /// - Throws: `CatalogError` when the file is no manifest of this tool.
     public static func verify(_ url: URL) throws -> [Check] {
-        let data = try DataFile.read(url)
-        let value: JSONValue
-        do {
-            value = try JSONParser.parse(String(decoding: data, as: UTF8.self), path: url.path, line: 1)
-        } catch {
-            throw CatalogError.invalidFile(path: url.path, line: 0, message: "not valid JSON: \(error)")
-        }
+        let value = try JSONSettingsFile.value(of: url)
         guard value["manifest_version"] != nil, value["tool"]?["name"]?.scalarText == "audit-report", case .array(let outputs)? = value["outputs"] else {
             throw CatalogError.invalidFile(path: url.path, line: 0, message: "not a manifest of audit-report (no manifest_version, tool and outputs)")
         }

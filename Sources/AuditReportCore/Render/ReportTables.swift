@@ -112,10 +112,10 @@ extension ReportTable {
     /// Every rule: its severity, the events of the period it looked at, its findings and how
     /// many of them an exception suppresses, or that it found nothing.
     public static func rules(_ facts: ReportFacts, _ l: Localizer) -> ReportTable {
-        let findings = facts.findings ?? []
+        let byRule = Dictionary(grouping: facts.findings ?? [], by: \.ruleID)
         let headers = ["column.rule", "column.finding", "column.severity", "column.considered", "column.findings", "column.suppressed_count", "column.status"].map { l.string($0) }
         let rows = facts.rules.rules.map { rule -> [Cell] in
-            let found = findings.filter { $0.ruleID == rule.id }
+            let found = byRule[rule.id] ?? []
             let suppressed = found.filter { $0.suppression != nil }.count
             let status = found.isEmpty ? l.string("rules.status_none") : suppressed == found.count ? l.string("rules.status_suppressed") : l.string("rules.status_found")
             return [

@@ -1,7 +1,8 @@
 import Foundation
 
 /// Decodes a JSON file a person writes (finding rules, accepted findings, a language): the
-/// decoder's errors become a `CatalogError` naming the file and the member that is wrong.
+/// decoder's errors become a `CatalogError` naming the file and the member that is wrong. Also
+/// reads the tool's own JSON (a twin, a manifest) as a value.
 enum JSONSettingsFile {
     /// - Parameter expected: what the file should hold, for the message when it is no JSON at all.
     static func decode<T: Decodable>(_ type: T.Type, from data: Data, path: String, expected: String) throws -> T {
@@ -24,6 +25,17 @@ enum JSONSettingsFile {
             throw invalid("wrong value at \(member(context)): \(context.debugDescription)")
         } catch {
             throw invalid("not valid JSON (\(expected))")
+        }
+    }
+
+    /// The JSON of a file the tool wrote (a report twin, a manifest), as a value to look into.
+    /// - Throws: `CatalogError` naming the file when it is no JSON.
+    static func value(of url: URL) throws -> JSONValue {
+        let data = try DataFile.read(url)
+        do {
+            return try JSONParser.parse(String(decoding: data, as: UTF8.self), path: url.path, line: 1)
+        } catch {
+            throw CatalogError.invalidFile(path: url.path, line: 0, message: "not valid JSON: \(error)")
         }
     }
 

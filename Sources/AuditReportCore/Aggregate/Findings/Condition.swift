@@ -12,9 +12,18 @@ public struct Condition: Codable, Sendable, Equatable {
     public var equals: String?
     public var `in`: [String]?
     public var prefix: String?
-    public var cidr: [String]?
-    public var outside: [String]?
+    public var cidr: [String]? { didSet { cidrNetworks = Condition.networks(cidr) } }
+    public var outside: [String]? { didSet { outsideNetworks = Condition.networks(outside) } }
     public var missing: Bool?
+    /// The networks parsed once, not for every login they are tested on.
+    private var cidrNetworks: [Network]?
+    private var outsideNetworks: [Network]?
+
+    enum CodingKeys: String, CodingKey {
+        case equals, `in`, prefix, cidr, outside, missing
+    }
+
+    private static func networks(_ texts: [String]?) -> [Network]? { texts.map { $0.compactMap(Network.init) } }
 
     public init(equals: String? = nil, in values: [String]? = nil, prefix: String? = nil, cidr: [String]? = nil, outside: [String]? = nil, missing: Bool? = nil) {
         self.equals = equals
@@ -23,6 +32,8 @@ public struct Condition: Codable, Sendable, Equatable {
         self.cidr = cidr
         self.outside = outside
         self.missing = missing
+        cidrNetworks = Condition.networks(cidr)
+        outsideNetworks = Condition.networks(outside)
     }
 
     public init(from decoder: Decoder) throws {
@@ -37,6 +48,8 @@ public struct Condition: Codable, Sendable, Equatable {
         cidr = try c.decodeIfPresent([String].self, forKey: .cidr)
         outside = try c.decodeIfPresent([String].self, forKey: .outside)
         missing = try c.decodeIfPresent(Bool.self, forKey: .missing)
+        cidrNetworks = Condition.networks(cidr)
+        outsideNetworks = Condition.networks(outside)
     }
 
     /// Networks that do not parse, for the loader's message.
@@ -49,10 +62,11 @@ public struct Condition: Codable, Sendable, Equatable {
         if let equals, value.caseInsensitiveCompare(equals) != .orderedSame { return false }
         if let list = self.in, !list.contains(where: { value.caseInsensitiveCompare($0) == .orderedSame }) { return false }
         if let prefix, !value.lowercased().hasPrefix(prefix.lowercased()) { return false }
-        if let cidr, !cidr.contains(where: { Network($0)?.contains(value) ?? false }) { return false }
-        if let outside {
-            guard Network.address(value) != nil else { return false }
-            if outside.contains(where: { Network($0)?.contains(value) ?? false }) { return false }
+        if cidrNetworks != nil || outsideNetworks != nil {
+            // The address is parsed once for all networks; a value that is none matches neither test.
+            guard let address = Network.address(value) else { return false }
+            if let cidrNetworks, !cidrNetworks.contains(where: { $0.contains(address: address) }) { return false }
+            if let outsideNetworks, outsideNetworks.contains(where: { $0.contains(address: address) }) { return false }
         }
         return true
     }
@@ -86,7 +100,12 @@ public struct Network: Sendable, Equatable {
     }
 
     public func contains(_ text: String) -> Bool {
-        guard var other = Network.address(text) else { return false }
+        Network.address(text).map(contains(address:)) ?? false
+    }
+
+    /// Whether the network holds an address given as its bytes (`Network.address`).
+    func contains(address: [UInt8]) -> Bool {
+        var other = address
         // An IPv4 address written as IPv6 (::ffff:192.0.2.1) is the IPv4 address.
         if other.count == 16, bytes.count == 4, other[0..<10].allSatisfy({ $0 == 0 }), other[10] == 0xFF, other[11] == 0xFF { other = Array(other[12...]) }
         guard other.count == bytes.count else { return false }

@@ -215,7 +215,7 @@ public struct FindingsEngine {
     /// as history (earlier logins, a login before an account change) but raise no finding.
     public mutating func add(_ e: AuditEvent) {
         sequence += 1
-        if !waiting.isEmpty { releaseWaiting(before: e.timestamp) }
+        if !waiting.isEmpty, waitingDue(before: e.timestamp) { releaseWaiting(before: e.timestamp) }
         if sequence & 0xFFFF == 0 { pruneUndos(before: e.timestamp) }
         let interest = interests(in: e.key)
         guard !interest.rules.isEmpty else { return }
@@ -375,6 +375,15 @@ public struct FindingsEngine {
     /// Whether a deletion was restored or the page re-created within the undo window after it.
     /// The undo times of a page are newest first: the ones too far after this deletion are out
     /// of reach of every older one too and go; the oldest left is the nearest after it.
+    /// Whether a waiting event's window before it is behind the stream (a look at each rule's
+    /// oldest-waiting front, nothing allocated: this runs for every event while any wait).
+    private func waitingDue(before now: Timestamp) -> Bool {
+        waiting.contains { index, queue in
+            guard let next = queue.first else { return false }
+            return next.0.time.milliseconds - now.milliseconds > Int64(rules[index].undoMinutes ?? 60) * 60_000
+        }
+    }
+
     /// Passes on the waiting events whose window before them the stream has left (all with
     /// nil): those without a prior event on their page within the window count.
     private mutating func releaseWaiting(before now: Timestamp?) {
