@@ -8,7 +8,8 @@ enum Main {
         // Past a file-size limit (ulimit -f) a write should fail with EFBIG and a message,
         // not kill the process and leave a temporary file behind.
         signal(SIGXFSZ, SIG_IGN)
-        let handlers = interruptHandlers()
+        // The collect server shuts down gracefully on SIGTERM and Ctrl-C itself.
+        let handlers = CommandLine.arguments.dropFirst().first == "collect" ? [] : interruptHandlers()
         if let message = unknownSubcommand(Array(CommandLine.arguments.dropFirst())) {
             for line in ["Error: \(message)", "Usage: audit-report <subcommand>", "  See 'audit-report --help' for more information."] { Terminal.error(line) }
             exit(64)
@@ -76,6 +77,6 @@ struct AuditReportCommand: ParsableCommand {
             Exit codes: 0 success, 1 bad input or a failed write (message names file and line), 64 usage error.
             """,
         version: BuildInfo.version,
-        subcommands: [ReportCommand.self, ConvertCommand.self, VerifyCommand.self, SampleCommand.self, LocalesCommand.self]
+        subcommands: [ReportCommand.self, ConvertCommand.self, CollectCommand.self, VerifyCommand.self, SampleCommand.self, LocalesCommand.self]
     )
 }

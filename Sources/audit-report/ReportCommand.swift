@@ -18,7 +18,10 @@ struct ReportCommand: ParsableCommand {
     )
 
     @Argument(help: "Audit-log CSV exports and SIEM JSON files (.gz too).")
-    var inputs: [String]
+    var inputs: [String] = []
+
+    @Option(name: .long, help: ArgumentHelp("A collect server's store: its segments of the month (and of the month before, for the comparison) are read too.", valueName: "dir"))
+    var store: String?
 
     @Option(name: .long, help: ArgumentHelp("The month, YYYY-MM, in --time-zone.", valueName: "YYYY-MM"))
     var month: String
@@ -88,6 +91,7 @@ struct ReportCommand: ParsableCommand {
     }
 
     func validate() throws {
+        if inputs.isEmpty && store == nil { throw ValidationError("name at least one input file, or --store DIR") }
         if tickets != nil && reporter == nil && reviewerEmail == nil {
             throw ValidationError("--tickets needs --reporter EMAIL (or --reviewer \"Name <e-mail>\"): the person who reviews the report, never a person a finding is about")
         }
@@ -107,12 +111,32 @@ struct ReportCommand: ParsableCommand {
         }
     }
 
+    /// The store's segments that can hold events of the period or of the month before.
+    static func segments(of store: String, for period: ReportPeriod, zone: ZoneResolver) throws -> [String] {
+        var isDir: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: store, isDirectory: &isDir), isDir.boolValue else {
+            throw CommandFailure(message: "error: \(store): no such store folder")
+        }
+        let layout = StoreLayout(directory: store)
+        let first = StoreLayout.Day(period.previous(zone: zone).start)
+        let segments = layout.segments(from: first, to: StoreLayout.Day(period.end))
+        let inMonth = layout.segments(from: StoreLayout.Day(period.start), to: StoreLayout.Day(period.end))
+        if inMonth.isEmpty {
+            let days = layout.segments().map(\.day)
+            let held = days.isEmpty ? "it holds no segment yet" : "it holds \(days.first!) to \(days.last!)"
+            throw CommandFailure(message: "error: \(store): the store has no segment for \(period.identifier) (\(held))")
+        }
+        return segments
+    }
+
     func run() throws {
         try runReportingErrors {
             let localizer = try common.localizer()
             var findingRules = rulesReplace ? FindingRules(rules: []) : try FindingRules.load(from: localizer.store.directory.appendingPathComponent("findings.json"))
             if let rules { findingRules = FindingRules.merging(findingRules, try FindingRules.load(from: URL(fileURLWithPath: rules))) }
             let period = try ReportPeriod(parsing: month, zone: ZoneResolver(timeZone: common.zone))
+            var inputs = self.inputs
+            if let store { inputs += try Self.segments(of: store, for: period, zone: ZoneResolver(timeZone: common.zone)) }
             var options = ReportJob.Options(
                 inputs: inputs, period: period, outputDirectory: URL(fileURLWithPath: outputDir), formats: dryRun ? [] : try formats, dialect: common.csvDialect,
                 inputTimeZone: common.inputZone, inputZoneCandidates: common.inputZoneCandidates, inputEncoding: common.inputEncoding, temporaryDirectory: common.temporaryDirectory,

@@ -33,6 +33,11 @@ func sourceDateEpoch() throws -> Timestamp? {
 }
 
 /// Runs a command body, turning the core's errors into their message and exit code 1.
+/// A failure a command words itself ("error: …").
+struct CommandFailure: Error {
+    var message: String
+}
+
 func runReportingErrors(_ body: () throws -> Void) throws {
     do {
         try body()
@@ -53,6 +58,12 @@ func runReportingErrors(_ body: () throws -> Void) throws {
         throw ExitCode(1)
     } catch let error as RunError {
         Terminal.error(error.description)
+        throw ExitCode(1)
+    } catch let error as StoreError {
+        Terminal.error(error.description)
+        throw ExitCode(1)
+    } catch let error as CommandFailure {
+        Terminal.error(error.message)
         throw ExitCode(1)
     } catch let error as ResourceLocator.NotFound {
         Terminal.error(error.description, lines: true)

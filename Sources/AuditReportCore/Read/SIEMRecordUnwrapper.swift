@@ -10,6 +10,13 @@ enum SIEMRecordUnwrapper {
     }
 
     static func unwrap(_ record: JSONObject, path: String, line: Int) -> Outcome {
+        // A line of the collect server's store: {"collected_at":…,"endpoint":…,"record":{…as received…}}
+        if let received = record["record"]?.objectValue, record["collected_at"] != nil {
+            switch unwrap(received, path: path, line: line) {
+            case .event(let event, let time, _): return .event(event, fallbackTime: time, shape: "collect-store")
+            case let other: return other
+            }
+        }
         // Splunk REST export: {"preview":false,"result":{"_raw":"…","_time":"…"}}
         if let result = record["result"]?.objectValue {
             if let preview = record["preview"], preview == .bool(true) || preview == .string("true") { return .preview }
@@ -75,7 +82,11 @@ enum SIEMRecordUnwrapper {
     /// `{"event": {…}}` (Notion's webhook body, also as a JSON string) or the bare event.
     static func bodyOrBare(_ object: JSONObject, fallbackTime: String?, shape: String) -> Outcome {
         if let inner = object["event"] {
-            if let event = inner.objectValue { return .event(event, fallbackTime: fallbackTime, shape: shape) }
+            if let event = inner.objectValue {
+                // A Splunk HEC envelope around Notion's whole body: {"event":{"event":{…}}}
+                if event["type"] == nil, event["event"] != nil { return bodyOrBare(event, fallbackTime: fallbackTime, shape: shape) }
+                return .event(event, fallbackTime: fallbackTime, shape: shape)
+            }
             if case .string(let text) = inner, text.hasPrefix("{") {
                 return fromEmbedded(text, path: "", line: 0, fallbackTime: fallbackTime, shape: shape)
             }

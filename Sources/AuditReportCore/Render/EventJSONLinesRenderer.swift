@@ -57,6 +57,10 @@ public final class GzipWriter {
         text.withUTF8 { deflate($0, flush: Z_NO_FLUSH) }
     }
 
+    public func write(bytes: UnsafeRawBufferPointer) {
+        deflate(bytes.bindMemory(to: UInt8.self), flush: Z_NO_FLUSH)
+    }
+
     private func deflate(_ input: UnsafeBufferPointer<UInt8>, flush: Int32) {
         guard failure == nil else { return }
         stream.next_in = UnsafeMutablePointer(mutating: input.baseAddress)

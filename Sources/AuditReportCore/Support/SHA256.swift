@@ -44,6 +44,26 @@ public struct SHA256 {
         bytes.withUnsafeBytes { update($0) }
     }
 
+    /// The digest's 32 bytes.
+    public mutating func finishBytes() -> [UInt8] {
+        _ = finish()
+        return state.flatMap { word in (0..<4).map { UInt8(truncatingIfNeeded: word >> (24 - 8 * $0)) } }
+    }
+
+    /// HMAC-SHA256 (RFC 2104) of `message` under `key`.
+    public static func hmac(key: [UInt8], message: [UInt8]) -> [UInt8] {
+        var block = key.count > 64 ? { var h = SHA256(); h.update(key); return h.finishBytes() }() : key
+        block += [UInt8](repeating: 0, count: 64 - block.count)
+        var inner = SHA256()
+        inner.update(block.map { $0 ^ 0x36 })
+        inner.update(message)
+        let innerDigest = inner.finishBytes()
+        var outer = SHA256()
+        outer.update(block.map { $0 ^ 0x5c })
+        outer.update(innerDigest)
+        return outer.finishBytes()
+    }
+
     /// The digest as 64 lower-case hex digits.
     public mutating func finish() -> String {
         let bits = length &* 8
