@@ -126,6 +126,10 @@ public final class EventStore: @unchecked Sendable {
             segment = nil
         }
         segmentLock.unlock()
+        if lockDescriptor >= 0 {
+            Glibc.close(lockDescriptor)
+            lockDescriptor = -1
+        }
     }
 
     private var isClosing: Bool {
