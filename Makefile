@@ -5,7 +5,7 @@ MONTH ?= 2026-10
 OUT ?= out
 RELEASE_BIN = .build/release/audit-report
 
-.PHONY: deps build release demo test install sample clean screenshots bench fuzz
+.PHONY: deps build release demo test install sample clean screenshots bench bench-collect fuzz
 
 FUZZ_SECONDS ?= 600
 FUZZ_TARGETS = FuzzCSV FuzzJSON FuzzTimestamp FuzzInput FuzzRules FuzzLanguage
@@ -23,9 +23,15 @@ fuzz: deps
 			-artifact_prefix=.build-fuzz/crashes/$$t- .build-fuzz/corpus/$$t Tests/Fuzz/Corpus/$$t || exit 1; \
 		.build-fuzz/release/$$t -merge=1 -max_len=8192 Tests/Fuzz/Corpus/$$t .build-fuzz/corpus/$$t || exit 1; done
 
-# Speed and memory against the floor and the Python route (not part of the tests; see bench/run.sh).
+# Speed and memory against the floor and the Python route, then the collect server under load
+# (not part of the tests; see bench/run.sh and bench/collect.sh).
 bench:
 	bench/run.sh
+	bench/collect.sh
+
+# The collect server alone: accepted events per second and latency under 32 connections.
+bench-collect:
+	bench/collect.sh
 
 # Screenshots of the sample month's HTML reports (PNG beside each), for looking at them.
 screenshots: release

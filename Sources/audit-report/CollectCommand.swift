@@ -8,6 +8,7 @@ struct CollectCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "collect",
         abstract: "Receive Notion's audit event stream over HTTP and keep it in a durable store.",
+        usage: "audit-report collect --store <dir> --token-file <file> [<options>]",
         discussion: """
             Endpoints: POST /notion/events (Notion's custom webhook; Bearer token or \
             X-Notion-Signature), POST /services/collector[/event] (Splunk HEC), \

@@ -14,6 +14,7 @@ struct ReportCommand: ParsableCommand {
               audit-report report export.csv siem.jsonl --month 2026-10 --output-dir out
               audit-report report export.csv --month 2026-10 --language de
               audit-report report export.csv --month 2026-10 --time-zone Europe/Berlin
+              audit-report report --store /var/lib/audit-report --month 2026-10
             """
     )
 

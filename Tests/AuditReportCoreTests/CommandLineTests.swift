@@ -60,7 +60,7 @@ import Testing
     }
 
     /// Help reads in an 80-column terminal: no line wider, examples one line each.
-    @Test(arguments: [[], ["report"], ["convert"], ["verify"], ["sample"], ["locales", "check"], ["locales", "export"]])
+    @Test(arguments: [[], ["report"], ["convert"], ["collect"], ["verify"], ["sample"], ["locales", "check"], ["locales", "export"]])
     func helpFitsEightyColumns(_ command: [String]) throws {
         let r = try run(command + ["--help"], environment: ["COLUMNS": "80"])
         #expect(r.status == 0)
@@ -97,11 +97,11 @@ import Testing
 
     @Test(arguments: [
         (["report", "x.csv", "--month", "2026-13"], "invalid month '2026-13'"),
-        (["reprt", "x.csv"], "unknown subcommand 'reprt'. Did you mean 'report'? Subcommands: report, convert, verify, sample, locales."),
+        (["reprt", "x.csv"], "unknown subcommand 'reprt'. Did you mean 'report'? Subcommands: report, convert, collect, verify, sample, locales."),
         (["report", "x.csv", "--month", "2026-10", "--language", "fr"], "unknown language 'fr'; use one of de, en or the path of a language file (<code>.json)"),
         (["report", "x.csv", "--month", "2026-10", "--time-zone", "Mars/Olympus"], "unknown time zone 'Mars/Olympus'"),
         (["convert", "x.csv", "-o", "x.pdf"], "cannot tell the output format of 'x.pdf'"),
-        (["report", "--month", "2026-10"], "Missing expected argument '<inputs> ...'"),
+        (["report", "--month", "2026-10"], "name at least one input file, or --store DIR"),
         (["sample", "--month", "2026-10", "--events=-5", "--output-dir", "x"], "--events must be zero or more"),
     ])
     func usageErrorsExit64WithTheFix(_ arguments: [String], _ message: String) throws {
