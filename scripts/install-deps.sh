@@ -5,7 +5,8 @@ set -euo pipefail
 packages=(libxlsxwriter-dev zlib1g-dev pkg-config)
 # The tests also write a workbook under a German locale (LC_NUMERIC must not leak into numbers),
 # read the printed HTML's text (poppler's pdftotext) and print the sample workbook (LibreOffice).
-[ "${1:-}" = "--test" ] && packages+=(locales poppler-utils)
+# The collect server's tests get a certificate from openssl and post over HTTPS with curl.
+[ "${1:-}" = "--test" ] && packages+=(locales poppler-utils openssl curl ca-certificates)
 # Any LibreOffice will do; a fresh machine gets the one without a GUI.
 if [ "${1:-}" = "--test" ] && ! command -v soffice >/dev/null 2>&1; then packages+=(libreoffice-calc-nogui); fi
 missing=()

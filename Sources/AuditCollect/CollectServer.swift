@@ -2,6 +2,8 @@ import AuditReportCore
 import Foundation
 import HTTPTypes
 import Hummingbird
+import HummingbirdCore
+import HummingbirdTLS
 import Logging
 import ServiceLifecycle
 import NIOCore
@@ -25,6 +27,8 @@ public struct CollectServer: Sendable {
         public var maxBodyBytes: Int
         /// Seconds a client is told to wait before retrying after a store failure.
         public var retryAfterSeconds: Int
+        /// PEM certificate chain and private key: serve HTTPS instead of HTTP.
+        public var tls: (certificate: String, key: String)?
 
         public init(host: String, port: Int, tokens: [String], hmacSecrets: [String] = [], maxBodyBytes: Int = 1 << 20, retryAfterSeconds: Int = 60) {
             self.host = host
@@ -73,8 +77,13 @@ public struct CollectServer: Sendable {
             Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                      body: .init(byteBuffer: ByteBuffer(string: self.metrics.prometheusText())))
         }
+        var server: HTTPServerBuilder = .http1()
+        if let tls = configuration.tls {
+            server = try .tls(.http1(), tlsConfiguration: try Self.tlsConfiguration(certificate: tls.certificate, key: tls.key))
+        }
         let app = Application(
             router: router,
+            server: server,
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "audit-report-collect"),
             onServerRunning: { channel in
                 onListening(channel.localAddress.map { "\($0.ipAddress ?? configuration.host):\($0.port ?? configuration.port)" } ?? "\(configuration.host):\(configuration.port)")
@@ -86,6 +95,36 @@ public struct CollectServer: Sendable {
             }()
         )
         try await app.runService(gracefulShutdownSignals: [.sigterm, .sigint])
+    }
+
+    /// The server's TLS settings from PEM files.
+    /// - Throws: `TLSFileError` naming the file that cannot be used.
+    static func tlsConfiguration(certificate: String, key: String) throws -> TLSConfiguration {
+        let chain: [NIOSSLCertificate]
+        do {
+            chain = try NIOSSLCertificate.fromPEMFile(certificate)
+        } catch {
+            throw TLSFileError(path: certificate, problem: "not a PEM certificate chain (\(error))")
+        }
+        guard !chain.isEmpty else { throw TLSFileError(path: certificate, problem: "holds no certificate") }
+        let privateKey: NIOSSLPrivateKey
+        do {
+            privateKey = try NIOSSLPrivateKey(file: key, format: .pem)
+        } catch {
+            throw TLSFileError(path: key, problem: "not a PEM private key (\(error))")
+        }
+        return TLSConfiguration.makeServerConfiguration(certificateChain: chain.map { .certificate($0) }, privateKey: .privateKey(privateKey))
+    }
+
+    public struct TLSFileError: Error, CustomStringConvertible {
+        public var path: String
+        public var problem: String
+        public var description: String { "error: \(path): \(problem)" }
+    }
+
+    /// Checks the TLS files before the server starts (for a clear message at once).
+    public static func checkTLS(certificate: String, key: String) throws {
+        _ = try tlsConfiguration(certificate: certificate, key: key)
     }
 
     // MARK: - Receiving

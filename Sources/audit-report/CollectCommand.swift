@@ -36,6 +36,12 @@ struct CollectCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("File of HMAC-SHA256 secrets for X-Notion-Signature, one per line.", valueName: "file"))
     var hmacSecretFile: String?
 
+    @Option(name: .long, help: ArgumentHelp("PEM certificate chain: serve HTTPS (with --tls-key).", valueName: "file"))
+    var tlsCertificate: String?
+
+    @Option(name: .long, help: ArgumentHelp("PEM private key of --tls-certificate.", valueName: "file"))
+    var tlsKey: String?
+
     @Option(name: .long, help: ArgumentHelp("Largest request body accepted, in bytes.", valueName: "bytes"))
     var maxBodyBytes = 1 << 20
 
@@ -57,6 +63,7 @@ struct CollectCommand: ParsableCommand {
         if reserveMib < 0 { throw ValidationError("--reserve-mib must be zero or more") }
         if let retainDays, retainDays < 1 { throw ValidationError("--retain-days must be positive") }
         if !(sealInterval > 0) { throw ValidationError("--seal-interval must be positive") }
+        if (tlsCertificate == nil) != (tlsKey == nil) { throw ValidationError("--tls-certificate and --tls-key go together") }
     }
 
     static func parseListen(_ text: String) -> (host: String, port: Int)? {
@@ -90,18 +97,30 @@ struct CollectCommand: ParsableCommand {
             let tokens = try Self.secrets(tokenFile, what: "token")
             let hmac = try hmacSecretFile.map { try Self.secrets($0, what: "secret") } ?? []
             let address = Self.parseListen(listen)!
+            var tls: (certificate: String, key: String)?
+            if let tlsCertificate, let tlsKey {
+                do {
+                    try CollectServer.checkTLS(certificate: tlsCertificate, key: tlsKey)
+                } catch let error as CollectServer.TLSFileError {
+                    throw CommandFailure(message: error.description)
+                }
+                tls = (tlsCertificate, tlsKey)
+            }
             let eventStore = try EventStore(directory: store, reserveBytes: Int64(reserveMib) << 20, retainDays: retainDays, sealInterval: sealInterval)
             let log: @Sendable (String) -> Void = { Terminal.error("\(Timestamp.now) collect: \($0)") }
             for note in eventStore.recoveryNotes { log("recovered: \(note)") }
             eventStore.onSealNote = log
-            let server = CollectServer(
-                configuration: .init(host: address.host, port: address.port, tokens: tokens, hmacSecrets: hmac, maxBodyBytes: maxBodyBytes),
-                store: eventStore, catalog: catalog, log: log)
+            var configuration = CollectServer.Configuration(host: address.host, port: address.port, tokens: tokens, hmacSecrets: hmac, maxBodyBytes: maxBodyBytes)
+            configuration.tls = tls
+            let server = CollectServer(configuration: configuration, store: eventStore, catalog: catalog, log: log)
+            let scheme = tls == nil ? "" : " (HTTPS)"
             let outcome = Outcome()
             let done = DispatchSemaphore(value: 0)
             Task {
                 do {
-                    try await server.run { address in log("listening on \(address), store \(eventStore.layout.directory)") }
+                    try await server.run { address in
+                        log("listening on \(address)\(scheme), store \(eventStore.layout.directory)")
+                    }
                 } catch {
                     outcome.failure = "\(error)"
                 }

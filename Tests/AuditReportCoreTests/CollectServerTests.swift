@@ -239,6 +239,39 @@ import Testing
         #expect(!log.contains(Self.token) && !log.contains(Self.secret) && !log.contains("nope-nope") && !log.contains("other-token"))
     }
 
+    /// HTTPS straight from the server, checked by curl against the certificate.
+    @Test func itServesHTTPSWithTheGivenCertificate() async throws {
+        let dir = TestSupport.temporaryDirectory().path
+        let openssl = Process()
+        openssl.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
+        openssl.arguments = ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "\(dir)/key.pem", "-out", "\(dir)/cert.pem", "-days", "2",
+                             "-subj", "/CN=localhost", "-addext", "subjectAltName=IP:127.0.0.1"]
+        openssl.standardError = FileHandle.nullDevice
+        try openssl.run()
+        openssl.waitUntilExit()
+        #expect(openssl.terminationStatus == 0)
+        let store = TestSupport.temporaryDirectory().path
+        let server = try Server(store: store, extra: ["--tls-certificate", "\(dir)/cert.pem", "--tls-key", "\(dir)/key.pem"])
+        #expect(server.logText.contains("(HTTPS)"))
+        let curl = Process()
+        curl.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
+        curl.arguments = ["-sS", "--cacert", "\(dir)/cert.pem", "-H", "Authorization: Bearer \(Self.token)", "--data-binary", "{\"event\":\(Self.event("tls1"))}",
+                          "https://127.0.0.1:\(server.port)/notion/events"]
+        let out = Pipe()
+        curl.standardOutput = out
+        try curl.run()
+        let answer = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        curl.waitUntilExit()
+        #expect(answer == "{\"accepted\":1}\n")
+        #expect(server.stop() == 0)
+        #expect(Self.stored(store).map(\.id) == ["tls1"])
+        // A key that is no key is refused before the server starts, naming the file.
+        let bad = try CommandLineTests().run(["collect", "--store", store, "--token-file", "\(dir)/cert.pem", "--tls-certificate", "\(dir)/cert.pem", "--tls-key", "\(dir)/cert.pem",
+                                              "--resources", TestSupport.repositoryRoot.path])
+        #expect(bad.status == 1)
+        #expect(bad.stderr.contains("\(dir)/cert.pem: not a PEM private key"))
+    }
+
     // MARK: - Faults
 
     @Test func aFullDiskAnswers503WithRetryAfterKeepsRunningAndKeepsNoPartOfTheRequest() async throws {
