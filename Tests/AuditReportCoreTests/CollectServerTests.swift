@@ -380,6 +380,46 @@ import Testing
         }
     }
 
+    /// SIGTERM while a request's body is still arriving: the request is answered and stored,
+    /// then the server exits with 0.
+    @Test func sigtermFinishesTheRequestInFlightThenExits() throws {
+        let store = TestSupport.temporaryDirectory().path
+        let server = try Server(store: store)
+        let body = Array("{\"event\":\(Self.event("in-flight"))}".utf8)
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        #expect(fd >= 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(server.port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let connected = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
+        #expect(connected == 0)
+        func sendAll(_ bytes: [UInt8]) { _ = bytes.withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, 0) } }
+        let head = "POST /notion/events HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer \(Self.token)\r\nContent-Type: application/json\r\nContent-Length: \(body.count)\r\n\r\n"
+        sendAll(Array(head.utf8) + body.prefix(body.count / 2))
+        usleep(300_000)
+        kill(server.process.processIdentifier, SIGTERM)
+        usleep(300_000)
+        #expect(server.process.isRunning, "the server left before the request in flight was answered")
+        sendAll(Array(body.dropFirst(body.count / 2)))
+        var answer: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let n = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+            if n <= 0 { break }
+            answer += buffer[0..<n]
+            if String(decoding: answer, as: UTF8.self).hasSuffix("{\"accepted\":1}\n") { break }
+        }
+        let text = String(decoding: answer, as: UTF8.self)
+        #expect(text.hasPrefix("HTTP/1.1 200 OK"), "\(text)")
+        #expect(text.hasSuffix("{\"accepted\":1}\n"))
+        server.process.waitUntilExit()
+        #expect(server.process.terminationStatus == 0)
+        #expect(Self.stored(store).map(\.id) == ["in-flight"])
+        #expect(server.logText.contains("stopped; every acknowledged event is on disk"))
+    }
+
     // MARK: - Sealing
 
     @Test func aPastDayIsSealedWhenTheServerStartsAndVerifyChecksIt() async throws {

@@ -17,6 +17,7 @@ let package = Package(
         .executableTarget(name: "FuzzTimestamp", dependencies: [core, "FuzzDriver"], swiftSettings: fuzzer, linkerSettings: linker),
         .executableTarget(name: "FuzzInput", dependencies: [core, "FuzzDriver"], swiftSettings: fuzzer, linkerSettings: linker),
         .executableTarget(name: "FuzzRules", dependencies: [core, "FuzzDriver"], swiftSettings: fuzzer, linkerSettings: linker),
+        .executableTarget(name: "FuzzBody", dependencies: [core, "FuzzDriver"], swiftSettings: fuzzer, linkerSettings: linker),
         .executableTarget(name: "FuzzLanguage", dependencies: [core, "FuzzDriver"], swiftSettings: fuzzer, linkerSettings: linker),
     ]
 )
