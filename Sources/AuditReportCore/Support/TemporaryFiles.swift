@@ -13,6 +13,7 @@ import Foundation
 public enum TemporaryFiles {
     private static let lock = NSLock()
     nonisolated(unsafe) private static var paths = Set<String>()
+    nonisolated(unsafe) private static var directories = Set<String>()
     nonisolated(unsafe) private static var closed = false
     private static let commitLock = NSLock()
     nonisolated(unsafe) private static var committed = false
@@ -59,10 +60,43 @@ public enum TemporaryFiles {
         lock.lock()
         closed = true
         let all = paths
+        let folders = directories
         paths.removeAll()
+        directories.removeAll()
         lock.unlock()
         for path in all { unlink(path) }
+        for folder in folders { removeTree(folder) }
         return committed
+    }
+
+    /// Creates a private folder `parent/prefix<pid>-XXXXXX` for files a library names itself
+    /// (libxlsxwriter's sheet files): an interruption removes the folder with whatever is in it.
+    /// - Returns: its path, or nil when it cannot be created (or the run is being interrupted).
+    public static func makeDirectory(in parent: String, prefix: String) -> String? {
+        lock.lock()
+        defer { lock.unlock() }
+        if closed { return nil }
+        var template = Array("\(parent)/\(prefix)\(getpid())-XXXXXX".utf8CString)
+        guard let made = template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) else { return nil }
+        let path = String(cString: made)
+        directories.insert(path)
+        return path
+    }
+
+    /// Removes a folder made by `makeDirectory` with its contents.
+    public static func removeDirectory(_ path: String) {
+        lock.lock()
+        directories.remove(path)
+        lock.unlock()
+        removeTree(path)
+    }
+
+    /// Removes a folder of files (one level deep, as the folders made here are).
+    private static func removeTree(_ path: String) {
+        if let names = try? FileManager.default.contentsOfDirectory(atPath: path) {
+            for name in names { unlink(path + "/" + name) }
+        }
+        rmdir(path)
     }
 
     /// Removes files in `directory` named `prefix` + a process id + `-…` whose process has ended:
@@ -75,7 +109,15 @@ public enum TemporaryFiles {
         for name in names where name.hasPrefix(prefix) {
             let digits = name.dropFirst(prefix.count).prefix { $0.isNumber }
             guard let pid = Int32(digits), pid > 0, pid != getpid(), name.dropFirst(prefix.count + digits.count).hasPrefix("-") else { continue }
-            if kill(pid, 0) == -1 && errno == ESRCH, unlink(directory + "/" + name) == 0 { removed += 1 }
+            guard kill(pid, 0) == -1 && errno == ESRCH else { continue }
+            let path = directory + "/" + name
+            var info = stat()
+            if lstat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFDIR {
+                removeTree(path)
+                if access(path, F_OK) != 0 { removed += 1 }
+            } else if unlink(path) == 0 {
+                removed += 1
+            }
         }
         return removed
     }

@@ -28,6 +28,11 @@ public final class XLSXWorkbook {
     public let path: String
     private var workbook: UnsafeMutablePointer<lxw_workbook>?
     private var tmpdir: [CChar]
+    /// The private folder libxlsxwriter's temporary files go to (removed on close and on an
+    /// interruption: libxlsxwriter creates each file before it unlinks it, so a signal between
+    /// the two would otherwise leave one behind).
+    private let privateDirectory: String?
+    static let directoryPrefix = "audit-report-xlsx-"
     private var sheetNames: [String] = []
     private var formats: [XLSXFormat: UnsafeMutablePointer<lxw_format>] = [:]
     private var keepAlive: [[CChar]] = []
@@ -41,7 +46,9 @@ public final class XLSXWorkbook {
         self.path = displayPath ?? path
         // Numbers are printed with the C library; a German LC_NUMERIC would write "1234,5".
         setlocale(LC_NUMERIC, "C")
-        tmpdir = Array(temporaryDirectory.utf8CString)
+        TemporaryFiles.removeStale(in: temporaryDirectory, prefix: Self.directoryPrefix)
+        privateDirectory = TemporaryFiles.makeDirectory(in: temporaryDirectory, prefix: Self.directoryPrefix)
+        tmpdir = Array((privateDirectory ?? temporaryDirectory).utf8CString)
         var options = lxw_workbook_options()
         audit_report_set_constant_memory(&options, 1)
         workbook = tmpdir.withUnsafeMutableBufferPointer { buffer in
@@ -49,6 +56,7 @@ public final class XLSXWorkbook {
             return workbook_new_opt(path, &options)
         }
         guard workbook != nil else {
+            if let privateDirectory { TemporaryFiles.removeDirectory(privateDirectory) }
             throw RenderError.xlsx(path: path, call: "workbook_new_opt", code: Int(LXW_ERROR_CREATING_XLSX_FILE.rawValue), message: "cannot create the file")
         }
         try setCreated(created)
@@ -64,6 +72,7 @@ public final class XLSXWorkbook {
     deinit {
         // A workbook that was never closed still owns memory and temporary files.
         if let workbook { lxw_workbook_free(workbook) }
+        if let privateDirectory { TemporaryFiles.removeDirectory(privateDirectory) }
     }
 
     func check(_ error: lxw_error, _ call: String) throws {
