@@ -70,7 +70,7 @@ import Testing
         let out = TestSupport.temporaryDirectory().appendingPathComponent("out")
         let l = try Localizer(store: TestSupport.store, language: "en", timeZone: TestSupport.utc)
         var options = ReportJob.Options(inputs: [csv], period: period, outputDirectory: out, formats: [.csv])
-        #expect(throws: RunError.noEvents("no events in 2026-10 (UTC); the inputs hold events from 2026-09-15 10:00:00 – 2026-09-15 10:00:00. Nothing was written; --allow-empty writes a report that says so")) {
+        #expect(throws: RunError.noEvents("no events in 2026-10 (UTC); the inputs' events: 2026-09-15 10:00:00 – 2026-09-15 10:00:00. Nothing was written; --allow-empty writes a report that says so")) {
             try ReportJob(options: options, localizer: l, diagnostics: DiagnosticsEngine()).run()
         }
         #expect(!FileManager.default.fileExists(atPath: out.path))
@@ -78,7 +78,7 @@ import Testing
         let result = try ReportJob(options: options, localizer: l, diagnostics: DiagnosticsEngine()).run()
         #expect(result.facts.coverage?.verdict == .noData)
         let summary = try String(contentsOfFile: try #require(result.written.first { $0.hasSuffix("-summary.csv") }), encoding: .utf8)
-        #expect(summary.contains("No data: no event in the period. The inputs hold events from 2026-09-15 10:00:00"))
+        #expect(summary.contains("No data: no event in the period. The inputs' events: 2026-09-15 10:00:00"))
     }
 
     @Test func aPartialPeriodIsAWarningAndUnderStrictAnError() throws {

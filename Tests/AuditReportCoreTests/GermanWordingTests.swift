@@ -11,6 +11,7 @@ import Testing
         "Events", "Event", "Findings", "Finding", "Severity", "Summary", "Page viewed", "Pages", "People", "Open", "In Progress", "Completed",
         "Urgent", "High", "Medium", "Low", "json-lines", "notion", "Workspace owner", "Membership admin", "not stated", "suppressed",
         "approved by", "Login from", "Rules", "Value", "Count", "Tickets read", "state unknown", "Place", "Affected", "Actor",
+        "entity.object", "person", "Previous permission", "New permission",
     ]
 
     /// Every number 1 followed by a plural noun of the report's vocabulary.
@@ -24,7 +25,7 @@ import Testing
             for kind in ReadSummary.Kind.allCases {
                 #expect(l.string("kind.\(kind.rawValue)") != "kind.\(kind.rawValue)", "\(language): kind.\(kind.rawValue)")
             }
-            for shape in ["datadog", "json-array", "json-lines", "notion", "panther", "splunk", "sumo-logic"] {
+            for shape in ["collect-store", "datadog", "json-array", "json-lines", "notion", "panther", "splunk", "sumo-logic"] {
                 #expect(l.valueLabel("shape", shape) != shape, "\(language): shape.\(shape)")
             }
         }
@@ -48,7 +49,7 @@ import Testing
         // The visible text: no style sheet, no tags, no attribute values.
         let body = html.components(separatedBy: "</style>").last!.replacingOccurrences(of: "<[^>]*>", with: " ", options: .regularExpression)
         texts.append(("html", body.replacingOccurrences(of: "&#39;", with: "'")))
-        for part in ["findings", "rules", "pages", "actors", "summary"] {
+        for part in ["findings", "rules", "pages", "actors", "summary", "events"] {
             var text = try String(contentsOf: out.appendingPathComponent("audit-report-2026-10-de-\(part).csv"), encoding: .utf8)
             // The run's warnings are quoted as the program printed them, in English (the summary says so).
             text = text.split(separator: "\r\n").filter { !$0.hasPrefix("Warnungen und Hinweise des Laufs") }.joined(separator: "\n")

@@ -154,7 +154,10 @@ public final class Localizer {
         if raw.isEmpty { return raw }
         if let cached = valueCache[kind]?[raw] { return cached }
         let id = "\(kind).\(raw.lowercased())"
-        let label = pack.values[id] ?? base.values[id] ?? raw
+        // The export writes values as the UI shows them ("Workspace owner"), the stream as keys
+        // ("workspace_owner"): both find the same entry.
+        let keyed = "\(kind).\(raw.lowercased().replacingOccurrences(of: " ", with: "_").replacingOccurrences(of: "-", with: "_"))"
+        let label = pack.values[id] ?? base.values[id] ?? pack.values[keyed] ?? base.values[keyed] ?? raw
         if valueCache[kind, default: [:]].count < 10_000 { valueCache[kind, default: [:]][raw] = label }
         return label
     }
@@ -293,12 +296,21 @@ extension Localizer {
         "old_permission": "permission", "new_permission": "permission", "permission": "permission",
         "role": "role", "new_role": "role", "old_role": "role", "state": "state", "authType": "auth_type",
         "page_audience": "audience", "ip.tor_exit_node": "flag",
+        "entity.type": "actor_type", "member.type": "actor_type", "entity.object": "actor_type", "member.object": "actor_type",
     ]
+
+    /// Whether a detail says nothing a reader needs: the API's `object: "user"` beside the
+    /// user's own type (`entity.object` next to `entity.type`).
+    static func isRedundant(_ field: Field, in details: [Field]) -> Bool {
+        guard field.name.hasSuffix(".object"), field.value == "user" else { return false }
+        let type = field.name.dropLast("object".count) + "type"
+        return details.contains { $0.name == type }
+    }
 
     /// Details as readable text: "New permission: Full access; Role: Owner", with known names and
     /// values in this language and the rest as written.
     public func detailsText(_ details: [Field]) -> String {
-        details.map { field in
+        details.filter { !Self.isRedundant($0, in: details) }.map { field in
             let name = pack.strings["detail.\(field.name)"] ?? field.name
             let value = Self.detailValueKinds[field.name].map { valueLabel($0, field.value) } ?? field.value
             return "\(name): \(value)"
