@@ -26,14 +26,26 @@ extension ReportTable {
     /// the title's tooltip) and the first and last audience in one column.
     public static func compactPages(_ facts: ReportFacts, _ l: Localizer, limit: Int) -> ReportTable {
         let full = pages(facts, l, limit: limit)
-        let headers = [full.headers[0], full.headers[2], full.headers[3], full.headers[4], full.headers[5], full.headers[6], full.headers[7], l.string("column.audience_change")] + full.headers[10...]
+        let headers = [full.headers[0], full.headers[2], full.headers[3], full.headers[4], full.headers[5], full.headers[6], full.headers[7], l.string("column.audience_change"), full.headers[11]]
         let rows = full.rows.map { row -> [Cell] in
             let first = ReportTable.text(row[8], l)
             let last = ReportTable.text(row[9], l)
             let change: Cell = first.isEmpty && last.isEmpty ? .empty : .text(first == last ? last : "\(first) → \(last)")
-            return [row[0], row[2], row[3], row[4], row[5], row[6], row[7], change] + row[10...]
+            return [row[0], row[2], row[3], row[4], row[5], row[6], row[7], change, row[11]]
         }
         return ReportTable(headers: headers, rows: rows)
+    }
+
+    /// What the compact table leaves out, per page: "label: value" pairs (people, views, edits,
+    /// exports, downloads, permission changes, shares, who gained access, the widening).
+    public static func pageDetails(_ facts: ReportFacts, _ l: Localizer, limit: Int) -> [[(label: String, value: String)]] {
+        let full = pages(facts, l, limit: limit)
+        return full.rows.map { row in
+            (12..<20).compactMap { c -> (label: String, value: String)? in
+                let text = ReportTable.text(row[c], l)
+                return text.isEmpty ? nil : (full.headers[c], text)
+            } + (ReportTable.text(row[10], l).isEmpty ? [] : [(full.headers[10], ReportTable.text(row[10], l))])
+        }
     }
 
     /// The per-page notification audience breakdown, most exposed first.

@@ -85,8 +85,11 @@ private struct Model {
         ]
         var pagesModel = table(ReportTable.compactPages(facts, l, limit: HTMLReportRenderer.pageLimit), titleColumn: 0)
         if var rows = pagesModel["rows"] as? [[String: Any]] {
+            let details = ReportTable.pageDetails(facts, l, limit: HTMLReportRenderer.pageLimit)
             for (i, page) in pages.prefix(HTMLReportRenderer.pageLimit).enumerated() {
                 rows[i]["pageID"] = page.id
+                rows[i]["more"] = details[i].map { ["label": $0.label, "value": $0.value] }
+                rows[i]["span"] = (pagesModel["headers"] as? [Any])?.count ?? 1
                 rows[i]["rowClass"] = page.widestAudience == .sharedToWeb ? "exposed-web" : page.widestAudience == .sharedExternally ? "exposed-external" : page.widened ? "widened" : ""
             }
             pagesModel["rows"] = rows
