@@ -128,9 +128,23 @@ struct CollectCommand: ParsableCommand {
             }
             done.wait()
             eventStore.close()
-            if let failure = outcome.failure { throw CommandFailure(message: "error: the server stopped: \(failure)") }
+            if let failure = outcome.failure { throw CommandFailure(message: Self.explain(failure, listen: listen)) }
             log("stopped; every acknowledged event is on disk")
         }
+    }
+
+    /// The server's failure in words a user acts on (binding errors name the address).
+    static func explain(_ failure: String, listen: String) -> String {
+        if failure.contains("errno: 98") || failure.contains("Address already in use") {
+            return "error: \(listen): the address is already in use (is another server listening there?)"
+        }
+        if failure.contains("errno: 13") || failure.contains("Permission denied") {
+            return "error: \(listen): permission denied (a port below 1024 needs root or CAP_NET_BIND_SERVICE; or listen on a high port behind a proxy)"
+        }
+        if failure.contains("errno: 99") || failure.contains("Cannot assign requested address") {
+            return "error: \(listen): no interface of this machine has that address"
+        }
+        return "error: the server stopped: \(failure)"
     }
 
     private final class Outcome: @unchecked Sendable {

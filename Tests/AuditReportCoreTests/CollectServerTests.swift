@@ -272,6 +272,18 @@ import Testing
         #expect(bad.stderr.contains("\(dir)/cert.pem: not a PEM private key"))
     }
 
+    /// A port another program holds: exit 1, and the message names the address.
+    @Test func aPortInUseIsNamed() throws {
+        let server = try Server(store: TestSupport.temporaryDirectory().path)
+        let tokens = TestSupport.file("tokens", "\(Self.token)\n")
+        chmod(tokens, 0o600)
+        let r = try CommandLineTests().run(["collect", "--listen", "127.0.0.1:\(server.port)", "--store", TestSupport.temporaryDirectory().path,
+                                            "--token-file", tokens, "--resources", TestSupport.repositoryRoot.path])
+        #expect(r.status == 1)
+        #expect(r.stderr.contains("error: 127.0.0.1:\(server.port): the address is already in use"), "\(r.stderr)")
+        #expect(server.stop() == 0)
+    }
+
     // MARK: - Faults
 
     @Test func aFullDiskAnswers503WithRetryAfterKeepsRunningAndKeepsNoPartOfTheRequest() async throws {
