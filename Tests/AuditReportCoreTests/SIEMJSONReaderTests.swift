@@ -42,6 +42,14 @@ import Testing
         #expect(r.events[0].details == [Field("state", "disabled")])
     }
 
+    /// Found by FuzzBody: a type of dots only has no segment to look up legacy details under.
+    @Test func aTypeOfDotsOnlyIsReadNotACrash() throws {
+        for type in [".", "..", "..."] {
+            let r = try TestSupport.read("dots.jsonl", #"{"id":"x","timestamp":"2026-11-30T10:00:00Z","type":"\#(type)"}"# + "\n")
+            #expect(r.events.map(\.key) == [type])
+        }
+    }
+
     @Test func teamspaceTargetAndBotActorAreRead() throws {
         let r = try TestSupport.read("t.json", #"{"id":"x","timestamp":"2023-05-15T10:00:00Z","type":"teamspace.permissions.member_added","actor":{"id":"b1","object":"user","type":"bot","bot":{"name":"Jira Sync"}},"details":{"target":{"id":"t1","name":"Finanzen","object":"teamspace"},"role":"owner"}}"#)
         #expect(r.events[0].target == Target(kind: "teamspace", id: "t1", name: "Finanzen"))

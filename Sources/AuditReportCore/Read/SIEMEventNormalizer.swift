@@ -45,8 +45,9 @@ struct SIEMEventNormalizer {
         var nestedUnder: String?
         var detailObject = event["details"]?.objectValue ?? event[key]?.objectValue
         if detailObject == nil {
+            // A type of dots only ("." or "..") has no segment at all.
             let path = key.split(separator: ".").map(String.init)
-            var node: JSONObject? = event[path[0]]?.objectValue
+            var node: JSONObject? = path.first.flatMap { event[$0]?.objectValue }
             for segment in path.dropFirst() { node = node?[segment]?.objectValue }
             if path.count > 1, let node {
                 detailObject = node
