@@ -284,3 +284,16 @@ import Testing
         #expect(outcome.notes.contains("2026-11-27: removed by the retention on 2026-11-30"))
     }
 }
+
+/// Inputs of the same file name are told apart by their folders, in every reference.
+@Suite struct InputNamesTests {
+    @Test func namesGrowOnlyAsFarAsNeeded() {
+        #expect(InputNames.distinct(["/a/export.csv", "/b/stream.jsonl"]) == ["export.csv", "stream.jsonl"])
+        // A collect store's segments by their day.
+        #expect(InputNames.distinct(["/st/2026/10/30.jsonl.gz", "/st/2026/11/30.jsonl", "/exports/export.csv"]) == ["2026/10/30.jsonl.gz", "2026/11/30.jsonl", "export.csv"])
+        #expect(InputNames.distinct(["/a/2026/10/30.jsonl", "/b/2026/10/30.jsonl"]) == ["a/2026/10/30.jsonl", "b/2026/10/30.jsonl"])
+        // Two exports of one name from two folders.
+        #expect(InputNames.distinct(["/q3/export.csv", "/q4/export.csv", "/q4/x.csv"]) == ["q3/export.csv", "q4/export.csv", "x.csv"])
+        #expect(InputNames.distinct(["/same.csv", "/same.csv"]) == ["same.csv", "same.csv"])
+    }
+}

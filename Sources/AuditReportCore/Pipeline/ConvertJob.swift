@@ -76,7 +76,7 @@ public struct ConvertJob {
             handedOn += 1
             if handedOn & 0x3FFF == 0 { onProgress?(.writing(events: handedOn, total: toWrite)) }
         }
-        let sources = options.inputs.map { URL(fileURLWithPath: $0).lastPathComponent }
+        let sources = InputNames.distinct(options.inputs)
         switch ConvertJob.format(of: options.output) ?? .csv {
         case .csv:
             let file = try output.open()

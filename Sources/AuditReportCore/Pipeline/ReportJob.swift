@@ -175,7 +175,7 @@ public struct ReportJob {
                 comparisonPeriod: previous, temporaryDirectory: options.temporaryDirectory, inputEncoding: options.inputEncoding),
             diagnostics: diagnostics)
         pipeline.acceptsTickets = true
-        let sources = options.inputs.map { URL(fileURLWithPath: $0).lastPathComponent }
+        let sources = InputNames.distinct(options.inputs)
         let reportDate = options.reportDate ?? options.period.end
         let context = OutputContext(options: options, localizer: localizer, pipeline: pipeline, sources: sources, reportDate: reportDate)
         // Every output is made before reading, so a path that cannot be written fails fast.
@@ -228,7 +228,7 @@ public struct ReportJob {
         // Files by their names, as everywhere in the report: the same inputs elsewhere give the same report.
         facts.diagnostics = diagnostics.diagnostics.prefix(ReportJob.listedDiagnostics).map { d in
             var d = d
-            if !d.file.isEmpty { d.file = URL(fileURLWithPath: d.file).lastPathComponent }
+            if !d.file.isEmpty { d.file = options.inputs.firstIndex(of: d.file).map { sources[$0] } ?? URL(fileURLWithPath: d.file).lastPathComponent }
             return Diagnostic.inert(d.description)
         }
         facts.inputDigests = try options.inputs.map { try SHA256.file($0).digest }
