@@ -272,6 +272,23 @@ import Testing
         #expect(bad.stderr.contains("\(dir)/cert.pem: not a PEM private key"))
     }
 
+    /// Below the free-space reserve: health says so with 503, and events are refused with 503.
+    @Test func belowTheReserveHealthFailsAndEventsAreRefused() async throws {
+        let store = TestSupport.temporaryDirectory().path
+        // A reserve no disk has.
+        let server = try Server(store: store, extra: ["--reserve-mib", "1000000000"])
+        let health = try await Self.send(server.url("/healthz"), method: "GET")
+        #expect(health.status == 503)
+        #expect(health.body.contains("\"status\":\"failing\"") && health.body.contains("\"problem\":\"less free space than the reserve\""))
+        let hec = try await Self.send(server.url("/services/collector/health"), method: "GET")
+        #expect(hec.status == 503)
+        let reply = try await Self.send(server.url("/services/collector/event"), body: Data("{\"event\":\(Self.event("r1"))}".utf8), headers: ["Authorization": "Splunk \(Self.token)"])
+        #expect(reply.status == 503 && reply.body == "{\"text\":\"Server is busy\",\"code\":9}\n")
+        #expect(reply.headers["retry-after"] == "60")
+        #expect(server.stop() == 0)
+        #expect(Self.stored(store).isEmpty)
+    }
+
     /// A port another program holds: exit 1, and the message names the address.
     @Test func aPortInUseIsNamed() throws {
         let server = try Server(store: TestSupport.temporaryDirectory().path)
