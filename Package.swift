@@ -28,9 +28,14 @@ let package = Package(
             name: "CAuditZlib",
             providers: [.apt(["zlib1g-dev"])]
         ),
+        .systemLibrary(
+            name: "CAuditCrypto",
+            pkgConfig: "libcrypto",
+            providers: [.apt(["libssl-dev"])]
+        ),
         .target(
             name: "AuditReportCore",
-            dependencies: ["CXlsxWriter", "CAuditZlib", .product(name: "Mustache", package: "swift-mustache")],
+            dependencies: ["CXlsxWriter", "CAuditZlib", "CAuditCrypto", .product(name: "Mustache", package: "swift-mustache")],
             // The parsers' per-byte loops touch class properties; the dynamic exclusivity checks
             // on them were 15% of a run (perf). The code has no overlapping accesses to check.
             swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))]
