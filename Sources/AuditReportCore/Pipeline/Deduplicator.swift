@@ -56,11 +56,33 @@ public struct Deduplicator {
     public private(set) var droppedOutsideByInput: [Int: Int] = [:]
     private let period: ReportPeriod?
 
+    /// Hashed once when made: every event looks its fingerprints up in two tables (and files
+    /// them there), and hashing their strings anew each time was the run's largest hashing cost.
     struct Fingerprint: Hashable {
-        var actor: String
-        var key: String
-        var targetKind: UInt8
-        var target: String
+        let actor: String
+        let key: String
+        let targetKind: UInt8
+        let target: String
+        private let hash: Int
+
+        init(actor: String, key: String, targetKind: UInt8, target: String) {
+            self.actor = actor
+            self.key = key
+            self.targetKind = targetKind
+            self.target = target
+            var hasher = Hasher()
+            hasher.combine(actor)
+            hasher.combine(key)
+            hasher.combine(targetKind)
+            hasher.combine(target)
+            hash = hasher.finalize()
+        }
+
+        static func == (a: Fingerprint, b: Fingerprint) -> Bool {
+            a.hash == b.hash && a.targetKind == b.targetKind && a.key == b.key && a.actor == b.actor && a.target == b.target
+        }
+
+        func hash(into hasher: inout Hasher) { hasher.combine(hash) }
     }
 
     /// The keys an event is filed under and looked up by. A specific key is filed under itself
