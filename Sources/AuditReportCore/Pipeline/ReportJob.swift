@@ -242,7 +242,7 @@ public struct ReportJob {
         facts.review = options.review
         (facts.comparison, facts.history) = try earlierMonths(zone: zone)
         if pipeline.inputs.contains(where: { $0.read.kind == .ticketsCSV }) { facts.accessRequests = AccessRequests(pipeline.tickets) }
-        for output in outputs { try output.finish(facts) }
+        try OutputFinisher.finish(outputs, facts)
         finished = true
         try AtomicOutput.commitAll(files)
         let written = files.map(\.finalPath)

@@ -7,6 +7,7 @@ import Foundation
 /// It is the one output that differs between runs on the same inputs (the time and the run id);
 /// every other output is byte-identical.
 final class ManifestOutput: ReportOutput {
+    var finishesLast: Bool { true }
     let file: AtomicOutput
     private let context: OutputContext
     /// The outputs it lists (every other file of the set).

@@ -13,11 +13,64 @@ protocol ReportOutput: AnyObject {
     func finish(_ facts: ReportFacts) throws
     /// Stops work in progress after a failure (a writer thread); its files are then discarded.
     func abandon()
+    /// Finishes on a thread of its own while the others finish (the workbook: compressing its
+    /// sheets is about half of all the work of writing it). It must then share no mutable
+    /// state with them (its own localizer).
+    var finishesOnItsOwnThread: Bool { get }
+    /// Finishes after every other output (the manifest, which hashes their files).
+    var finishesLast: Bool { get }
 }
 
 extension ReportOutput {
     func take(_ event: AuditEvent) throws {}
     func abandon() {}
+    var finishesOnItsOwnThread: Bool { false }
+    var finishesLast: Bool { false }
+}
+
+/// Finishes a run's outputs: those that finish on their own thread alongside the rest, then the
+/// ones that come last. Every thread is joined before an error is thrown, the first error in
+/// the outputs' order.
+enum OutputFinisher {
+    private final class Outcome: @unchecked Sendable {
+        var error: Error?
+    }
+    private final class Box: @unchecked Sendable {
+        let output: ReportOutput
+        let facts: ReportFacts
+        init(_ output: ReportOutput, _ facts: ReportFacts) {
+            self.output = output
+            self.facts = facts
+        }
+    }
+
+    static func finish(_ outputs: [ReportOutput], _ facts: ReportFacts) throws {
+        let last = outputs.filter(\.finishesLast)
+        let alongside = outputs.filter { !$0.finishesLast && $0.finishesOnItsOwnThread }
+        let here = outputs.filter { !$0.finishesLast && !$0.finishesOnItsOwnThread }
+        let threads = alongside.map { output -> (Outcome, DispatchSemaphore) in
+            let outcome = Outcome()
+            let done = DispatchSemaphore(value: 0)
+            let box = Box(output, facts)
+            let thread = Thread {
+                do { try box.output.finish(box.facts) } catch { outcome.error = error }
+                done.signal()
+            }
+            thread.stackSize = 8 << 20
+            thread.start()
+            return (outcome, done)
+        }
+        var firstError: Error?
+        for output in here {
+            do { try output.finish(facts) } catch {
+                firstError = error
+                break
+            }
+        }
+        for (_, done) in threads { done.wait() }
+        if let error = threads.lazy.compactMap({ $0.0.error }).first ?? firstError { throw error }
+        for output in last { try output.finish(facts) }
+    }
 }
 
 /// What every output of a run shares.

@@ -14,11 +14,15 @@ final class WorkbookOutput: ReportOutput {
     private var accessSheet: XLSXSheet?
     private var events: XLSXEventSheetWriter?
     private var relay: EventRelay?
+    /// The workbook finishes on its own thread (see `finishesOnItsOwnThread`), with its own localizer.
+    private let localizer: Localizer
+    var finishesOnItsOwnThread: Bool { true }
 
     init(_ context: OutputContext, name: String) throws {
         self.context = context
         let l = context.localizer
         file = try context.file(name)
+        localizer = try l.copy()
         workbook = try XLSXWorkbook(path: file.temporaryPath, displayPath: file.finalPath, created: context.reportDate, temporaryDirectory: context.options.temporaryDirectory.path)
         summarySheet = try workbook.addSheet(XLSXText.sheetName(l.string("sheet.summary"), existing: []))
         findingsSheet = try workbook.addSheet(XLSXText.sheetName(l.string("sheet.findings"), existing: workbook.names))
@@ -35,16 +39,16 @@ final class WorkbookOutput: ReportOutput {
     /// are read; the rows get a localizer of their own, on their own thread.
     private func startEvents() throws {
         // The inputs are known by now: whether a ticket export is among them too.
-        func add(_ id: String) throws -> XLSXSheet { try workbook.addSheet(XLSXText.sheetName(context.localizer.string(id), existing: workbook.names)) }
+        func add(_ id: String) throws -> XLSXSheet { try workbook.addSheet(XLSXText.sheetName(localizer.string(id), existing: workbook.names)) }
         pagesSheet = try add("sheet.pages")
         actorsSheet = try add("sheet.actors")
         rulesSheet = try add("sheet.rules")
         if context.pipeline.inputs.contains(where: { $0.read.kind == .ticketsCSV }) { accessSheet = try add("sheet.access") }
         let writer = XLSXEventSheetWriter.forRun(
-            workbook: workbook, localizer: try context.localizer.copy(), pipeline: context.pipeline, sources: context.sources,
+            workbook: workbook, localizer: try localizer.copy(), pipeline: context.pipeline, sources: context.sources,
             rowsPerSheet: context.options.rowsPerSheet, maxRows: context.options.maxEventRows)
         let period = context.options.period
-        writer.footerTitle = context.localizer.string("xlsx.footer_title", ["month": context.localizer.monthTitle(year: period.year, month: period.month)])
+        writer.footerTitle = localizer.string("xlsx.footer_title", ["month": localizer.monthTitle(year: period.year, month: period.month)])
         events = writer
         relay = EventRelay { try writer.write($0) }
     }
@@ -58,7 +62,7 @@ final class WorkbookOutput: ReportOutput {
         var facts = facts
         facts.eventSheets = events.sheets.count
         facts.omittedEventRows = events.omitted
-        let renderer = XLSXReportRenderer(workbook: workbook, localizer: context.localizer, facts: facts)
+        let renderer = XLSXReportRenderer(workbook: workbook, localizer: localizer, facts: facts)
         try renderer.writeSummary(summarySheet)
         try renderer.writeFindings(findingsSheet)
         if let pagesSheet, let actorsSheet, let rulesSheet {
