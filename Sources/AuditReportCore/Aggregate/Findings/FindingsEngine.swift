@@ -109,8 +109,11 @@ public struct FindingsEngine {
     /// One person's logins for the new-location rule: candidates newest first (a queue), the
     /// live candidate per place, and the last few places seen (examples for the finding).
     private struct LoginHistory {
-        var queue = Queue<Candidate>()
-        var live: [String: Int] = [:]
+        /// Per place, its latest login read (the oldest in time so far): the one candidate of
+        /// that place. An older login at the same place within the look-back ends it; so the
+        /// history holds one login per place, not every login of the look-back (which held a
+        /// month of a busy workspace's logins in memory).
+        var candidates: [String: Candidate] = [:]
         var logins = 0
         /// The last few distinct places with the number of the login seen there.
         var recentPlaces: [(place: String, login: Int)] = []
@@ -313,19 +316,17 @@ public struct FindingsEngine {
         let place = FindingContext.place(city: e.city, country: e.country)
         let lookback = Int64(rule.lookbackDays ?? 28) * 86_400_000
         var history = logins[index]?.removeValue(forKey: e.actor.identity) ?? LoginHistory()
-        // Candidates more than the look-back after this login are decided now (newest first).
-        while let oldest = history.queue.first, oldest.ref.time.milliseconds - e.timestamp.milliseconds > lookback {
-            history.queue.removeFirst()
-            if history.live[oldest.place] == oldest.ref.sequence {
-                history.live[oldest.place] = nil
-                resolve(index, oldest, history)
-            }
+        // Candidates more than the look-back after this login are decided now, in the order
+        // they were read: no login at their place came within the look-back before them.
+        let expired = history.candidates.values.filter { $0.ref.time.milliseconds - e.timestamp.milliseconds > lookback }
+        for candidate in expired.sorted(by: { $0.ref.sequence < $1.ref.sequence }) {
+            history.candidates[candidate.place] = nil
+            resolve(index, candidate, history)
         }
         // Seen here within the look-back: the candidate of this place is no new place; this login
         // takes its turn.
-        history.live[place] = sequence
         history.logins += 1
-        history.queue.append(Candidate(ref: reference(e), place: place, inPeriod: inPeriod(e.timestamp), loginsBefore: history.logins))
+        history.candidates[place] = Candidate(ref: reference(e), place: place, inPeriod: inPeriod(e.timestamp), loginsBefore: history.logins)
         history.recentPlaces.removeAll { $0.place == place }
         history.recentPlaces.append((place, history.logins))
         if history.recentPlaces.count > 4 { history.recentPlaces.removeFirst() }
@@ -464,7 +465,7 @@ public struct FindingsEngine {
         releaseWaiting(before: nil)
         for (index, byActor) in logins {
             for (_, history) in byActor {
-                for candidate in history.queue.elements where history.live[candidate.place] == candidate.ref.sequence { resolve(index, candidate, history) }
+                for candidate in history.candidates.values.sorted(by: { $0.ref.sequence < $1.ref.sequence }) { resolve(index, candidate, history) }
             }
         }
         logins = [:]
