@@ -42,6 +42,30 @@ import Testing
         #expect(wrong.count > events.count + 1000)
     }
 
+    /// A large stream is tried from its end first (where it meets the export's newest rows):
+    /// the same zone as from reading it whole; a gzip stream is read whole.
+    @Test func theStreamsEndDecidesAsTheWholeStreamDoes() throws {
+        let sample = try SampleGenerator(options: .init(year: 2026, month: 10, events: 3000, seed: 7, csvLanguage: "de"), store: TestSupport.store)
+            .write(to: TestSupport.temporaryDirectory())
+        let candidates = [TestSupport.utc, TestSupport.berlin]
+        var fromTail = CSVZoneInference(store: TestSupport.store, inputs: [sample.csvPath, sample.siemPath], candidates: candidates)
+        let size = Int((try FileManager.default.attributesOfItem(atPath: sample.siemPath)[.size] as? Int64) ?? 0)
+        fromTail.tailBytes = size / 4
+        // Enough matches within the end alone, as in a large stream.
+        fromTail.enoughMatches = 100
+        let tail = try #require(CSVZoneInference.tail(of: sample.siemPath, bytes: size / 4))
+        #expect(tail.count < size / 4 && tail.first == 0x7B)
+        let whole = CSVZoneInference(store: TestSupport.store, inputs: [sample.csvPath, sample.siemPath], candidates: candidates)
+        let a = try #require(try fromTail.run()), b = try #require(try whole.run())
+        #expect(a.how == .inferred && b.how == .inferred)
+        #expect(a.zone.identifier == "Europe/Berlin" && b.zone.identifier == "Europe/Berlin")
+        #expect(a.candidates[0].matches == 100 && a.candidates[1].matches == 0)
+        // Not for a compressed file, nor a small one.
+        let gz = TestSupport.file("s.jsonl.gz", TestSupport.gzip(try String(contentsOfFile: sample.siemPath, encoding: .utf8)))
+        #expect(CSVZoneInference.tail(of: gz, bytes: 1024) == nil)
+        #expect(CSVZoneInference.tail(of: sample.siemPath, bytes: size) == nil)
+    }
+
     @Test func aUTCExportStaysUTC() throws {
         let sample = try SampleGenerator(options: .init(year: 2026, month: 3, events: 800, seed: 3, csvLanguage: "en"), store: TestSupport.store)
             .write(to: TestSupport.temporaryDirectory())

@@ -46,6 +46,10 @@ struct CSVZoneInference {
     let inputs: [String]
     /// Zones to try, in order of preference when they tie; the first is the default.
     let candidates: [TimeZone]
+    /// Bytes of a large stream file read from its end first (see `tail(of:bytes:)`).
+    var tailBytes = 32 << 20
+    /// The stream pass stops once the best candidate has this many matches.
+    var enoughMatches = CSVZoneInference.enoughMatches
 
     /// A wall-clock second, an actor and a key, as filed by one side of a match.
     struct Sample: Hashable {
@@ -98,28 +102,47 @@ struct CSVZoneInference {
 
         let resolvers = candidates.map { ZoneResolver(timeZone: $0) }
         var matches = [Int](repeating: 0, count: candidates.count)
-        for index in streams {
-            let context = ReadContext(store: store, inputIndex: index, inputTimeZone: utc, diagnostics: quiet)
-            do {
-                _ = try InputReader.read(path: inputs[index], context: context) { event in
-                    let matching = Deduplicator.matching(of: event.key, catalog: store.catalog)
-                    let actors = Deduplicator.actorNames(of: event)
-                    for (c, zone) in resolvers.enumerated() {
-                        let civil = zone.civil(event.timestamp)
-                        let second = Self.wallSecond(civil)
-                        var hit = false
-                        for actor in actors where !hit {
-                            for key in matching.filed where samples.contains(Sample(second: second, actor: actor, key: key)) {
-                                hit = true
-                                break
-                            }
-                        }
-                        if hit { matches[c] += 1 }
+        let count: (AuditEvent) throws -> Void = { event in
+            let matching = Deduplicator.matching(of: event.key, catalog: store.catalog)
+            let actors = Deduplicator.actorNames(of: event)
+            for (c, zone) in resolvers.enumerated() {
+                let civil = zone.civil(event.timestamp)
+                let second = Self.wallSecond(civil)
+                var hit = false
+                for actor in actors where !hit {
+                    for key in matching.filed where samples.contains(Sample(second: second, actor: actor, key: key)) {
+                        hit = true
+                        break
                     }
-                    if matches.max()! >= Self.enoughMatches { throw StopReading() }
                 }
+                if hit { matches[c] += 1 }
+            }
+            if matches.max()! >= enoughMatches { throw StopReading() }
+        }
+        // The sample is the export's newest rows (Notion exports newest first), and a stream
+        // file is oldest first: its end is where they meet. A large plain JSON-lines stream is
+        // tried from its last `tailBytes` first, and read whole only when that is not enough.
+        var decided = false
+        for index in streams where !decided {
+            guard let tail = Self.tail(of: inputs[index], bytes: tailBytes) else { continue }
+            let context = ReadContext(store: store, inputIndex: index, inputTimeZone: utc, diagnostics: quiet)
+            var summary = ReadSummary(path: inputs[index], kind: .siemJSON)
+            do {
+                try SIEMJSONReader(reader: ByteReader(bytes: tail, path: inputs[index]), context: context).read(into: &summary, count)
             } catch is StopReading {
-            } catch is ReadError {
+                decided = true
+            } catch {}
+        }
+        if !decided {
+            matches = [Int](repeating: 0, count: candidates.count)
+            for index in streams {
+                let context = ReadContext(store: store, inputIndex: index, inputTimeZone: utc, diagnostics: quiet)
+                do {
+                    _ = try InputReader.read(path: inputs[index], context: context, count)
+                } catch is StopReading {
+                    break
+                } catch is ReadError {
+                }
             }
         }
         decision.candidates = zip(candidates, matches).map { CSVZoneDecision.Candidate(zone: ZoneResolver.name($0.0), matches: $0.1) }
@@ -130,6 +153,26 @@ struct CSVZoneInference {
         decision.zone = candidates[best]
         decision.how = .inferred
         return decision
+    }
+
+    /// The whole lines of the last `tailBytes` of a plain (not compressed) UTF-8 JSON-lines file
+    /// larger than twice that; nil for any other file.
+    static func tail(of path: String, bytes tailBytes: Int) -> [UInt8]? {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG, Int(info.st_size) > 2 * tailBytes else { return nil }
+        var head = [UInt8](repeating: 0, count: 1 << 16)
+        let n = head.withUnsafeMutableBytes { pread(fd, $0.baseAddress, $0.count, 0) }
+        guard n > 0 else { return nil }
+        head.removeSubrange(n...)
+        // gzip, UTF-16 and a byte-order mark are left to the full read.
+        guard head.first == 0x7B, SIEMJSONReader.isJSONLines(head) else { return nil }
+        var tail = [UInt8](repeating: 0, count: tailBytes)
+        let got = tail.withUnsafeMutableBytes { pread(fd, $0.baseAddress, $0.count, off_t(Int(info.st_size) - tailBytes)) }
+        guard got == tailBytes, let newline = tail.firstIndex(of: 0x0A) else { return nil }
+        return Array(tail[(newline + 1)...])
     }
 
     /// A wall-clock time as seconds, as if it were UTC (to compare wall-clock times).
