@@ -66,6 +66,24 @@ import Testing
         #expect(CSVZoneInference.tail(of: sample.siemPath, bytes: size) == nil)
     }
 
+    /// An export oldest first whose first rows come before the stream began: the rows sampled
+    /// are those within the stream's span, so the zone is still found.
+    @Test func exportRowsAreSampledWhereTheStreamIs() throws {
+        let sample = try SampleGenerator(options: .init(year: 2026, month: 10, events: 3000, seed: 7, csvLanguage: "de"), store: TestSupport.store)
+            .write(to: TestSupport.temporaryDirectory())
+        let span = try #require(CSVZoneInference.span(of: sample.siemPath, store: TestSupport.store))
+        let csv = try String(contentsOfFile: sample.csvPath, encoding: .utf8)
+        // The export is oldest first, its first rows from well before the stream's first day.
+        #expect(try #require(csv.range(of: "01.10.2026")).lowerBound < (try #require(csv.range(of: "08.10.2026"))).lowerBound)
+        #expect(span.lowerBound > TestSupport.ts("2026-10-05T00:00:00Z").seconds)
+        var inference = CSVZoneInference(store: TestSupport.store, inputs: [sample.csvPath, sample.siemPath], candidates: [TestSupport.utc, TestSupport.berlin])
+        inference.sampleLimit = 200
+        let decision = try #require(try inference.run())
+        #expect(decision.how == .inferred)
+        #expect(decision.zone.identifier == "Europe/Berlin")
+        #expect(decision.compared == 200)
+    }
+
     @Test func aUTCExportStaysUTC() throws {
         let sample = try SampleGenerator(options: .init(year: 2026, month: 3, events: 800, seed: 3, csvLanguage: "en"), store: TestSupport.store)
             .write(to: TestSupport.temporaryDirectory())

@@ -48,6 +48,8 @@ struct CSVZoneInference {
     let candidates: [TimeZone]
     /// Bytes of a large stream file read from its end first (see `tail(of:bytes:)`).
     var tailBytes = 32 << 20
+    /// Export rows sampled at most.
+    var sampleLimit = CSVZoneInference.sampleLimit
     /// The stream pass stops once the best candidate has this many matches.
     var enoughMatches = CSVZoneInference.enoughMatches
 
@@ -65,21 +67,24 @@ struct CSVZoneInference {
         var samples = Set<Sample>()
         var compared = 0
         var zoneLessInputs: [Int] = []
-        var streams: [Int] = []
         let utc = TimeZone(identifier: "UTC")!
+        let streams = inputs.indices.filter { Self.kind(of: inputs[$0]) == .stream }
+        // Export rows are sampled where the streams are: rows a day or more outside every
+        // stream's span cannot match (an export oldest first would otherwise give only rows
+        // from before the stream began, and a pass over the whole stream for nothing).
+        let spans = streams.map { Self.span(of: inputs[$0], store: store) }
+        let window: ClosedRange<Int64>? = spans.contains(where: { $0 == nil }) || spans.isEmpty
+            ? nil : (spans.map { $0!.lowerBound }.min()! - 86_400)...(spans.map { $0!.upperBound }.max()! + 86_400)
         for (index, path) in inputs.enumerated() {
-            guard let kind = Self.kind(of: path) else { continue }
-            if kind == .stream {
-                streams.append(index)
-                continue
-            }
+            guard let kind = Self.kind(of: path), kind == .export else { continue }
             var context = ReadContext(store: store, inputIndex: index, inputTimeZone: utc, diagnostics: quiet)
             var found = false
             context.onZoneLessTime = { civil, event in
                 found = true
-                guard compared < Self.sampleLimit else { return nil }
-                compared += 1
+                guard compared < sampleLimit else { return nil }
                 let second = Self.wallSecond(civil)
+                if let window, !window.contains(second) { return nil }
+                compared += 1
                 let matching = Deduplicator.matching(of: event.key, catalog: store.catalog)
                 for actor in Deduplicator.actorNames(of: event) {
                     for key in matching.sought { samples.insert(Sample(second: second, actor: actor, key: key)) }
@@ -88,7 +93,7 @@ struct CSVZoneInference {
             }
             do {
                 _ = try InputReader.read(path: path, context: context) { _ in
-                    if compared >= Self.sampleLimit { throw StopReading() }
+                    if compared >= sampleLimit { throw StopReading() }
                 }
             } catch is StopReading {
             } catch is ReadError {
@@ -153,6 +158,35 @@ struct CSVZoneInference {
         decision.zone = candidates[best]
         decision.how = .inferred
         return decision
+    }
+
+    /// The span (UTC seconds) of a plain JSON-lines stream from its first and last lines, in
+    /// either order; nil for a file whose span cannot be told so cheaply (gzip, one document).
+    static func span(of path: String, store: LocaleStore) -> ClosedRange<Int64>? {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { return nil }
+        let size = Int(info.st_size)
+        func bytes(at offset: Int, _ count: Int) -> [UInt8] {
+            var buffer = [UInt8](repeating: 0, count: count)
+            let n = buffer.withUnsafeMutableBytes { pread(fd, $0.baseAddress, $0.count, off_t(offset)) }
+            return n > 0 ? Array(buffer[0..<n]) : []
+        }
+        let head = bytes(at: 0, min(size, 1 << 16))
+        guard head.first == 0x7B, SIEMJSONReader.isJSONLines(head), let firstEnd = head.firstIndex(of: 0x0A) else { return nil }
+        var end = bytes(at: max(0, size - (1 << 16)), min(size, 1 << 16))
+        while end.last == 0x0A || end.last == 0x0D { end.removeLast() }
+        guard let lastStart = end.lastIndex(of: 0x0A) else { return nil }
+        var times: [Int64] = []
+        let context = ReadContext(store: store, inputIndex: 0, inputTimeZone: TimeZone(identifier: "UTC")!, diagnostics: DiagnosticsEngine())
+        for line in [Array(head[..<firstEnd]) + [0x0A], Array(end[(lastStart + 1)...]) + [0x0A]] {
+            var summary = ReadSummary(path: path, kind: .siemJSON)
+            try? SIEMJSONReader(reader: ByteReader(bytes: line, path: path), context: context).read(into: &summary) { times.append($0.timestamp.seconds) }
+        }
+        guard let low = times.min(), let high = times.max() else { return nil }
+        return low...high
     }
 
     /// The whole lines of the last `tailBytes` of a plain (not compressed) UTF-8 JSON-lines file
