@@ -32,38 +32,30 @@ func sourceDateEpoch() throws -> Timestamp? {
     return Timestamp(milliseconds: seconds * 1000)
 }
 
-/// Runs a command body, turning the core's errors into their message and exit code 1.
 /// A failure a command words itself ("error: …").
-struct CommandFailure: Error {
+struct CommandFailure: Error, CustomStringConvertible {
     var message: String
+    var description: String { message }
 }
 
+/// An error whose description is the whole message for the user ("path:line: error: …"):
+/// the core's errors, and the commands' own.
+protocol UserFacingError: Error, CustomStringConvertible {}
+extension ReadError: UserFacingError {}
+extension StrictModeError: UserFacingError {}
+extension OutputError: UserFacingError {}
+extension CatalogError: UserFacingError {}
+extension RenderError: UserFacingError {}
+extension RunError: UserFacingError {}
+extension StoreError: UserFacingError {}
+extension CommandFailure: UserFacingError {}
+
+/// Runs a command body, turning those errors into their message and exit code 1.
 func runReportingErrors(_ body: () throws -> Void) throws {
     do {
         try body()
-    } catch let error as ReadError {
+    } catch let error as UserFacingError {
         Terminal.error(error.description)
-        throw ExitCode(1)
-    } catch let error as StrictModeError {
-        Terminal.error(error.description)
-        throw ExitCode(1)
-    } catch let error as OutputError {
-        Terminal.error(error.description)
-        throw ExitCode(1)
-    } catch let error as CatalogError {
-        Terminal.error(error.description)
-        throw ExitCode(1)
-    } catch let error as RenderError {
-        Terminal.error(error.description)
-        throw ExitCode(1)
-    } catch let error as RunError {
-        Terminal.error(error.description)
-        throw ExitCode(1)
-    } catch let error as StoreError {
-        Terminal.error(error.description)
-        throw ExitCode(1)
-    } catch let error as CommandFailure {
-        Terminal.error(error.message)
         throw ExitCode(1)
     } catch let error as ResourceLocator.NotFound {
         Terminal.error(error.description, lines: true)
