@@ -59,19 +59,23 @@ public struct Deduplicator {
     /// Hashed once when made: every event looks its fingerprints up in two tables (and files
     /// them there), and hashing their strings anew each time was the run's largest hashing cost.
     struct Fingerprint: Hashable {
+        /// How `actor` names the actor: 1 e-mail (case-folded), 2 id, 3 name (a bot); 0 none.
+        let actorKind: UInt8
         let actor: String
         let key: String
         let targetKind: UInt8
         let target: String
         private let hash: Int
 
-        init(actor: String, key: String, targetKind: UInt8, target: String) {
-            self.actor = actor
+        init(actor: ActorName, key: String, targetKind: UInt8, target: String) {
+            actorKind = actor.kind
+            self.actor = actor.name
             self.key = key
             self.targetKind = targetKind
             self.target = target
             var hasher = Hasher()
-            hasher.combine(actor)
+            hasher.combine(actorKind)
+            hasher.combine(actor.name)
             hasher.combine(key)
             hasher.combine(targetKind)
             hasher.combine(target)
@@ -79,7 +83,7 @@ public struct Deduplicator {
         }
 
         static func == (a: Fingerprint, b: Fingerprint) -> Bool {
-            a.hash == b.hash && a.targetKind == b.targetKind && a.key == b.key && a.actor == b.actor && a.target == b.target
+            a.hash == b.hash && a.actorKind == b.actorKind && a.targetKind == b.targetKind && a.key == b.key && a.actor == b.actor && a.target == b.target
         }
 
         func hash(into hasher: inout Hasher) { hasher.combine(hash) }
@@ -115,7 +119,8 @@ public struct Deduplicator {
         }
         let matching = matching(of: event.key)
         let input = event.source.input
-        for fp in Self.fingerprints(of: event, keys: matching.sought) {
+        let actors = Self.actorKeys(of: event)
+        for fp in Self.fingerprints(of: event, actors: actors, keys: matching.sought) {
             for other in inputsByFingerprint[fp, default: []] where other != input {
                 // Two events that both have ids are the same only by id.
                 for hasID in event.id.isEmpty ? [false, true] : [false] {
@@ -142,7 +147,7 @@ public struct Deduplicator {
         absorbed.append([])
         met.append(false)
         if !event.id.isEmpty { byID[event.id] = index }
-        for fp in Self.fingerprints(of: event, keys: matching.filed) {
+        for fp in Self.fingerprints(of: event, actors: actors, keys: matching.filed) {
             let key = BucketKey(fingerprint: fp, input: input, hasID: !event.id.isEmpty)
             if buckets[key] == nil {
                 buckets[key] = Bucket()
@@ -177,7 +182,10 @@ public struct Deduplicator {
     /// One fingerprint per key and per way the actor and the target can be named: e-mail, id or
     /// (for bots, which have no e-mail) name; page id or page name.
     static func fingerprints(of e: AuditEvent, keys: [String]) -> [Fingerprint] {
-        let actors = actorNames(of: e)
+        fingerprints(of: e, actors: actorKeys(of: e), keys: keys)
+    }
+
+    static func fingerprints(of e: AuditEvent, actors: [ActorName], keys: [String]) -> [Fingerprint] {
         var result: [Fingerprint] = []
         for key in keys {
             for actor in actors {
@@ -187,6 +195,26 @@ public struct Deduplicator {
             }
         }
         return result
+    }
+
+    /// One way an event names its actor (see `Fingerprint.actorKind`).
+    struct ActorName {
+        var kind: UInt8
+        var name: String
+    }
+
+    /// The ways an event names its actor, without building a prefixed string for each (this ran
+    /// for every event twice): e-mail (case-folded only when it has capitals), id, bot name.
+    static func actorKeys(of e: AuditEvent) -> [ActorName] {
+        var actors: [ActorName] = []
+        let email = e.actor.email
+        if !email.isEmpty {
+            actors.append(ActorName(kind: 1, name: email.utf8.contains(where: { $0 >= 0x41 && $0 <= 0x5A || $0 >= 0x80 }) ? email.lowercased() : email))
+        }
+        if !e.actor.id.isEmpty { actors.append(ActorName(kind: 2, name: e.actor.id)) }
+        if email.isEmpty && !e.actor.name.isEmpty { actors.append(ActorName(kind: 3, name: e.actor.name)) }
+        if actors.isEmpty { actors.append(ActorName(kind: 0, name: "")) }
+        return actors
     }
 
     /// The ways an event names its actor: e-mail (case-folded), id, or (for bots, which have no
