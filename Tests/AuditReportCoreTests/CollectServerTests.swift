@@ -21,7 +21,7 @@ import Testing
         var port = 0
 
         /// - Parameter fileSizeLimitKiB: starts it under `ulimit -f` (a write past it fails with EFBIG).
-        init(store: String, extra: [String] = [], fileSizeLimitKiB: Int? = nil) throws {
+        init(store: String, extra: [String] = [], fileSizeLimitKiB: Int? = nil, withSecret: Bool = true) throws {
             self.store = store
             let dir = TestSupport.temporaryDirectory().path
             let tokens = "\(dir)/tokens"
@@ -32,8 +32,8 @@ import Testing
             chmod(secrets, 0o600)
             log = "\(dir)/collect.log"
             FileManager.default.createFile(atPath: log, contents: nil)
-            let arguments = ["collect", "--listen", "127.0.0.1:0", "--store", store, "--token-file", tokens, "--hmac-secret-file", secrets,
-                             "--resources", TestSupport.repositoryRoot.path] + extra
+            let arguments = ["collect", "--listen", "127.0.0.1:0", "--store", store, "--token-file", tokens] + (withSecret ? ["--hmac-secret-file", secrets] : [])
+                + ["--resources", TestSupport.repositoryRoot.path] + extra
             process = Process()
             if let limit = fileSizeLimitKiB {
                 process.executableURL = URL(fileURLWithPath: "/bin/bash")
@@ -287,6 +287,20 @@ import Testing
         #expect(reply.headers["retry-after"] == "60")
         #expect(server.stop() == 0)
         #expect(Self.stored(store).isEmpty)
+    }
+
+    /// Without a secret, a signature cannot be checked: a right bearer token is enough, and a
+    /// signature alone is no credential.
+    @Test func withoutASecretTheBearerTokenDecides() async throws {
+        let store = TestSupport.temporaryDirectory().path
+        let server = try Server(store: store, withSecret: false)
+        let body = Data("{\"event\":\(Self.event("ns1"))}".utf8)
+        var reply = try await Self.send(server.url("/notion/events"), body: body, headers: ["Authorization": "Bearer \(Self.token)", "X-Notion-Signature": "sha256=00"])
+        #expect(reply.status == 200)
+        reply = try await Self.send(server.url("/notion/events"), body: body, headers: ["X-Notion-Signature": Self.hmac(String(decoding: body, as: UTF8.self))])
+        #expect(reply.status == 401)
+        #expect(server.stop() == 0)
+        #expect(Self.stored(store).map(\.id) == ["ns1"])
     }
 
     /// A port another program holds: exit 1, and the message names the address.
