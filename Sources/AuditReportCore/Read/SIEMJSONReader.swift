@@ -1,3 +1,5 @@
+import Foundation
+
 /// Reads Notion SIEM events from JSON in every shape users have: JSON lines, a JSON array, one
 /// object, concatenated objects, Datadog pages (`data[]`) and Sumo Logic results (`messages[]`),
 /// with the records themselves wrapped as `SIEMRecordUnwrapper` knows. Streams: a top-level
@@ -72,8 +74,9 @@ struct SIEMJSONReader {
             line.removeAll(keepingCapacity: true)
             while try reader.ensure() {
                 let base = reader.buffer
-                var i = reader.position
-                while i < reader.end && base[i] != 0x0A { i += 1 }
+                // memchr finds the line end many bytes at a time (a byte loop was 2% of a run).
+                let i = memchr(base + reader.position, 0x0A, reader.end - reader.position)
+                    .map { reader.position + (UnsafeRawPointer($0) - UnsafeRawPointer(base + reader.position)) } ?? reader.end
                 line.append(contentsOf: UnsafeBufferPointer(start: base + reader.position, count: i - reader.position))
                 if line.count > limit { throw ReadError.recordTooLarge(path: reader.path, line: lineNumber, limit: limit) }
                 reader.position = i
