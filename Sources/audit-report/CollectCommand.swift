@@ -106,10 +106,9 @@ struct CollectCommand: ParsableCommand {
                 }
                 tls = (tlsCertificate, tlsKey)
             }
-            let eventStore = try EventStore(directory: store, reserveBytes: Int64(reserveMib) << 20, retainDays: retainDays, sealInterval: sealInterval)
             let log: @Sendable (String) -> Void = { Terminal.error("\(Timestamp.now) collect: \($0)") }
+            let eventStore = try EventStore(directory: store, reserveBytes: Int64(reserveMib) << 20, retainDays: retainDays, sealInterval: sealInterval, onSealNote: log)
             for note in eventStore.recoveryNotes { log("recovered: \(note)") }
-            eventStore.onSealNote = log
             var configuration = CollectServer.Configuration(host: address.host, port: address.port, tokens: tokens, hmacSecrets: hmac, maxBodyBytes: maxBodyBytes)
             configuration.tls = tls
             let server = CollectServer(configuration: configuration, store: eventStore, catalog: catalog, log: log)

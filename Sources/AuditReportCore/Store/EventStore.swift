@@ -20,8 +20,9 @@ public final class EventStore: @unchecked Sendable {
     public let statistics = StoreStatistics()
     /// What opening the store found and mended (torn lines cut, leftovers removed).
     public private(set) var recoveryNotes: [String] = []
-    /// Called with each thing the sealing thread did or failed to do (for the server's log).
-    public var onSealNote: (@Sendable (String) -> Void)?
+    /// Called with each thing the sealing thread did or failed to do (for the server's log);
+    /// given to `init`, since that thread starts there.
+    let onSealNote: (@Sendable (String) -> Void)?
     let clock: @Sendable () -> Timestamp
     let seals: StoreSeals
 
@@ -47,12 +48,13 @@ public final class EventStore: @unchecked Sendable {
     /// sealing threads.
     /// - Throws: `StoreError.unusable` when the folder cannot be used or another server holds it.
     public init(directory: String, reserveBytes: Int64 = 64 << 20, retainDays: Int? = nil, sealInterval: Double = 60,
-                clock: @escaping @Sendable () -> Timestamp = { Timestamp.now }) throws {
+                clock: @escaping @Sendable () -> Timestamp = { Timestamp.now }, onSealNote: (@Sendable (String) -> Void)? = nil) throws {
         layout = StoreLayout(directory: directory)
         self.reserveBytes = reserveBytes
         self.retainDays = retainDays
         self.clock = clock
         self.sealInterval = sealInterval
+        self.onSealNote = onSealNote
         seals = StoreSeals(layout: layout)
         try Durable.makeDirectories(layout.directory)
         lockDescriptor = open(layout.lockFile, O_CREAT | O_RDWR | O_CLOEXEC, 0o640)
