@@ -56,7 +56,7 @@ struct CSVZoneInference {
     /// A wall-clock second, an actor and a key, as filed by one side of a match.
     struct Sample: Hashable {
         var second: Int64
-        var actor: String
+        var actor: Deduplicator.ActorName
         var key: String
     }
 
@@ -86,7 +86,7 @@ struct CSVZoneInference {
                 if let window, !window.contains(second) { return nil }
                 compared += 1
                 let matching = Deduplicator.matching(of: event.key, catalog: store.catalog)
-                for actor in Deduplicator.actorNames(of: event) {
+                for actor in Deduplicator.actorKeys(of: event) {
                     for key in matching.sought { samples.insert(Sample(second: second, actor: actor, key: key)) }
                 }
                 return nil
@@ -109,7 +109,7 @@ struct CSVZoneInference {
         var matches = [Int](repeating: 0, count: candidates.count)
         let count: (AuditEvent) throws -> Void = { event in
             let matching = Deduplicator.matching(of: event.key, catalog: store.catalog)
-            let actors = Deduplicator.actorNames(of: event)
+            let actors = Deduplicator.actorKeys(of: event)
             for (c, zone) in resolvers.enumerated() {
                 let civil = zone.civil(event.timestamp)
                 let second = Self.wallSecond(civil)

@@ -181,10 +181,6 @@ public struct Deduplicator {
 
     /// One fingerprint per key and per way the actor and the target can be named: e-mail, id or
     /// (for bots, which have no e-mail) name; page id or page name.
-    static func fingerprints(of e: AuditEvent, keys: [String]) -> [Fingerprint] {
-        fingerprints(of: e, actors: actorKeys(of: e), keys: keys)
-    }
-
     static func fingerprints(of e: AuditEvent, actors: [ActorName], keys: [String]) -> [Fingerprint] {
         var result: [Fingerprint] = []
         for key in keys {
@@ -198,7 +194,7 @@ public struct Deduplicator {
     }
 
     /// One way an event names its actor (see `Fingerprint.actorKind`).
-    struct ActorName {
+    struct ActorName: Hashable {
         var kind: UInt8
         var name: String
     }
@@ -217,16 +213,6 @@ public struct Deduplicator {
         return actors
     }
 
-    /// The ways an event names its actor: e-mail (case-folded), id, or (for bots, which have no
-    /// e-mail) name; one empty name when it names none.
-    static func actorNames(of e: AuditEvent) -> [String] {
-        var actors: [String] = []
-        if !e.actor.email.isEmpty { actors.append("e:" + e.actor.email.lowercased()) }
-        if !e.actor.id.isEmpty { actors.append("i:" + e.actor.id) }
-        if e.actor.email.isEmpty && !e.actor.name.isEmpty { actors.append("n:" + e.actor.name) }
-        if actors.isEmpty { actors.append("") }
-        return actors
-    }
 
     /// The filing and look-up keys of an event key, worked out once per key.
     private mutating func matching(of key: String) -> Matching {
