@@ -22,10 +22,10 @@ public struct ReportTable {
 }
 
 extension ReportTable {
-    /// The breakdown for a page of a report to read: the page id left out (the HTML shows it as
-    /// the title's tooltip) and the first and last audience in one column.
-    public static func compactPages(_ facts: ReportFacts, _ l: Localizer, limit: Int) -> ReportTable {
-        let full = pages(facts, l, limit: limit)
+    /// The breakdown for a page of a report to read, from the full `pages` table: the audience
+    /// columns, the first and last audience in one column and the widening date; the page id
+    /// left out (the HTML shows it as the title's tooltip), the rest in `pageDetails`.
+    public static func compactPages(_ full: ReportTable, _ l: Localizer) -> ReportTable {
         let headers = [full.headers[0], full.headers[2], full.headers[3], full.headers[4], full.headers[5], full.headers[6], full.headers[7], l.string("column.audience_change"), full.headers[11]]
         let rows = full.rows.map { row -> [Cell] in
             let first = ReportTable.text(row[8], l)
@@ -38,9 +38,8 @@ extension ReportTable {
 
     /// What the compact table leaves out, per page: "label: value" pairs (people, views, edits,
     /// exports, downloads, permission changes, shares, who gained access, the widening).
-    public static func pageDetails(_ facts: ReportFacts, _ l: Localizer, limit: Int) -> [[(label: String, value: String)]] {
-        let full = pages(facts, l, limit: limit)
-        return full.rows.map { row in
+    public static func pageDetails(_ full: ReportTable, _ l: Localizer) -> [[(label: String, value: String)]] {
+        full.rows.map { row in
             (12..<20).compactMap { c -> (label: String, value: String)? in
                 let text = ReportTable.text(row[c], l)
                 return text.isEmpty ? nil : (full.headers[c], text)

@@ -40,12 +40,11 @@ final class ManifestOutput: ReportOutput {
                 outputs.append(.obj(["name": .string(output.finalPath), "path": .string(output.finalPath), "size": .null, "sha256": .null]))
             }
         }
-        let names = InputNames.distinct(o.inputs)
         let inputs: [JSONValue] = try o.inputs.enumerated().map { i, path in
             let s = facts.inputs[i]
             let digest = i < facts.inputDigests.count ? facts.inputDigests[i] : try SHA256.file(path).digest
             return .obj([
-                "name": .string(names[i]), "path": .string(URL(fileURLWithPath: path).standardizedFileURL.path),
+                "name": .string(context.sources[i]), "path": .string(URL(fileURLWithPath: path).standardizedFileURL.path),
                 "size": .int(Int(s.read.bytes)), "sha256": .string(digest), "kind": .string(s.read.kind.rawValue), "events_read": .int(s.read.events),
                 "first_event": .time(s.first), "last_event": .time(s.last),
             ])

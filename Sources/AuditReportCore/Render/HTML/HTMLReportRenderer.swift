@@ -83,9 +83,10 @@ private struct Model {
             figure("summary.duplicates", facts.duplicatesDropped),
             figure("summary.unmapped_count", facts.unmapped.count, alert: !facts.unmapped.isEmpty),
         ]
-        var pagesModel = table(ReportTable.compactPages(facts, l, limit: HTMLReportRenderer.pageLimit), titleColumn: 0)
+        let fullPages = ReportTable.pages(facts, l, limit: HTMLReportRenderer.pageLimit)
+        var pagesModel = table(ReportTable.compactPages(fullPages, l), titleColumn: 0)
         if var rows = pagesModel["rows"] as? [[String: Any]] {
-            let details = ReportTable.pageDetails(facts, l, limit: HTMLReportRenderer.pageLimit)
+            let details = ReportTable.pageDetails(fullPages, l)
             for (i, page) in pages.prefix(HTMLReportRenderer.pageLimit).enumerated() {
                 rows[i]["pageID"] = page.id
                 rows[i]["more"] = details[i].map { ["label": $0.label, "value": $0.value] }
