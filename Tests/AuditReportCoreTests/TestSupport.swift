@@ -13,9 +13,30 @@ enum TestSupport {
     static let utc = TimeZone(identifier: "UTC")!
     static let berlin = TimeZone(identifier: "Europe/Berlin")!
 
-    /// A fresh empty folder under the system's temporary directory.
+    /// This test process's folder under the system's temporary directory, removed when the
+    /// process exits (`KEEP_TEST_FILES=1` keeps it), so test runs do not pile up folders in /tmp.
+    /// Folders left by test processes that died are removed when the next one starts.
+    static let temporaryRoot: URL = {
+        let base = FileManager.default.temporaryDirectory
+        let prefix = "audit-report-tests-"
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: base.path)) ?? [] where name.hasPrefix(prefix) {
+            let pid = name.dropFirst(prefix.count).prefix { $0 != "-" }
+            // Only folders of this naming whose process is gone (kill with signal 0 fails with ESRCH).
+            if let pid = pid_t(pid), kill(pid, 0) != 0, errno == ESRCH { try? FileManager.default.removeItem(at: base.appendingPathComponent(name)) }
+        }
+        let url = base.appendingPathComponent("\(prefix)\(getpid())-\(UUID().uuidString.prefix(8))")
+        try! FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        temporaryRootPath = url.path
+        if ProcessInfo.processInfo.environment["KEEP_TEST_FILES"] == nil {
+            atexit { if let path = TestSupport.temporaryRootPath { try? FileManager.default.removeItem(atPath: path) } }
+        }
+        return url
+    }()
+    nonisolated(unsafe) private static var temporaryRootPath: String?
+
+    /// A fresh empty folder under this process's temporary root.
     static func temporaryDirectory() -> URL {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("audit-report-tests-\(UUID().uuidString)")
+        let url = temporaryRoot.appendingPathComponent(UUID().uuidString)
         try! FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
         return url
     }
