@@ -290,6 +290,28 @@ import Testing
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path).sorted() == ["a.csv", "b.csv"])
     }
 
+    /// A run that finishes leaves its temporary folder as it found it (the workbook's private
+    /// folder for libxlsxwriter's sheet files included).
+    @Test func aFinishedRunLeavesNothingInTheTemporaryFolder() throws {
+        let dir = TestSupport.temporaryDirectory()
+        let temp = dir.appendingPathComponent("tmp")
+        try FileManager.default.createDirectory(at: temp, withIntermediateDirectories: true)
+        for command in [
+            ["report", "\(examples)/sample-2026-10.csv", "\(examples)/sample-2026-10-siem.jsonl", "--month", "2026-10", "--output-dir", dir.appendingPathComponent("out").path],
+            ["convert", "\(examples)/sample-2026-10.csv", "--output", dir.appendingPathComponent("c.xlsx").path],
+        ] {
+            let process = Process()
+            process.executableURL = CommandLineTests.program
+            process.arguments = command + ["--temp-dir", temp.path, "--quiet"]
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            process.waitUntilExit()
+            #expect(process.terminationStatus == 0, "\(command[0])")
+            #expect(try FileManager.default.contentsOfDirectory(atPath: temp.path) == [], "\(command[0])")
+        }
+    }
+
     /// SIGTERM at many moments of a run (reading, writing, moving into place): it exits with
     /// 143 (or finishes), and no temporary file is left, neither beside the outputs nor among
     /// the sort runs.

@@ -131,7 +131,11 @@ public final class XLSXWorkbook {
     public func close() throws {
         guard let workbook else { return }
         self.workbook = nil
-        try check(workbook_close(workbook), "workbook_close")
+        let result = workbook_close(workbook)
+        // The sheet files are gone now; the folder goes too, not only when the object is freed
+        // (a run can end before that, and each would leave an empty folder behind).
+        if let privateDirectory { TemporaryFiles.removeDirectory(privateDirectory) }
+        try check(result, "workbook_close")
     }
 }
 
