@@ -76,6 +76,57 @@ import Testing
         #expect(out.map(\.key) == ["page.permissions.guest_role_added"])
     }
 
+    /// Few events in a second are compared one by one, many are indexed by fingerprint: both
+    /// ways keep and drop the same events, merged the same way. Random crowded seconds from three
+    /// inputs, with ids on some events, groups and synonyms among the keys, pages named by id or
+    /// name or not at all, and e-mails in other cases.
+    @Test func comparingOneByOneAndIndexingAgreeOnCrowdedSeconds() {
+        var random = SampleRandom(seed: 7)
+        let keys = ["page.viewed", "group.page_permission_update", "page.permissions.guest_role_added", "user.settings.email_updated",
+                    "user.settings.login_method.email_updated", "page.exported"]
+        let emails = ["a@x.de", "A@X.de", "b@x.de", ""]
+        var dropped = 0
+        for round in 0..<300 {
+            var events: [AuditEvent] = []
+            var line = 0
+            for second in 0..<3 {
+                for _ in 0..<1 + random.below(29) {
+                    line += 1
+                    let input = random.below(3)
+                    var e = AuditEvent(
+                        id: input == 2 && random.below(2) == 0 ? "id\(random.below(6))" : "",
+                        timestamp: Timestamp(milliseconds: Int64(1_700_000_000 - second) * 1000 + Int64(random.below(1000))),
+                        key: keys[random.below(keys.count)],
+                        actor: Actor(id: random.below(3) == 0 ? "u\(random.below(2))" : "", email: emails[random.below(emails.count)]),
+                        target: Target(kind: "page", id: random.below(3) == 0 ? "p\(random.below(2))" : "", name: random.below(3) == 0 ? "" : "Page \(random.below(2))"),
+                        source: SourceLocation(input: input, line: line))
+                    e.city = random.below(4) == 0 ? "Berlin" : ""
+                    events.append(e)
+                }
+            }
+            func run(indexFrom: Int) -> ([AuditEvent], [Int: Int]) {
+                var dedup = Deduplicator(catalog: TestSupport.store.catalog)
+                dedup.indexFrom = indexFrom
+                var out: [AuditEvent] = []
+                for e in events { dedup.add(e) { out.append($0) } }
+                dedup.finish { out.append($0) }
+                return (out, dedup.droppedByInput)
+            }
+            let linear = run(indexFrom: .max)
+            let indexed = run(indexFrom: 0)
+            let switching = run(indexFrom: 5)
+            // The first difference only (a whole second of events would bury it).
+            func firstDifference(_ a: [AuditEvent], _ b: [AuditEvent]) -> String? {
+                if let i = a.indices.first(where: { $0 < b.count && a[$0] != b[$0] }) { return "event \(i): \(a[i]) ≠ \(b[i])" }
+                return a.count == b.count ? nil : "\(a.count) ≠ \(b.count) events"
+            }
+            #expect(firstDifference(linear.0, indexed.0) == nil, "round \(round)")
+            #expect(linear.1 == indexed.1, "round \(round)")
+            #expect(firstDifference(switching.0, indexed.0) == nil, "round \(round)")
+            dropped += events.count - linear.0.count
+        }
+    }
+
     @Test func synonymKeysMatch() {
         let (out, _) = run([
             event("2023-05-15T10:00:00Z", input: 0, line: 1, key: "user.settings.email_updated", page: ""),

@@ -14,16 +14,34 @@
 /// then the row at the earlier instant is passed over. Otherwise the twin is dropped unseen and
 /// the row stays at the earlier instant. Neither is counted twice.
 ///
-/// Cost: each event costs a few hash look-ups whatever the number of events in its second (the
-/// candidates of a fingerprint are kept per input, with a cursor per absorbing input past those
-/// already used). A second holding more than `windowLimit` events is handed on in parts; the
-/// duplicates across its parts are then not all found, and `overfullSeconds` says so.
+/// Cost: a second holds one or two events in most workspaces (a million events a month is one
+/// every 2.6 s), so while a second holds fewer than `indexFrom` events an event is compared with
+/// each held one field by field, building nothing. Past that the second's events are indexed by
+/// fingerprint, and each event costs a few hash look-ups whatever the number of events in its
+/// second (the candidates of a fingerprint are kept per input, with a cursor per absorbing input
+/// past those already used). Both ways pick the same event. A second holding more than
+/// `windowLimit` events is handed on in parts; the duplicates across its parts are then not all
+/// found, and `overfullSeconds` says so.
 public struct Deduplicator {
     /// Events held for one second at most (about 100 MB); a real workspace has a few hundred.
     public static let windowLimit = 200_000
     private let catalog: EventCatalog
+    /// Held events from which on the second's events are indexed by fingerprint (a variable so
+    /// tests can compare both ways on the same events).
+    var indexFrom = 12
+    private var indexed = false
     private var second: Int64 = .min
     private var window: [AuditEvent] = []
+    /// Per held event, as it was read (a merge fills its fields later, but it stays filed as it
+    /// came): how it names its actor and its target, the keys it is filed under, whether it had an id.
+    private var held: [Held] = []
+
+    private struct Held {
+        var actors: [ActorName]
+        var targets: [(kind: UInt8, name: String)]
+        var filed: [String]
+        var hasID: Bool
+    }
     private var absorbed: [Set<Int>] = []
     private var byID: [String: Int] = [:]
     /// Per fingerprint: the inputs that filed under it, in order of first appearance.
@@ -120,23 +138,10 @@ public struct Deduplicator {
         let matching = matching(of: event.key)
         let input = event.source.input
         let actors = Self.actorKeys(of: event)
-        for fp in Self.fingerprints(of: event, actors: actors, keys: matching.sought) {
-            for other in inputsByFingerprint[fp, default: []] where other != input {
-                // Two events that both have ids are the same only by id.
-                for hasID in event.id.isEmpty ? [false, true] : [false] {
-                    let key = BucketKey(fingerprint: fp, input: other, hasID: hasID)
-                    guard var bucket = buckets[key] else { continue }
-                    var position = bucket.cursor[input] ?? 0
-                    while position < bucket.indices.count && absorbed[bucket.indices[position]].contains(input) { position += 1 }
-                    bucket.cursor[input] = position
-                    buckets[key] = bucket
-                    guard position < bucket.indices.count else { continue }
-                    let index = bucket.indices[position]
-                    absorbed[index].insert(input)
-                    merge(event, into: index)
-                    return
-                }
-            }
+        if let index = indexed ? indexedMatch(event, actors: actors, sought: matching.sought) : linearMatch(event, actors: actors, sought: matching.sought) {
+            absorbed[index].insert(input)
+            merge(event, into: index)
+            return
         }
         if window.count >= Self.windowLimit {
             if overfullSeconds.last != s { overfullSeconds.append(s) }
@@ -144,17 +149,92 @@ public struct Deduplicator {
         }
         let index = window.count
         window.append(event)
+        held.append(Held(actors: actors, targets: Self.targets(of: event), filed: matching.filed, hasID: !event.id.isEmpty))
         absorbed.append([])
         met.append(false)
         if !event.id.isEmpty { byID[event.id] = index }
-        for fp in Self.fingerprints(of: event, actors: actors, keys: matching.filed) {
-            let key = BucketKey(fingerprint: fp, input: input, hasID: !event.id.isEmpty)
-            if buckets[key] == nil {
-                buckets[key] = Bucket()
+        if indexed {
+            file(index)
+        } else if window.count >= indexFrom {
+            indexed = true
+            for i in window.indices { file(i) }
+        }
+    }
+
+    /// Files held event `index` under each of its fingerprints.
+    private mutating func file(_ index: Int) {
+        let input = window[index].source.input
+        let h = held[index]
+        for fp in Self.fingerprints(actors: h.actors, keys: h.filed, targets: h.targets) {
+            let key = BucketKey(fingerprint: fp, input: input, hasID: h.hasID)
+            if let at = buckets.index(forKey: key) {
+                buckets.values[at].indices.append(index)
+            } else {
+                buckets[key] = Bucket(indices: [index])
                 if !(inputsByFingerprint[fp]?.contains(input) ?? false) { inputsByFingerprint[fp, default: []].append(input) }
             }
-            buckets[key]!.indices.append(index)
         }
+    }
+
+    /// The held event `event` is a copy of, by the fingerprint index: for each fingerprint it
+    /// seeks (in order), the inputs that filed under it in order of their first event there,
+    /// events without an id before those with one, the first not yet absorbing one of this input.
+    private mutating func indexedMatch(_ event: AuditEvent, actors: [ActorName], sought: [String]) -> Int? {
+        let input = event.source.input
+        for fp in Self.fingerprints(actors: actors, keys: sought, targets: Self.targets(of: event)) {
+            for other in inputsByFingerprint[fp, default: []] where other != input {
+                // Two events that both have ids are the same only by id.
+                for hasID in event.id.isEmpty ? [false, true] : [false] {
+                    guard let at = buckets.index(forKey: BucketKey(fingerprint: fp, input: other, hasID: hasID)) else { continue }
+                    // In place: a copy of the bucket would copy its arrays on every look-up.
+                    let found: Int? = { (bucket: inout Bucket) in
+                        var position = bucket.cursor[input] ?? 0
+                        while position < bucket.indices.count && absorbed[bucket.indices[position]].contains(input) { position += 1 }
+                        bucket.cursor[input] = position
+                        return position < bucket.indices.count ? bucket.indices[position] : nil
+                    }(&buckets.values[at])
+                    if let found { return found }
+                }
+            }
+        }
+        return nil
+    }
+
+    /// The same choice as `indexedMatch`, made by comparing with each held event (no fingerprint
+    /// is built): cheaper while the second holds few events.
+    private func linearMatch(_ event: AuditEvent, actors: [ActorName], sought: [String]) -> Int? {
+        guard !window.isEmpty else { return nil }
+        let input = event.source.input
+        let targets = Self.targets(of: event)
+        var order: [(first: Int, input: Int)] = []
+        for key in sought {
+            for actor in actors {
+                for target in targets {
+                    // The held events filed under this fingerprint: the other inputs in order of
+                    // their first such event.
+                    order.removeAll(keepingCapacity: true)
+                    for (i, h) in window.enumerated() where h.source.input != input && !order.contains(where: { $0.input == h.source.input }) {
+                        if files(i, key: key, actor: actor, target: target) { order.append((i, h.source.input)) }
+                    }
+                    guard !order.isEmpty else { continue }
+                    for (first, other) in order {
+                        for hasID in event.id.isEmpty ? [false, true] : [false] {
+                            for i in first..<window.count {
+                                let h = window[i]
+                                if h.source.input == other && held[i].hasID == hasID && !absorbed[i].contains(input) && files(i, key: key, actor: actor, target: target) { return i }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return nil
+    }
+
+    /// Whether held event `i` is filed under the fingerprint (key, actor, target).
+    private func files(_ i: Int, key: String, actor: ActorName, target: (kind: UInt8, name: String)) -> Bool {
+        let h = held[i]
+        return h.targets.contains(where: { $0.kind == target.kind && $0.name == target.name }) && h.actors.contains(actor) && h.filed.contains(key)
     }
 
     /// Hands on the events still held.
@@ -172,24 +252,36 @@ public struct Deduplicator {
             try emit(e)
         }
         window.removeAll(keepingCapacity: true)
+        held.removeAll(keepingCapacity: true)
         met.removeAll(keepingCapacity: true)
         absorbed.removeAll(keepingCapacity: true)
         byID.removeAll(keepingCapacity: true)
-        inputsByFingerprint.removeAll(keepingCapacity: true)
-        buckets.removeAll(keepingCapacity: true)
+        if indexed {
+            inputsByFingerprint.removeAll(keepingCapacity: true)
+            buckets.removeAll(keepingCapacity: true)
+            indexed = false
+        }
     }
 
     /// One fingerprint per key and per way the actor and the target can be named: e-mail, id or
     /// (for bots, which have no e-mail) name; page id or page name.
-    static func fingerprints(of e: AuditEvent, actors: [ActorName], keys: [String]) -> [Fingerprint] {
+    static func fingerprints(actors: [ActorName], keys: [String], targets: [(kind: UInt8, name: String)]) -> [Fingerprint] {
         var result: [Fingerprint] = []
         for key in keys {
             for actor in actors {
-                if !e.target.id.isEmpty { result.append(Fingerprint(actor: actor, key: key, targetKind: 1, target: e.target.id)) }
-                if !e.target.name.isEmpty { result.append(Fingerprint(actor: actor, key: key, targetKind: 2, target: e.target.name)) }
-                if e.target.isEmpty { result.append(Fingerprint(actor: actor, key: key, targetKind: 0, target: "")) }
+                for target in targets { result.append(Fingerprint(actor: actor, key: key, targetKind: target.kind, target: target.name)) }
             }
         }
+        return result
+    }
+
+    /// The ways an event names its target, in the order fingerprints are built: 1 page id,
+    /// 2 page name; 0 (and "") when it names none.
+    static func targets(of e: AuditEvent) -> [(kind: UInt8, name: String)] {
+        if e.target.isEmpty { return [(0, "")] }
+        var result: [(kind: UInt8, name: String)] = []
+        if !e.target.id.isEmpty { result.append((1, e.target.id)) }
+        if !e.target.name.isEmpty { result.append((2, e.target.name)) }
         return result
     }
 
