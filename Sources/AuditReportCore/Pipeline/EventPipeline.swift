@@ -117,18 +117,20 @@ public final class EventPipeline {
 
     /// Reads every input into the spool; with several inputs and cores, the inputs are read at
     /// the same time, each into a spool of its own, and their diagnostics are replayed in input
-    /// order, so the run reports exactly what reading them one after the other would.
+    /// order, so the run reports exactly what reading them one after the other would. Stream
+    /// inputs (JSON), whose times always name their zone, are read while the zone of the CSV
+    /// exports' times is still being decided; the exports wait for it.
     /// - Throws: `ReadError`, `StrictModeError`, `OutputError` (spool), of the first input that failed.
     public func read() throws {
-        try decideCSVZone()
         let sizes = options.inputs.map { path in (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int64) ?? 0 }
         let total = sizes.reduce(0, +)
         let parallel = options.inputs.count > 1 && ProcessInfo.processInfo.activeProcessorCount > 1
         if !parallel {
+            try decideCSVZone()
             var done: Int64 = 0
             for index in options.inputs.indices {
                 let before = done
-                let part = try readInput(index, spool: spools[0], diagnostics: diagnostics) { [onProgress] in onProgress?(before + $0, total) }
+                let part = try readInput(index, zone: readZone, spool: spools[0], diagnostics: diagnostics) { [onProgress] in onProgress?(before + $0, total) }
                 absorb(part)
                 done += sizes[index]
             }
@@ -142,12 +144,25 @@ public final class EventPipeline {
         let engines = options.inputs.map { _ in DiagnosticsEngine(strict: diagnostics.strict, limitPerMessage: diagnostics.limitPerMessage) }
         // Each task touches only its own input, spool and engine; the pipeline's settings are
         // only read while the tasks run.
+        // The zone decision runs once, in the first task that needs it; it writes `readZone`,
+        // `csvZone` and its notes before any export is read, and no stream task touches them.
+        let zone = Once { [self] in try decideCSVZone() }
+        let streams = options.inputs.map { CSVZoneInference.kind(of: $0) == .stream }
         let shared = Unchecked((pipeline: self, spools: spools))
         DispatchQueue.concurrentPerform(iterations: options.inputs.count) { index in
             let (pipeline, spools) = shared.value
-            let outcome = Result { try pipeline.readInput(index, spool: spools[index], diagnostics: engines[index]) { progress.update(index, $0) } }
+            let outcome = Result {
+                // A stream never reads `readZone` (its times name their zone), so it does not race the decision.
+                guard streams[index] else {
+                    try zone.run()
+                    return try pipeline.readInput(index, zone: pipeline.readZone, spool: spools[index], diagnostics: engines[index]) { progress.update(index, $0) }
+                }
+                return try pipeline.readInput(index, zone: pipeline.options.inputTimeZone, spool: spools[index], diagnostics: engines[index]) { progress.update(index, $0) }
+            }
             results.set(index, outcome)
         }
+        // As when it ran first: its failure is the run's, and its notes come before the inputs'.
+        try zone.run()
         for index in options.inputs.indices {
             try diagnostics.absorb(engines[index])
             absorb(try results.get(index)!.get())
@@ -173,9 +188,9 @@ public final class EventPipeline {
         tickets += part.tickets
     }
 
-    private func readInput(_ index: Int, spool: EventSpool, diagnostics: DiagnosticsEngine, progress: @escaping (Int64) -> Void) throws -> InputPart {
+    private func readInput(_ index: Int, zone: TimeZone, spool: EventSpool, diagnostics: DiagnosticsEngine, progress: @escaping (Int64) -> Void) throws -> InputPart {
         let path = options.inputs[index]
-        var context = ReadContext(store: store, inputIndex: index, inputTimeZone: readZone, diagnostics: diagnostics)
+        var context = ReadContext(store: store, inputIndex: index, inputTimeZone: zone, diagnostics: diagnostics)
         context.inputEncoding = options.inputEncoding
         var zoneLess = false
         context.onZoneLessTime = { _, _ in
@@ -319,6 +334,26 @@ final class ParallelResults<T>: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         return values[index]
+    }
+}
+
+/// Work done once for the tasks of a parallel loop: the first caller runs it, the others wait
+/// for it; every caller gets its error.
+final class Once: @unchecked Sendable {
+    private let lock = NSLock()
+    private var work: (() throws -> Void)?
+    private var failure: Error?
+
+    init(_ work: @escaping () throws -> Void) { self.work = work }
+
+    func run() throws {
+        lock.lock()
+        defer { lock.unlock() }
+        if let work {
+            self.work = nil
+            do { try work() } catch { failure = error }
+        }
+        if let failure { throw failure }
     }
 }
 
