@@ -134,6 +134,7 @@ public final class EventPipeline {
                 absorb(part)
                 done += sizes[index]
             }
+            Self.releaseFreedMemory()
             return
         }
         // One spool per input, each with a share of the run size, so memory stays as it was.
@@ -167,6 +168,15 @@ public final class EventPipeline {
             try diagnostics.absorb(engines[index])
             absorb(try results.get(index)!.get())
         }
+        Self.releaseFreedMemory()
+    }
+
+    /// Hands the memory the readers freed (parse buffers, the reading threads' heaps) back to
+    /// the system, so that what is counted afterwards, on other threads, does not come on top of it.
+    static func releaseFreedMemory() {
+        #if os(Linux)
+        _ = glibcMallocTrim(0)
+        #endif
     }
 
     /// What one input gave besides its events (which are in its spool).
@@ -336,6 +346,12 @@ final class ParallelResults<T>: @unchecked Sendable {
         return values[index]
     }
 }
+
+#if os(Linux)
+/// glibc's `malloc_trim` (declared in malloc.h, which the Glibc module does not bring in).
+@_silgen_name("malloc_trim")
+private func glibcMallocTrim(_ pad: Int) -> Int32
+#endif
 
 /// Work done once for the tasks of a parallel loop: the first caller runs it, the others wait
 /// for it; every caller gets its error.

@@ -193,19 +193,27 @@ public struct ReportJob {
         try pipeline.read()
         let toWrite = pipeline.spooledEvents
         var handedOn = 0
-        var aggregate = ReportAggregator(period: options.period, zone: zone, catalog: localizer.catalog)
+        // The aggregate has a zone of its own: it may count on another thread.
+        var aggregate = ReportAggregator(period: options.period, zone: ZoneResolver(timeZone: localizer.timeZone), catalog: localizer.catalog)
         var findings = FindingsEngine(rules: options.rules, catalog: localizer.catalog, period: options.period, sources: sources)
+        let period = options.period
+        let count: (AuditEvent) -> Void = { event in
+            findings.add(event)
+            if period.contains(event.timestamp) { aggregate.add(event) } else { aggregate.addPrevious(event) }
+        }
+        // Counting runs on the second core unless an output's rows already keep it busy (a dry
+        // run, or a run without a workbook); the aggregate and findings are read only after it.
+        // (Small batches: counting keeps pace, and events in flight are memory.)
+        let counter = outputs.contains(where: \.takesOnItsOwnThread) ? nil : EventRelay(batchSize: 512, maxBatches: 4) { count($0) }
+        defer { counter?.stop() }
         try pipeline.emit { event in
             handedOn += 1
             if handedOn & 0x3FFF == 0 { onProgress?(.writing(events: handedOn, total: toWrite)) }
-            findings.add(event)
-            guard options.period.contains(event.timestamp) else {
-                aggregate.addPrevious(event)
-                return
-            }
-            aggregate.add(event)
+            if let counter { try counter.send(event) } else { count(event) }
+            guard period.contains(event.timestamp) else { return }
             for output in outputs { try output.take(event) }
         }
+        try counter?.finish()
         var facts = ReportFacts(period: options.period, aggregate: aggregate, inputs: pipeline.inputs, inputNames: sources, unmapped: pipeline.unmappedKeys, reportDate: reportDate)
         let coverage = Coverage(period: options.period, inputs: pipeline.inputs, eventsInPeriod: aggregate.total, zone: zone)
         facts.coverage = coverage

@@ -19,6 +19,9 @@ protocol ReportOutput: AnyObject {
     var finishesOnItsOwnThread: Bool { get }
     /// Finishes after every other output (the manifest, which hashes their files).
     var finishesLast: Bool { get }
+    /// Takes events on a thread of its own (the workbook's rows), so the second core is busy
+    /// while events are handed on.
+    var takesOnItsOwnThread: Bool { get }
 }
 
 extension ReportOutput {
@@ -26,6 +29,7 @@ extension ReportOutput {
     func abandon() {}
     var finishesOnItsOwnThread: Bool { false }
     var finishesLast: Bool { false }
+    var takesOnItsOwnThread: Bool { false }
 }
 
 /// Finishes a run's outputs: those that finish on their own thread alongside the rest, then the

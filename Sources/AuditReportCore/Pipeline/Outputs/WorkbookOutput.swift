@@ -17,6 +17,7 @@ final class WorkbookOutput: ReportOutput {
     /// The workbook finishes on its own thread (see `finishesOnItsOwnThread`), with its own localizer.
     private let localizer: Localizer
     var finishesOnItsOwnThread: Bool { true }
+    var takesOnItsOwnThread: Bool { true }
 
     init(_ context: OutputContext, name: String) throws {
         self.context = context
