@@ -9,6 +9,8 @@ struct SIEMJSONReader {
     let context: ReadContext
     private let normalizer: SIEMEventNormalizer
     private let parser: JSONParser
+    /// JSON lines of the usual shape, decoded without a JSON tree.
+    private let lineDecoder: SIEMLineDecoder
 
     /// Members of a top-level object whose array holds the records.
     static let containers: Set<String> = ["data", "messages", "results", "events"]
@@ -17,6 +19,7 @@ struct SIEMJSONReader {
         self.reader = reader
         self.context = context
         normalizer = SIEMEventNormalizer(store: context.store)
+        lineDecoder = SIEMLineDecoder(store: context.store)
         parser = JSONParser(reader: reader)
     }
 
@@ -87,6 +90,14 @@ struct SIEMJSONReader {
             }
             if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) { continue }
             if line.contains(0) { throw ReadError.binaryData(path: reader.path, line: lineNumber) }
+            // The usual shape goes straight to an event; anything else the general way below.
+            if let event = line.withUnsafeBufferPointer({ lineDecoder.decode($0, source: SourceLocation(input: context.inputIndex, line: lineNumber)) }) {
+                note("json-lines", &summary)
+                note("notion", &summary)
+                summary.events += 1
+                try sink(event)
+                continue
+            }
             let lineParser = JSONParser(reader: ByteReader(bytes: line, path: reader.path, line: lineNumber))
             let value: JSONValue
             do {

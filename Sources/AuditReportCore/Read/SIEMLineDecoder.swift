@@ -1,0 +1,345 @@
+/// Decodes one JSON line of the shape Notion's webhook and most SIEMs store (Notion's body
+/// `{"event": {…}}` or the bare event) straight into an `AuditEvent`, without a JSON tree.
+///
+/// It knows only that shape: the event's members `id`, `timestamp`, `workspace_id`,
+/// `workspace_name`, `ip_address`, `platform`, `type` as strings, `actor` (`id`, `object`,
+/// `type`, `name`, `email`, `person` with `email` and `name`), and `details` with string members
+/// and a `target` (`{"type": "<kind>_id", "<kind>_id": …}`, `{id, object, name}` or a string). Anything else (another
+/// member, a number, null, a lone surrogate, invalid UTF-8, a repeated member, a wrapper of another SIEM,
+/// no type or time, a time it cannot read) gives nil, and the line goes the general way
+/// (`JSONParser`, `SIEMRecordUnwrapper`, `SIEMEventNormalizer`), which also words every problem.
+/// What it returns is what the general way makes of the same line (a test compares them).
+struct SIEMLineDecoder {
+    let store: LocaleStore
+
+    /// The event of `line` (no line end), or nil when the line is not of the known shape.
+    func decode(_ line: UnsafeBufferPointer<UInt8>, source: SourceLocation) -> AuditEvent? {
+        var cursor = Cursor(bytes: line)
+        guard cursor.skip(0x7B) else { return nil }
+        let event: Fields?
+        // `{"event": {…}}` holds the event; a bare event starts with one of its own members.
+        guard let first = cursor.key() else { return nil }
+        if first == "event" {
+            guard cursor.skip(0x3A), cursor.skip(0x7B) else { return nil }
+            event = readEvent(&cursor, firstKey: nil)
+            guard event != nil, cursor.skip(0x7D) else { return nil }
+        } else {
+            guard cursor.skip(0x3A) else { return nil }
+            event = readEvent(&cursor, firstKey: first)
+        }
+        guard let event, cursor.atEnd else { return nil }
+        return make(event, source: source)
+    }
+
+    /// The members of an event, as read.
+    private struct Fields {
+        var id: String?
+        var timestamp: String?
+        var workspaceID: String?
+        var workspaceName: String?
+        var ipAddress: String?
+        var platform: String?
+        var type: String?
+        var actor: Actor?
+        var details: [(key: String, value: String)]?
+        /// The target object's string members.
+        var target: [String: String]?
+        var targetText: String?
+        /// Where `target` came among the details (its place decides the order of fields).
+        var targetIndex = -1
+    }
+
+    /// Reads the event object's members up to (not including) its closing brace; the opening
+    /// brace and, for a bare event, the first key and its colon are already read.
+    private func readEvent(_ cursor: inout Cursor, firstKey: String?) -> Fields? {
+        var fields = Fields()
+        var key = firstKey
+        if key == nil {
+            if cursor.peek(0x7D) { return nil }
+            guard let k = cursor.key(), cursor.skip(0x3A) else { return nil }
+            key = k
+        }
+        while let name = key {
+            switch name {
+            case "id": guard fields.id == nil, let v = cursor.string() else { return nil }; fields.id = v
+            case "timestamp": guard fields.timestamp == nil, let v = cursor.string() else { return nil }; fields.timestamp = v
+            case "workspace_id": guard fields.workspaceID == nil, let v = cursor.string() else { return nil }; fields.workspaceID = v
+            case "workspace_name": guard fields.workspaceName == nil, let v = cursor.string() else { return nil }; fields.workspaceName = v
+            case "ip_address": guard fields.ipAddress == nil, let v = cursor.string() else { return nil }; fields.ipAddress = v
+            case "platform": guard fields.platform == nil, let v = cursor.string() else { return nil }; fields.platform = v
+            case "type": guard fields.type == nil, let v = cursor.string() else { return nil }; fields.type = v
+            case "actor": guard fields.actor == nil, let v = readActor(&cursor) else { return nil }; fields.actor = v
+            case "details": guard fields.details == nil, readDetails(&cursor, into: &fields) else { return nil }
+            default: return nil
+            }
+            if cursor.skip(0x2C) {
+                guard let k = cursor.key(), cursor.skip(0x3A) else { return nil }
+                key = k
+            } else {
+                key = nil
+            }
+        }
+        guard cursor.skip(0x7D) else { return nil }
+        // The general way looks for details elsewhere when there are none, and words a missing type or time.
+        guard fields.details != nil, let type = fields.type, !type.isEmpty, fields.timestamp != nil else { return nil }
+        return fields
+    }
+
+    private func readActor(_ cursor: inout Cursor) -> Actor? {
+        guard cursor.skip(0x7B) else { return nil }
+        var id: String?, type: String?, name: String?, email: String?, object: String?
+        var personEmail: String?, personName: String?, person = false
+        if !cursor.skip(0x7D) {
+            repeat {
+                guard let key = cursor.key(), cursor.skip(0x3A) else { return nil }
+                switch key {
+                case "id": guard id == nil, let v = cursor.string() else { return nil }; id = v
+                case "type": guard type == nil, let v = cursor.string() else { return nil }; type = v
+                case "name": guard name == nil, let v = cursor.string() else { return nil }; name = v
+                case "email": guard email == nil, let v = cursor.string() else { return nil }; email = v
+                case "object": guard object == nil, let v = cursor.string() else { return nil }; object = v
+                case "person":
+                    guard !person, cursor.skip(0x7B) else { return nil }
+                    person = true
+                    if !cursor.skip(0x7D) {
+                        repeat {
+                            guard let k = cursor.key(), cursor.skip(0x3A) else { return nil }
+                            switch k {
+                            case "email": guard personEmail == nil, let v = cursor.string() else { return nil }; personEmail = v
+                            case "name": guard personName == nil, let v = cursor.string() else { return nil }; personName = v
+                            default: return nil
+                            }
+                        } while cursor.skip(0x2C)
+                        guard cursor.skip(0x7D) else { return nil }
+                    }
+                default: return nil
+                }
+            } while cursor.skip(0x2C)
+            guard cursor.skip(0x7D) else { return nil }
+        }
+        // As `SIEMEventNormalizer.actor`.
+        var actor = Actor(id: id ?? "", type: type ?? "")
+        actor.name = name ?? ""
+        if person {
+            actor.email = personEmail ?? ""
+            if actor.name.isEmpty { actor.name = personName ?? "" }
+        }
+        if actor.email.isEmpty { actor.email = email ?? "" }
+        return actor
+    }
+
+    private func readDetails(_ cursor: inout Cursor, into fields: inout Fields) -> Bool {
+        guard cursor.skip(0x7B) else { return false }
+        var details: [(key: String, value: String)] = []
+        if !cursor.skip(0x7D) {
+            repeat {
+                guard let key = cursor.key(), cursor.skip(0x3A) else { return false }
+                if key == "target" {
+                    // One target: the general way would read a second one too (fields in between).
+                    guard fields.targetIndex < 0 else { return false }
+                    fields.targetIndex = details.count
+                    if cursor.peek(0x22) {
+                        guard let text = cursor.string() else { return false }
+                        fields.targetText = text
+                    } else {
+                        guard let target = readTarget(&cursor) else { return false }
+                        fields.target = target
+                    }
+                    continue
+                }
+                // A repeated member: the general way keeps the last value at the first place.
+                guard let value = cursor.string(), !details.contains(where: { $0.key == key }) else { return false }
+                details.append((key, value))
+            } while cursor.skip(0x2C)
+            guard cursor.skip(0x7D) else { return false }
+        }
+        fields.details = details
+        return true
+    }
+
+    /// `{"type": "<kind>_id", "<kind>_id": "…"}` or `{id, object, name | title}`: string members
+    /// of these names only (any other the general way flattens into details).
+    private func readTarget(_ cursor: inout Cursor) -> [String: String]? {
+        guard cursor.skip(0x7B) else { return nil }
+        var members: [String: String] = [:]
+        if !cursor.skip(0x7D) {
+            repeat {
+                guard members.count < 6, let key = cursor.key(), cursor.skip(0x3A), let value = cursor.string(), members[key] == nil else { return nil }
+                members[key] = value
+            } while cursor.skip(0x2C)
+            guard cursor.skip(0x7D) else { return nil }
+        }
+        let type = members["type"]
+        // A type the general way does not take as `<kind>_id` with its id: left to it.
+        if let type, !(type.hasSuffix("_id") && members[type] != nil) { return nil }
+        for key in members.keys where !["type", "id", "object", "name", "title"].contains(key) && key != type { return nil }
+        return members
+    }
+
+    /// The event, as `SIEMEventNormalizer.normalize` makes it.
+    private func make(_ f: Fields, source: SourceLocation) -> AuditEvent? {
+        guard let key = f.type, let timeText = f.timestamp, let parsed = TimestampParser.parse(timeText) else { return nil }
+        let timestamp: Timestamp
+        switch parsed {
+        case .instant(let t): timestamp = t
+        case .local(let c):
+            timestamp = Timestamp(year: c.year, month: c.month, day: c.day, hour: c.hour, minute: c.minute, second: c.second, millisecond: c.millisecond)
+        }
+        var result = AuditEvent(id: f.id ?? "", timestamp: timestamp, key: key, source: source)
+        let workspaceID = f.workspaceID ?? ""
+        let workspaceName = f.workspaceName ?? ""
+        result.workspace = workspaceName.isEmpty ? workspaceID : workspaceName
+        result.ipAddress = f.ipAddress ?? ""
+        result.platform = f.platform ?? ""
+        if let actor = f.actor { result.actor = actor }
+        var details: [Field] = []
+        if !workspaceName.isEmpty && !workspaceID.isEmpty { details.append(Field("workspace_id", workspaceID)) }
+        let all = f.details ?? []
+        for index in 0...all.count {
+            if index == f.targetIndex {
+                if let target = f.target {
+                    // As `SIEMEventNormalizer.readTarget`.
+                    if let type = target["type"], let id = target[type] {
+                        result.target.kind = String(type.dropLast(3))
+                        result.target.id = id
+                    } else {
+                        if let id = target["id"] { result.target.id = id }
+                        if let kind = target["object"] { result.target.kind = kind }
+                    }
+                    if let name = target["name"] ?? target["title"] { result.target.name = name }
+                    if result.target.kind.isEmpty { result.target.kind = "page" }
+                } else if let text = f.targetText {
+                    result.target.id = text
+                }
+            }
+            guard index < all.count else { break }
+            let (name, value) = all[index]
+            switch name {
+            case "page_audience":
+                if let level = store.audience(value) { result.audience = level } else { details.append(Field("page_audience", value)) }
+            case "page_name":
+                result.target.name = value
+                if result.target.kind.isEmpty { result.target.kind = "page" }
+            case "teamspace":
+                if !value.isEmpty { details.append(Field("teamspace", value)) }
+            default:
+                details.append(Field(name, value))
+            }
+        }
+        result.details = details
+        return result
+    }
+
+    /// Reads JSON tokens of the known shape; every method gives nil (or false) on anything else.
+    private struct Cursor {
+        let bytes: UnsafeBufferPointer<UInt8>
+        var i = 0
+
+        init(bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
+
+        mutating func space() {
+            while i < bytes.count, bytes[i] == 0x20 || bytes[i] == 0x09 || bytes[i] == 0x0D || bytes[i] == 0x0A { i += 1 }
+        }
+
+        /// Skips whitespace and `byte`, if it comes next.
+        mutating func skip(_ byte: UInt8) -> Bool {
+            space()
+            guard i < bytes.count, bytes[i] == byte else { return false }
+            i += 1
+            return true
+        }
+
+        mutating func peek(_ byte: UInt8) -> Bool {
+            space()
+            return i < bytes.count && bytes[i] == byte
+        }
+
+        var atEnd: Bool {
+            mutating get {
+                space()
+                return i == bytes.count
+            }
+        }
+
+        mutating func key() -> String? { string() }
+
+        /// A string in valid UTF-8 without control characters; escapes as JSON has them, but no
+        /// lone surrogate (which the general way replaces, with a warning).
+        mutating func string() -> String? {
+            guard skip(0x22) else { return nil }
+            let start = i
+            var high: UInt8 = 0
+            while i < bytes.count {
+                let c = bytes[i]
+                if c == 0x22 { break }
+                if c == 0x5C { return escapedString(from: start) }
+                if c < 0x20 { return nil }
+                high |= c
+                i += 1
+            }
+            guard i < bytes.count else { return nil }
+            let text = UnsafeBufferPointer(rebasing: bytes[start..<i])
+            i += 1
+            if high < 0x80 { return String(decoding: text, as: UTF8.self) }
+            return String(validating: text, as: UTF8.self)
+        }
+
+        /// The rest of a string that has an escape at `i` (its text began at `start`).
+        private mutating func escapedString(from start: Int) -> String? {
+            var out = Array(bytes[start..<i])
+            while i < bytes.count {
+                let c = bytes[i]
+                i += 1
+                if c == 0x22 { return String(validating: out, as: UTF8.self) }
+                if c < 0x20 { return nil }
+                guard c == 0x5C else {
+                    out.append(c)
+                    continue
+                }
+                guard i < bytes.count else { return nil }
+                let e = bytes[i]
+                i += 1
+                switch e {
+                case 0x22, 0x5C, 0x2F: out.append(e)
+                case 0x62: out.append(0x08)
+                case 0x66: out.append(0x0C)
+                case 0x6E: out.append(0x0A)
+                case 0x72: out.append(0x0D)
+                case 0x74: out.append(0x09)
+                case 0x75:
+                    guard var code = hex4() else { return nil }
+                    if (0xD800...0xDBFF).contains(code) {
+                        guard i + 1 < bytes.count, bytes[i] == 0x5C, bytes[i + 1] == 0x75 else { return nil }
+                        i += 2
+                        guard let low = hex4(), (0xDC00...0xDFFF).contains(low) else { return nil }
+                        code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00)
+                    } else if (0xDC00...0xDFFF).contains(code) {
+                        return nil
+                    }
+                    guard let scalar = Unicode.Scalar(code) else { return nil }
+                    out.append(contentsOf: String(scalar).utf8)
+                default: return nil
+                }
+            }
+            return nil
+        }
+
+        private mutating func hex4() -> UInt32? {
+            guard i + 4 <= bytes.count else { return nil }
+            var value: UInt32 = 0
+            for _ in 0..<4 {
+                let h = bytes[i]
+                let digit: UInt32
+                switch h {
+                case 0x30...0x39: digit = UInt32(h - 0x30)
+                case 0x41...0x46: digit = UInt32(h - 0x41 + 10)
+                case 0x61...0x66: digit = UInt32(h - 0x61 + 10)
+                default: return nil
+                }
+                value = value << 4 | digit
+                i += 1
+            }
+            return value
+        }
+    }
+}
