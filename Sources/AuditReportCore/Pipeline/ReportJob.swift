@@ -203,8 +203,7 @@ public struct ReportJob {
         }
         // Counting runs on the second core unless an output's rows already keep it busy (a dry
         // run, or a run without a workbook); the aggregate and findings are read only after it.
-        // (Small batches: counting keeps pace, and events in flight are memory.)
-        let counter = outputs.contains(where: \.takesOnItsOwnThread) ? nil : EventRelay(batchSize: 512, maxBatches: 4) { count($0) }
+        let counter = outputs.contains(where: \.takesOnItsOwnThread) ? nil : EventRelay { count($0) }
         defer { counter?.stop() }
         try pipeline.emit { event in
             handedOn += 1
