@@ -290,6 +290,27 @@ import Testing
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path).sorted() == ["a.csv", "b.csv"])
     }
 
+    /// An input from a pipe (`<(zcat …)`, a named pipe) is refused by name before anything reads
+    /// it: the zone check would eat its first bytes and the run proper would then see no header.
+    @Test func anInputFromAPipeIsRefusedWithItsName() throws {
+        let dir = TestSupport.temporaryDirectory()
+        let fifo = dir.appendingPathComponent("export.csv").path
+        #expect(mkfifo(fifo, 0o600) == 0)
+        for command in [["report", fifo, "\(examples)/sample-2026-10-siem.jsonl", "--month", "2026-10", "--dry-run"], ["convert", fifo, "--output", dir.appendingPathComponent("c.xlsx").path]] {
+            let process = Process()
+            process.executableURL = CommandLineTests.program
+            process.arguments = command
+            let errors = Pipe()
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = errors
+            try process.run()
+            let text = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            process.waitUntilExit()
+            #expect(process.terminationStatus != 0, "\(command[0])")
+            #expect(text.contains("\(fifo): error: cannot open: not a regular file (a pipe or a device)"), "\(command[0]): \(text)")
+        }
+    }
+
     /// A run that finishes leaves its temporary folder as it found it (the workbook's private
     /// folder for libxlsxwriter's sheet files included).
     @Test func aFinishedRunLeavesNothingInTheTemporaryFolder() throws {

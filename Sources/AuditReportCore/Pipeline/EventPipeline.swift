@@ -122,6 +122,14 @@ public final class EventPipeline {
     /// exports' times is still being decided; the exports wait for it.
     /// - Throws: `ReadError`, `StrictModeError`, `OutputError` (spool), of the first input that failed.
     public func read() throws {
+        // A pipe or device cannot be read twice: the zone check, the kind check and the
+        // manifest's digest each read an input again. (Its first bytes would be gone by the run proper.)
+        for path in options.inputs {
+            var info = stat()
+            if stat(path, &info) == 0, (info.st_mode & S_IFMT) != S_IFREG, (info.st_mode & S_IFMT) != S_IFDIR {
+                throw ReadError.cannotOpen(path: path, reason: "not a regular file (a pipe or a device); an input is read more than once, so save it to a file first")
+            }
+        }
         let sizes = options.inputs.map { path in (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int64) ?? 0 }
         let total = sizes.reduce(0, +)
         let parallel = options.inputs.count > 1 && ProcessInfo.processInfo.activeProcessorCount > 1
