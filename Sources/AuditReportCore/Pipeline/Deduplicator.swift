@@ -212,16 +212,18 @@ public struct Deduplicator {
                 for target in targets {
                     // The held events filed under this fingerprint: the other inputs in order of
                     // their first such event.
+                    // (By index: a copy of an event or its held fields would retain each of their strings.)
                     order.removeAll(keepingCapacity: true)
-                    for (i, h) in window.enumerated() where h.source.input != input && !order.contains(where: { $0.input == h.source.input }) {
-                        if files(i, key: key, actor: actor, target: target) { order.append((i, h.source.input)) }
+                    for i in window.indices {
+                        let other = window[i].source.input
+                        if other != input && !order.contains(where: { $0.input == other }) && files(i, key: key, actor: actor, target: target) { order.append((i, other)) }
                     }
                     guard !order.isEmpty else { continue }
                     for (first, other) in order {
                         for hasID in event.id.isEmpty ? [false, true] : [false] {
-                            for i in first..<window.count {
-                                let h = window[i]
-                                if h.source.input == other && held[i].hasID == hasID && !absorbed[i].contains(input) && files(i, key: key, actor: actor, target: target) { return i }
+                            for i in first..<window.count
+                            where window[i].source.input == other && held[i].hasID == hasID && !absorbed[i].contains(input) && files(i, key: key, actor: actor, target: target) {
+                                return i
                             }
                         }
                     }
@@ -233,8 +235,7 @@ public struct Deduplicator {
 
     /// Whether held event `i` is filed under the fingerprint (key, actor, target).
     private func files(_ i: Int, key: String, actor: ActorName, target: (kind: UInt8, name: String)) -> Bool {
-        let h = held[i]
-        return h.targets.contains(where: { $0.kind == target.kind && $0.name == target.name }) && h.actors.contains(actor) && h.filed.contains(key)
+        held[i].targets.contains(where: { $0.kind == target.kind && $0.name == target.name }) && held[i].actors.contains(actor) && held[i].filed.contains(key)
     }
 
     /// Hands on the events still held.
