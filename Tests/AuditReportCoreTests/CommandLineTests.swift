@@ -157,17 +157,21 @@ import Testing
 
     @Test func anInterruptedRunExitsWith128PlusTheSignalAndLeavesNothing() throws {
         let dir = TestSupport.temporaryDirectory()
-        let fifo = dir.appendingPathComponent("export.csv").path
-        #expect(mkfifo(fifo, 0o600) == 0)
+        // The sample export 60 times over (about 30 MB): still being read half a second in.
+        let sample = try String(contentsOfFile: "\(TestSupport.repositoryRoot.path)/Examples/sample-2026-10.csv", encoding: .utf8)
+        let header = sample.prefix { $0 != "\n" }
+        let rows = sample.dropFirst(header.count + 1)
+        let export = dir.appendingPathComponent("export.csv").path
+        FileManager.default.createFile(atPath: export, contents: Data((header + "\n" + String(repeating: String(rows), count: 60)).utf8))
         let out = dir.appendingPathComponent("out")
         let process = Process()
         process.executableURL = Self.program
-        process.arguments = ["report", fifo, "--month", "2026-10", "--output-dir", out.path]
+        process.arguments = ["report", export, "--month", "2026-10", "--output-dir", out.path]
         let err = Pipe()
         process.standardError = err
         process.standardOutput = Pipe()
         try process.run()
-        // The reader waits on the empty pipe; interrupt it there.
+        // Interrupt it while it reads.
         usleep(500_000)
         kill(process.processIdentifier, SIGTERM)
         let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
