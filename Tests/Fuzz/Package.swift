@@ -19,5 +19,6 @@ let package = Package(
         .executableTarget(name: "FuzzRules", dependencies: [core, "FuzzDriver"], swiftSettings: fuzzer, linkerSettings: linker),
         .executableTarget(name: "FuzzBody", dependencies: [core, "FuzzDriver"], swiftSettings: fuzzer, linkerSettings: linker),
         .executableTarget(name: "FuzzLanguage", dependencies: [core, "FuzzDriver"], swiftSettings: fuzzer, linkerSettings: linker),
+        .executableTarget(name: "FuzzSIEMLine", dependencies: [core, "FuzzDriver"], swiftSettings: fuzzer, linkerSettings: linker),
     ]
 )

@@ -343,3 +343,19 @@ struct SIEMLineDecoder {
         }
     }
 }
+
+/// The decoder's promise, checkable from outside (the `FuzzSIEMLine` fuzz target): for any line,
+/// it either leaves the line to the general way or makes the very event the general way makes.
+public enum SIEMLineCheck {
+    /// Whether the decoder and the general way agree on `line` (bytes without the line end).
+    public static func agrees(_ line: [UInt8], store: LocaleStore) -> Bool {
+        let source = SourceLocation(input: 0, line: 1)
+        guard let fast = line.withUnsafeBufferPointer({ SIEMLineDecoder(store: store).decode($0, source: source) }) else { return true }
+        let parser = JSONParser(reader: ByteReader(bytes: line, path: "", line: 1))
+        guard let value = try? parser.parseValue(), (try? parser.peekToken()) == nil, !parser.repairedInvalidUTF8, let record = value.objectValue,
+            case .event(let event, let time, _) = SIEMRecordUnwrapper.unwrap(record, path: "", line: 1),
+            case .success(let general) = SIEMEventNormalizer(store: store).normalize(event, fallbackTime: time, source: source)
+        else { return false }
+        return fast == general
+    }
+}

@@ -1,0 +1,13 @@
+import AuditReportCore
+import Foundation
+import FuzzDriver
+
+// One JSON line: the tree-less decoder either leaves it to the general way or makes the very
+// event the general way (parser, unwrapper, normalizer) makes of it.
+let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+let store = try! LocaleStore.load(from: root.appendingPathComponent("Locales"))
+
+fuzz { bytes in
+    let line = Array(bytes.prefix { $0 != 0x0A })
+    precondition(SIEMLineCheck.agrees(line, store: store), "the decoder and the general way disagree on: \(String(decoding: line, as: UTF8.self))")
+}
