@@ -42,8 +42,8 @@ struct SIEMLineDecoder {
         var type: String?
         var actor: Actor?
         var details: [(key: String, value: String)]?
-        /// The target object's string members.
-        var target: [String: String]?
+        /// The target object's string members (a few; looked up by scanning, hashing cost more).
+        var target: [(key: String, value: String)]?
         var targetText: String?
         /// Where `target` came among the details (its place decides the order of fields).
         var targetIndex = -1
@@ -159,21 +159,25 @@ struct SIEMLineDecoder {
 
     /// `{"type": "<kind>_id", "<kind>_id": "…"}` or `{id, object, name | title}`: string members
     /// of these names only (any other the general way flattens into details).
-    private func readTarget(_ cursor: inout Cursor) -> [String: String]? {
+    private func readTarget(_ cursor: inout Cursor) -> [(key: String, value: String)]? {
         guard cursor.skip(0x7B) else { return nil }
-        var members: [String: String] = [:]
+        var members: [(key: String, value: String)] = []
         if !cursor.skip(0x7D) {
             repeat {
-                guard members.count < 6, let key = cursor.key(), cursor.skip(0x3A), let value = cursor.string(), members[key] == nil else { return nil }
-                members[key] = value
+                guard members.count < 6, let key = cursor.key(), cursor.skip(0x3A), let value = cursor.string(), Self.value(key, in: members) == nil else { return nil }
+                members.append((key, value))
             } while cursor.skip(0x2C)
             guard cursor.skip(0x7D) else { return nil }
         }
-        let type = members["type"]
+        let type = Self.value("type", in: members)
         // A type the general way does not take as `<kind>_id` with its id: left to it.
-        if let type, !(type.hasSuffix("_id") && members[type] != nil) { return nil }
-        for key in members.keys where !["type", "id", "object", "name", "title"].contains(key) && key != type { return nil }
+        if let type, !(type.hasSuffix("_id") && Self.value(type, in: members) != nil) { return nil }
+        for (key, _) in members where key != "type" && key != "id" && key != "object" && key != "name" && key != "title" && key != type { return nil }
         return members
+    }
+
+    private static func value(_ key: String, in members: [(key: String, value: String)]) -> String? {
+        members.first { $0.key == key }?.value
     }
 
     /// The event, as `SIEMEventNormalizer.normalize` makes it.
@@ -199,14 +203,14 @@ struct SIEMLineDecoder {
             if index == f.targetIndex {
                 if let target = f.target {
                     // As `SIEMEventNormalizer.readTarget`.
-                    if let type = target["type"], let id = target[type] {
+                    if let type = Self.value("type", in: target), let id = Self.value(type, in: target) {
                         result.target.kind = String(type.dropLast(3))
                         result.target.id = id
                     } else {
-                        if let id = target["id"] { result.target.id = id }
-                        if let kind = target["object"] { result.target.kind = kind }
+                        if let id = Self.value("id", in: target) { result.target.id = id }
+                        if let kind = Self.value("object", in: target) { result.target.kind = kind }
                     }
-                    if let name = target["name"] ?? target["title"] { result.target.name = name }
+                    if let name = Self.value("name", in: target) ?? Self.value("title", in: target) { result.target.name = name }
                     if result.target.kind.isEmpty { result.target.kind = "page" }
                 } else if let text = f.targetText {
                     result.target.id = text
