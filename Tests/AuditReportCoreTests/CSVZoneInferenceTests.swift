@@ -84,6 +84,21 @@ import Testing
         #expect(decision.compared == 200)
     }
 
+    /// A busy month: fewer rows are sampled than the export has in a day (4M events a month
+    /// fill 50,000 rows in 9 hours). The sample must come from where the stream is, not from the
+    /// hours before it began, or nothing matches and the zone is only assumed.
+    @Test func aSampleSmallerThanADayOfRowsStillMeetsTheStream() throws {
+        let sample = try SampleGenerator(options: .init(year: 2026, month: 10, events: 6000, seed: 7, csvLanguage: "de"), store: TestSupport.store)
+            .write(to: TestSupport.temporaryDirectory())
+        var inference = CSVZoneInference(store: TestSupport.store, inputs: [sample.csvPath, sample.siemPath], candidates: [TestSupport.utc, TestSupport.berlin])
+        // About 190 rows a day.
+        inference.sampleLimit = 60
+        let decision = try #require(try inference.run())
+        #expect(decision.how == .inferred)
+        #expect(decision.zone.identifier == "Europe/Berlin")
+        #expect(decision.candidates.first?.matches ?? 0 > 20)
+    }
+
     @Test func aUTCExportStaysUTC() throws {
         let sample = try SampleGenerator(options: .init(year: 2026, month: 3, events: 800, seed: 3, csvLanguage: "en"), store: TestSupport.store)
             .write(to: TestSupport.temporaryDirectory())

@@ -69,12 +69,20 @@ struct CSVZoneInference {
         var zoneLessInputs: [Int] = []
         let utc = TimeZone(identifier: "UTC")!
         let streams = inputs.indices.filter { Self.kind(of: inputs[$0]) == .stream }
-        // Export rows are sampled where the streams are: rows a day or more outside every
-        // stream's span cannot match (an export oldest first would otherwise give only rows
-        // from before the stream began, and a pass over the whole stream for nothing).
+        // Export rows are sampled where the streams are (an export oldest first would otherwise
+        // give only rows from before the stream began, and a pass over the whole stream for
+        // nothing). A wall-clock time is its instant shifted by at most 14 hours, so rows more
+        // than 14 hours inside the span are within it under every zone: those are sampled. (With
+        // the span widened instead, a busy month's sample was all from the hours before the
+        // stream began: 4M events a month fill 50,000 rows in 9 hours, and nothing matched.)
+        // A span of 28 hours or less is widened by 14 hours instead.
         let spans = streams.map { Self.span(of: inputs[$0], store: store) }
-        let window: ClosedRange<Int64>? = spans.contains(where: { $0 == nil }) || spans.isEmpty
-            ? nil : (spans.map { $0!.lowerBound }.min()! - 86_400)...(spans.map { $0!.upperBound }.max()! + 86_400)
+        var window: ClosedRange<Int64>?
+        if !spans.isEmpty, !spans.contains(where: { $0 == nil }) {
+            let low = spans.map { $0!.lowerBound }.min()!, high = spans.map { $0!.upperBound }.max()!
+            let shift: Int64 = 14 * 3600
+            window = high - low > 2 * shift ? (low + shift)...(high - shift) : (low - shift)...(high + shift)
+        }
         for (index, path) in inputs.enumerated() {
             guard let kind = Self.kind(of: path), kind == .export else { continue }
             var context = ReadContext(store: store, inputIndex: index, inputTimeZone: utc, diagnostics: quiet)
