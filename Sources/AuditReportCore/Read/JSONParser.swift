@@ -186,13 +186,11 @@ public final class JSONParser {
     private func parseEscape() throws {
         guard let e = try reader.peek() else { throw error("unterminated string") }
         reader.position += 1
+        if let byte = Self.escapedByte(e) {
+            scratch.append(byte)
+            return
+        }
         switch e {
-        case 0x22, 0x5C, 0x2F: scratch.append(e)
-        case 0x62: scratch.append(0x08)
-        case 0x66: scratch.append(0x0C)
-        case 0x6E: scratch.append(0x0A)
-        case 0x72: scratch.append(0x0D)
-        case 0x74: scratch.append(0x09)
         case 0x75:
             var code = try hex4()
             if (0xD800...0xDBFF).contains(code) {
@@ -223,17 +221,34 @@ public final class JSONParser {
         }
     }
 
+    /// The byte a one-character escape stands for (`\n`: 0x0A); nil for `\u` and for no escape.
+    static func escapedByte(_ e: UInt8) -> UInt8? {
+        switch e {
+        case 0x22, 0x5C, 0x2F: return e
+        case 0x62: return 0x08
+        case 0x66: return 0x0C
+        case 0x6E: return 0x0A
+        case 0x72: return 0x0D
+        case 0x74: return 0x09
+        default: return nil
+        }
+    }
+
+    /// The value of a hex digit, or nil.
+    static func hexValue(_ h: UInt8) -> UInt32? {
+        switch h {
+        case 0x30...0x39: return UInt32(h - 0x30)
+        case 0x41...0x46: return UInt32(h - 0x41 + 10)
+        case 0x61...0x66: return UInt32(h - 0x61 + 10)
+        default: return nil
+        }
+    }
+
     private func hex4() throws -> UInt32 {
         var value: UInt32 = 0
         for _ in 0..<4 {
             guard let h = try reader.peek() else { throw error("unterminated \\u escape") }
-            let digit: UInt32
-            switch h {
-            case 0x30...0x39: digit = UInt32(h - 0x30)
-            case 0x41...0x46: digit = UInt32(h - 0x41 + 10)
-            case 0x61...0x66: digit = UInt32(h - 0x61 + 10)
-            default: throw error("invalid \\u escape: \(JSONParser.describe(h)) is not a hex digit")
-            }
+            guard let digit = Self.hexValue(h) else { throw error("invalid \\u escape: \(JSONParser.describe(h)) is not a hex digit") }
             value = value << 4 | digit
             reader.position += 1
         }

@@ -303,13 +303,11 @@ struct SIEMLineDecoder {
                 guard i < bytes.count else { return nil }
                 let e = bytes[i]
                 i += 1
+                if let byte = JSONParser.escapedByte(e) {
+                    out.append(byte)
+                    continue
+                }
                 switch e {
-                case 0x22, 0x5C, 0x2F: out.append(e)
-                case 0x62: out.append(0x08)
-                case 0x66: out.append(0x0C)
-                case 0x6E: out.append(0x0A)
-                case 0x72: out.append(0x0D)
-                case 0x74: out.append(0x09)
                 case 0x75:
                     guard var code = hex4() else { return nil }
                     if (0xD800...0xDBFF).contains(code) {
@@ -332,14 +330,7 @@ struct SIEMLineDecoder {
             guard i + 4 <= bytes.count else { return nil }
             var value: UInt32 = 0
             for _ in 0..<4 {
-                let h = bytes[i]
-                let digit: UInt32
-                switch h {
-                case 0x30...0x39: digit = UInt32(h - 0x30)
-                case 0x41...0x46: digit = UInt32(h - 0x41 + 10)
-                case 0x61...0x66: digit = UInt32(h - 0x61 + 10)
-                default: return nil
-                }
+                guard let digit = JSONParser.hexValue(bytes[i]) else { return nil }
                 value = value << 4 | digit
                 i += 1
             }
