@@ -61,13 +61,13 @@ struct SIEMLineDecoder {
         }
         while let name = key {
             switch name {
-            case "id": guard fields.id == nil, let v = cursor.string() else { return nil }; fields.id = v
-            case "timestamp": guard fields.timestamp == nil, let v = cursor.string() else { return nil }; fields.timestamp = v
-            case "workspace_id": guard fields.workspaceID == nil, let v = cursor.string() else { return nil }; fields.workspaceID = v
-            case "workspace_name": guard fields.workspaceName == nil, let v = cursor.string() else { return nil }; fields.workspaceName = v
-            case "ip_address": guard fields.ipAddress == nil, let v = cursor.string() else { return nil }; fields.ipAddress = v
-            case "platform": guard fields.platform == nil, let v = cursor.string() else { return nil }; fields.platform = v
-            case "type": guard fields.type == nil, let v = cursor.string() else { return nil }; fields.type = v
+            case "id": guard cursor.once(&fields.id) else { return nil }
+            case "timestamp": guard cursor.once(&fields.timestamp) else { return nil }
+            case "workspace_id": guard cursor.once(&fields.workspaceID) else { return nil }
+            case "workspace_name": guard cursor.once(&fields.workspaceName) else { return nil }
+            case "ip_address": guard cursor.once(&fields.ipAddress) else { return nil }
+            case "platform": guard cursor.once(&fields.platform) else { return nil }
+            case "type": guard cursor.once(&fields.type) else { return nil }
             case "actor": guard fields.actor == nil, let v = readActor(&cursor) else { return nil }; fields.actor = v
             case "details": guard fields.details == nil, readDetails(&cursor, into: &fields) else { return nil }
             default: return nil
@@ -93,11 +93,11 @@ struct SIEMLineDecoder {
             repeat {
                 guard let key = cursor.key(), cursor.skip(0x3A) else { return nil }
                 switch key {
-                case "id": guard id == nil, let v = cursor.string() else { return nil }; id = v
-                case "type": guard type == nil, let v = cursor.string() else { return nil }; type = v
-                case "name": guard name == nil, let v = cursor.string() else { return nil }; name = v
-                case "email": guard email == nil, let v = cursor.string() else { return nil }; email = v
-                case "object": guard object == nil, let v = cursor.string() else { return nil }; object = v
+                case "id": guard cursor.once(&id) else { return nil }
+                case "type": guard cursor.once(&type) else { return nil }
+                case "name": guard cursor.once(&name) else { return nil }
+                case "email": guard cursor.once(&email) else { return nil }
+                case "object": guard cursor.once(&object) else { return nil }
                 case "person":
                     guard !person, cursor.skip(0x7B) else { return nil }
                     person = true
@@ -105,8 +105,8 @@ struct SIEMLineDecoder {
                         repeat {
                             guard let k = cursor.key(), cursor.skip(0x3A) else { return nil }
                             switch k {
-                            case "email": guard personEmail == nil, let v = cursor.string() else { return nil }; personEmail = v
-                            case "name": guard personName == nil, let v = cursor.string() else { return nil }; personName = v
+                            case "email": guard cursor.once(&personEmail) else { return nil }
+                            case "name": guard cursor.once(&personName) else { return nil }
                             default: return nil
                             }
                         } while cursor.skip(0x2C)
@@ -266,6 +266,14 @@ struct SIEMLineDecoder {
         }
 
         mutating func key() -> String? { string() }
+
+        /// Reads a string into `slot`, which must still be empty (a member given twice is left to
+        /// the general way, which keeps the last value).
+        mutating func once(_ slot: inout String?) -> Bool {
+            guard slot == nil, let value = string() else { return false }
+            slot = value
+            return true
+        }
 
         /// A string in valid UTF-8 without control characters; escapes as JSON has them, but no
         /// lone surrogate (which the general way replaces, with a warning).
