@@ -14,7 +14,7 @@ final class JSONOutput: ReportOutput {
 
     func finish(_ facts: ReportFacts) throws {
         let out = try file.open()
-        out.write(ReportJSON.document(facts, context.localizer, zone: ZoneResolver(timeZone: context.localizer.timeZone)).prettyText)
+        ReportJSON.write(facts, context.localizer, zone: ZoneResolver(timeZone: context.localizer.timeZone)) { out.write($0) }
         try out.close()
     }
 }

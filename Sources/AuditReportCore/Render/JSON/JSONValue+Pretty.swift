@@ -7,7 +7,7 @@ extension JSONValue {
         return out + "\n"
     }
 
-    private func writePretty(to out: inout String, indent: Int) {
+    fileprivate func writePretty(to out: inout String, indent: Int) {
         let pad = String(repeating: " ", count: indent + 2)
         switch self {
         case .array(let items) where !items.isEmpty:
@@ -40,6 +40,70 @@ extension JSONValue {
         default:
             write(to: &out)
         }
+    }
+}
+
+/// A JSON object written as `prettyText` writes it, member by member, with the items of a long
+/// array of objects made one at a time: the text goes to a sink in pieces of about 64 KiB, so a
+/// month's findings are never a tree and a text in memory at once.
+enum JSONPrettyStream {
+    enum Member {
+        case value(String, JSONValue)
+        /// An array of objects (never scalars, which `prettyText` may put on one line), made item
+        /// by item as it is written.
+        case objects(String, count: Int, item: (Int) -> JSONValue)
+    }
+
+    static let pieceBytes = 1 << 16
+
+    /// Writes `{ members }` and a newline, byte for byte what `JSONValue.object(…).prettyText` gives.
+    static func write(_ members: [Member], to sink: (String) throws -> Void) rethrows {
+        guard !members.isEmpty else { return try sink("{}\n") }
+        var out = "{\n"
+        func flush(_ force: Bool = false) throws {
+            if force || out.utf8.count >= pieceBytes {
+                try sink(out)
+                out = ""
+            }
+        }
+        for (i, member) in members.enumerated() {
+            out += "  "
+            switch member {
+            case .value(let key, let value):
+                JSONValue.writeString(key, to: &out)
+                out += ": "
+                value.writePretty(to: &out, indent: 2)
+            case .objects(let key, let count, let item):
+                JSONValue.writeString(key, to: &out)
+                out += ": "
+                guard count > 0 else {
+                    out += "[]"
+                    break
+                }
+                out += "[\n"
+                for j in 0..<count {
+                    out += "    "
+                    item(j).writePretty(to: &out, indent: 4)
+                    out += j + 1 < count ? ",\n" : "\n"
+                    try flush()
+                }
+                out += "  ]"
+            }
+            out += i + 1 < members.count ? ",\n" : "\n"
+            try flush()
+        }
+        out += "}\n"
+        try flush(true)
+    }
+
+    /// The same object as one value (for tests and small documents).
+    static func value(_ members: [Member]) -> JSONValue {
+        .object(JSONObject(members.map { member in
+            switch member {
+            case .value(let key, let value): return JSONObject.Member(key: key, value: value)
+            case .objects(let key, let count, let item): return JSONObject.Member(key: key, value: .array((0..<count).map(item)))
+            }
+        }))
     }
 }
 

@@ -4,10 +4,21 @@
 public enum ReportJSON {
     public static let schemaVersion = 1
 
+    /// The whole document as one value (what `write` writes).
     public static func document(_ facts: ReportFacts, _ l: Localizer, zone: ZoneResolver) -> JSONValue {
+        JSONPrettyStream.value(members(facts, l, zone: zone))
+    }
+
+    /// Writes the document as indented text to `sink` in pieces; a finding is made only when it
+    /// is written, so the findings of a busy month are never a tree in memory.
+    public static func write(_ facts: ReportFacts, _ l: Localizer, zone: ZoneResolver, to sink: (String) throws -> Void) rethrows {
+        try JSONPrettyStream.write(members(facts, l, zone: zone), to: sink)
+    }
+
+    static func members(_ facts: ReportFacts, _ l: Localizer, zone: ZoneResolver) -> [JSONPrettyStream.Member] {
         let a = facts.aggregate
-        var members: [JSONObject.Member] = []
-        func add(_ key: String, _ value: JSONValue) { members.append(.init(key: key, value: value)) }
+        var members: [JSONPrettyStream.Member] = []
+        func add(_ key: String, _ value: JSONValue) { members.append(.value(key, value)) }
         add("schema_version", .int(schemaVersion))
         add("tool", .obj(["name": .string("audit-report"), "version": .string(BuildInfo.version)]))
         add("language", .string(l.language))
@@ -37,7 +48,8 @@ public enum ReportJSON {
         add("pages", .array(a.pagesByExposure.map(page)))
         add("actors", .array(a.actorsByActivity.map(actor)))
         let findings = facts.findings ?? []
-        add("findings", .array(findings.map { finding($0, facts, l) }))
+        let rulesByID = Dictionary(facts.rules.rules.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        members.append(.objects("findings", count: findings.count) { finding(findings[$0], rulesByID[findings[$0].ruleID], facts, l) })
         add("resolved_findings", .array((facts.comparison?.resolved(given: findings) ?? []).map(previous)))
         add("comparison", facts.comparison.map { c in
             .obj(["month": .string(c.month), "source": .string(c.source), "key_figures": .sorted(c.keyFigures)])
@@ -55,7 +67,7 @@ public enum ReportJSON {
         add("review", review(facts, zone: zone))
         add("unmapped", .array(facts.unmapped.map { .obj(["key": .string($0.key), "count": .int($0.count), "first_seen": .time($0.firstSeen)]) }))
         add("warnings", .strings(facts.diagnostics))
-        return .object(JSONObject(members))
+        return members
     }
 
     static func input(_ i: Int, _ s: EventPipeline.InputSummary, _ facts: ReportFacts) -> JSONValue {
@@ -116,9 +128,8 @@ public enum ReportJSON {
         ])
     }
 
-    static func finding(_ f: Finding, _ facts: ReportFacts, _ l: Localizer) -> JSONValue {
-        let rule = facts.rules.rules.first { $0.id == f.ruleID }
-        return .obj([
+    static func finding(_ f: Finding, _ rule: FindingRule?, _ facts: ReportFacts, _ l: Localizer) -> JSONValue {
+        .obj([
             "rule": .string(f.ruleID), "title": .string(l.findingTitle(f, rule: rule)), "severity": .string(f.severity.rawValue),
             "count": .int(f.count), "people": .strings(f.actors), "first": .time(f.first), "last": .time(f.last), "subject": .string(f.subject),
             "subject_kind": .string(f.subjectKind), "about": .string(l.findingSubject(f)), "context": context(f.context),
