@@ -77,6 +77,48 @@ import Testing
         #expect(html.contains("Trend of the last months"))
     }
 
+    /// A month with more findings than the HTML shows: the HTML lists the most severe 500 and
+    /// says where the rest are; the twin, written finding by finding, holds all of them and is the
+    /// same text as the document made whole.
+    @Test func manyFindingsAreAllInTheTwinAndTheMostSevereInTheHTML() throws {
+        let total = HTMLReportRenderer.findingLimit + 120
+        // One workspace export (high) per person, and one audit-log export (medium) last.
+        let rows = (0..<total - 1).map { i in
+            "2026-10-\(String(format: "%02d", 1 + i % 28))T\(String(format: "%02d", i % 24)):00:00Z,p\(i)@x.de,Workspace content exported,\n"
+        }.joined() + "2026-10-30T09:00:00Z,o@x.de,workspace.audit_log_exported,\n"
+        let input = TestSupport.file("many.csv", "Date,Email,Event,Page\n" + rows)
+        let out = TestSupport.temporaryDirectory()
+        let result = try run([input], month: "2026-10", out: out, formats: [.json, .html])
+        let findings = try #require(result.facts.findings)
+        #expect(findings.count == total)
+        let html = try String(contentsOfFile: out.appendingPathComponent("audit-report-2026-10-en.html").path, encoding: .utf8)
+        #expect(html.components(separatedBy: "<article class=\"finding").count - 1 == HTMLReportRenderer.findingLimit)
+        #expect(html.contains("The list shows the 500 most severe of 620 findings; the workbook, the CSV set and the JSON twin list all of them."))
+        #expect(html.contains("id=\"finding-500\"") && !html.contains("id=\"finding-501\""))
+        // The summary still counts every finding, the medium one after the 619 high ones too.
+        #expect(html.contains("Findings: 620 (619 high, 1 medium, 0 low, 0 info)"))
+        let text = try String(contentsOfFile: out.appendingPathComponent("audit-report-2026-10-en-report.json").path, encoding: .utf8)
+        #expect(text.utf8.count > 4 * JSONPrettyStream.pieceBytes)
+        let l = try Localizer(store: TestSupport.store, language: "en", timeZone: TestSupport.utc)
+        #expect(text == ReportJSON.document(result.facts, l, zone: ZoneResolver(timeZone: TestSupport.utc)).prettyText)
+        let twin = try JSONParser.parse(text, path: "", line: 1)
+        if case .array(let listed)? = twin["findings"] { #expect(listed.count == total) } else { Issue.record("no findings in the twin") }
+    }
+
+    /// The streamed writer gives what the whole value gives, for empty and one-item arrays too.
+    @Test func theStreamedTwinIsTheWholeDocumentsText() throws {
+        let item: (Int) -> JSONValue = { .obj(["n": .int($0), "list": .strings(["a", "b"]), "empty": .array([])]) }
+        for count in [0, 1, 3] {
+            let members: [JSONPrettyStream.Member] = [.value("a", .int(1)), .objects("items", count: count, item: item), .value("z", .strings([]))]
+            var streamed = ""
+            JSONPrettyStream.write(members) { streamed += $0 }
+            #expect(streamed == JSONPrettyStream.value(members).prettyText)
+        }
+        var empty = ""
+        JSONPrettyStream.write([]) { empty += $0 }
+        #expect(empty == JSONValue.object(JSONObject([])).prettyText)
+    }
+
     /// Every output of two runs on the same inputs, in two folders, is the same to the byte.
     @Test func rerunsGiveByteIdenticalFiles() throws {
         let inputs = ["sample-2026-10.csv", "sample-2026-10-siem.jsonl", "opal-tickets-2026-10.csv"].map { Self.examples.appendingPathComponent($0).path }

@@ -11,6 +11,10 @@ public struct HTMLReportRenderer {
     public static let actorLimit = 25
     /// Rows of other listings in the HTML (the workbook and the CSV set list all).
     public static let listLimit = 200
+    /// Findings shown in the HTML, most severe first (each is a card with its evidence; the
+    /// workbook, the CSV set and the JSON twin list all). A page to read and print, and no view
+    /// model of a busy month's tens of thousands of findings in memory.
+    public static let findingLimit = 500
 
     /// The first `limit` rows and a last one saying how many more there are.
     static func capped(_ table: ReportTable, _ limit: Int, _ l: Localizer) -> ReportTable {
@@ -174,10 +178,11 @@ private struct Model {
         return model
     }
 
-    /// Every finding, most severe first, with up to 20 of its events; or the sentence saying there are none.
+    /// The findings, most severe first (up to `findingLimit`), with up to 20 of their events; or
+    /// the sentence saying there are none.
     private func findingsModel() -> [String: Any] {
         let findings = facts.findings ?? []
-        let items = findings.enumerated().map { i, f -> [String: Any] in
+        let items = findings.prefix(HTMLReportRenderer.findingLimit).enumerated().map { i, f -> [String: Any] in
             let rule = facts.rules.rules.first { $0.id == f.ruleID }
             let shown = Array(f.references.prefix(20))
             var item: [String: Any] = [
@@ -203,6 +208,9 @@ private struct Model {
             "items": items, "none": findings.isEmpty, "hasItems": !findings.isEmpty, "summary": l.findingsSummary(findings, ruleCount: facts.rules.rules.count),
             "rules": ["title": l.string("section.rules"), "table": table(ReportTable.rules(facts, l), titleColumn: nil)] as [String: Any],
         ]
+        if findings.count > items.count {
+            model["more"] = l.string("html.findings_more", ["shown": l.number(items.count), "total": l.number(findings.count)])
+        }
         if let c = facts.comparison {
             let resolved = c.resolved(given: findings)
             model["resolved"] = [
