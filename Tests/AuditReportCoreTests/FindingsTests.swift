@@ -26,6 +26,20 @@ import Testing
 
     /// A rule file written for the 2023 catalogue keeps working: its retired `ui.` keys name the
     /// keys that replace them (or every part of an event Notion split).
+    /// A rule's window queue lets go of the events it dropped: per person, windows of a busy
+    /// month otherwise held up to a thousand dropped events each.
+    @Test func windowQueuesLetGoOfDroppedEvents() {
+        var queue = Queue<String>()
+        for i in 0..<1000 { queue.append("event \(i) of a window, long enough to be on the heap") }
+        for _ in 0..<600 { queue.removeFirst() }
+        #expect(queue.count == 400 && queue.first?.hasPrefix("event 600 ") == true)
+        #expect(queue.held <= 2 * queue.count)
+        for _ in 0..<400 { queue.removeFirst() }
+        #expect(queue.isEmpty && queue.held == 0)
+        queue.append("again")
+        #expect(queue.first == "again" && queue.count == 1)
+    }
+
     @Test func rulesWithRetiredKeysMatchTheirReplacements() throws {
         let json = #"{"rules":[{"id":"lock","kind":"any","severity":"low","match":[{"keys":["ui.page.locked"]}]},{"id":"ip","kind":"any","severity":"high","match":[{"keys":["ui.organization.ip_allowlist_changed"]}]}]}"#
         let url = URL(fileURLWithPath: TestSupport.file("old-rules.json", json))

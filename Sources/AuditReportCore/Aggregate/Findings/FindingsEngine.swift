@@ -496,6 +496,8 @@ struct Queue<Element> {
     var count: Int { storage.count - head }
     var isEmpty: Bool { head >= storage.count }
     var elements: ArraySlice<Element> { storage[head...] }
+    /// Elements still referenced, consumed ones not yet given back included.
+    var held: Int { storage.count }
 
     mutating func append(_ element: Element) { storage.append(element) }
 
