@@ -119,6 +119,41 @@ import Testing
         #expect(empty == JSONValue.object(JSONObject([])).prettyText)
     }
 
+    /// The month before's twin is read as a stream: the same comparison as from the whole tree,
+    /// past the 32 MiB that whole-file reading allowed (a busy month's twin is tens of MB), with
+    /// the last of a repeated key, and a clear message for what is no twin.
+    @Test func theTwinOfTheMonthBeforeIsReadAsAStream() throws {
+        let golden = TestSupport.golden.appendingPathComponent("report-en-report.json")
+        let text = try String(contentsOf: golden, encoding: .utf8)
+        let whole = try JSONParser.parse(text, path: "", line: 1)
+        guard case .array(let listed)? = whole["findings"], case .object(let figures)? = whole["key_figures"] else {
+            Issue.record("the golden twin has no findings or key figures")
+            return
+        }
+        let read = try MonthComparison.load(from: golden)
+        #expect(read.month == "2026-10" && read.source == "report-en-report.json")
+        #expect(read.findings.count == listed.count && !listed.isEmpty)
+        #expect(read.findings.map(\.rule) == listed.map { $0["rule"]?.scalarText ?? "" })
+        #expect(read.keyFigures == Dictionary(uniqueKeysWithValues: figures.members.map { ($0.key, Int($0.value.scalarText ?? "") ?? -1) }))
+        #expect(read.findingsBySeverity.values.reduce(0, +) == listed.count)
+        let body = text.drop { $0 != "{" }.dropFirst()
+        // 33 MiB of another member first: read past it, and the findings still all there.
+        let padded = TestSupport.file("padded.json", "{\"padding\": \"" + String(repeating: "x", count: 33 << 20) + "\", " + body)
+        let big = try MonthComparison.load(from: URL(fileURLWithPath: padded))
+        #expect(big.findings == read.findings && big.keyFigures == read.keyFigures)
+        // A key given twice: the last wins, as everywhere JSON is read here.
+        let twice = TestSupport.file("twice.json", String(text.dropLast(2)) + ",\n  \"findings\": []\n}\n")
+        #expect(try MonthComparison.load(from: URL(fileURLWithPath: twice)).findings.isEmpty)
+        for (name, content, message) in [
+            ("array.json", "[1, 2]", "not a report twin"), ("other.json", "{\"tool\": {\"name\": \"x\"}}", "not a report twin"),
+            ("cut.json", String(text.prefix(text.count / 2)), "not valid JSON"), ("trailing.json", text + "x", "not valid JSON"),
+        ] {
+            #expect {
+                try MonthComparison.load(from: URL(fileURLWithPath: TestSupport.file(name, content)))
+            } throws: { "\($0)".contains(message) && "\($0)".contains(name) }
+        }
+    }
+
     /// Every output of two runs on the same inputs, in two folders, is the same to the byte.
     @Test func rerunsGiveByteIdenticalFiles() throws {
         let inputs = ["sample-2026-10.csv", "sample-2026-10-siem.jsonl", "opal-tickets-2026-10.csv"].map { Self.examples.appendingPathComponent($0).path }

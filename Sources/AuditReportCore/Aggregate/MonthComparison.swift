@@ -27,14 +27,36 @@ public struct MonthComparison: Equatable, Sendable {
     public var month: String
     /// The twin's file name.
     public var source: String
-    public var findings: [PreviousFinding]
+    public var findings: [PreviousFinding] {
+        didSet { identities = Set(findings.map(\.identity)) }
+    }
     public var keyFigures: [String: Int]
     /// Events per category and findings per severity of that month, for the trend.
     public var eventsByCategory: [String: Int]
     public var findingsBySeverity: [String: Int]
+    /// The findings' identities: each finding of now is looked up once, not compared with every
+    /// finding of then (18,000 findings in each month made that 324 million comparisons).
+    private var identities: Set<String>
+
+    public init(month: String, source: String, findings: [PreviousFinding], keyFigures: [String: Int], eventsByCategory: [String: Int], findingsBySeverity: [String: Int]) {
+        self.month = month
+        self.source = source
+        self.findings = findings
+        self.keyFigures = keyFigures
+        self.eventsByCategory = eventsByCategory
+        self.findingsBySeverity = findingsBySeverity
+        identities = Set(findings.map(\.identity))
+    }
 
     public func change(of finding: Finding) -> Change {
-        findings.contains { $0.identity == finding.identity } ? .persisting : .new
+        identities.contains(finding.identity) ? .persisting : .new
+    }
+
+    /// The same month for the trend only: its key figures and counts, not its findings.
+    var forTrend: MonthComparison {
+        var trend = self
+        trend.findings = []
+        return trend
     }
 
     /// The findings of then that did not recur now.
@@ -43,35 +65,92 @@ public struct MonthComparison: Equatable, Sendable {
         return findings.filter { !now.contains($0.identity) }
     }
 
-    /// Reads a twin (`…-report.json`).
-    /// - Throws: `CatalogError` naming the file when it is no twin of this tool.
+    /// Reads a twin (`…-report.json`) as a stream: member by member, and its findings one at a
+    /// time, so a busy month's twin (tens of MB) is never a tree in memory and has no size limit.
+    /// - Throws: `CatalogError` naming the file when it is no twin of this tool or no valid JSON.
     public static func load(from url: URL) throws -> MonthComparison {
-        let value = try JSONSettingsFile.value(of: url)
-        guard let root = value.objectValue, let month = root["period"]?["month"]?.scalarText, root["tool"]?["name"]?.scalarText == "audit-report" else {
-            throw CatalogError.invalidFile(path: url.path, line: 0, message: "not a report twin of audit-report (no tool and period)")
+        try DataFile.checkRegularFile(url)
+        do {
+            return try read(url)
+        } catch let error as CatalogError {
+            throw error
+        } catch {
+            throw CatalogError.invalidFile(path: url.path, line: 0, message: "not valid JSON: \(error)")
         }
+    }
+
+    private static func read(_ url: URL) throws -> MonthComparison {
+        let parser = JSONParser(reader: try ByteReader(stream: ByteStream(path: url.path)))
+        let notTwin = CatalogError.invalidFile(path: url.path, line: 0, message: "not a report twin of audit-report (no tool and period)")
+        func end() throws {
+            try parser.skipWhitespace()
+            if let b = try parser.reader.peek() { throw parser.error("unexpected \(JSONParser.describe(b)) after the JSON value") }
+        }
+        /// After a member or an item: true at the closing `close`, false after a comma.
+        func closes(_ close: UInt8, _ what: String) throws -> Bool {
+            guard let next = try parser.peekToken() else { throw parser.error("unexpected end of input inside \(what)") }
+            parser.reader.position += 1
+            if next == close { return true }
+            if next != 0x2C { throw parser.error("expected ',' or '\(Character(UnicodeScalar(close)))' in \(what), found \(JSONParser.describe(next))") }
+            return false
+        }
+        guard try parser.peekToken() == 0x7B else {
+            _ = try parser.parseValue()
+            try end()
+            throw notTwin
+        }
+        parser.reader.position += 1
+        var kept: [String: JSONValue] = [:]
+        var findings: [PreviousFinding] = []
+        if try parser.peekToken() == 0x7D {
+            parser.reader.position += 1
+        } else {
+            repeat {
+                let key = try parser.parseKey()
+                switch key {
+                case "findings" where try parser.peekToken() == 0x5B:
+                    // A key given twice: the last one wins, as when the twin is read whole.
+                    findings = []
+                    parser.reader.position += 1
+                    if try parser.peekToken() == 0x5D {
+                        parser.reader.position += 1
+                    } else {
+                        repeat {
+                            if let f = previous(try parser.parseValue(depth: 1)) { findings.append(f) }
+                        } while try !closes(0x5D, "an array")
+                    }
+                case "findings":
+                    findings = []
+                    _ = try parser.parseValue(depth: 1)
+                case "tool", "period", "key_figures", "breakdowns":
+                    kept[key] = try parser.parseValue(depth: 1)
+                default:
+                    _ = try parser.parseValue(depth: 1)
+                }
+            } while try !closes(0x7D, "an object")
+        }
+        try end()
+        guard let month = kept["period"]?["month"]?.scalarText, kept["tool"]?["name"]?.scalarText == "audit-report" else { throw notTwin }
         func ints(_ v: JSONValue?) -> [String: Int] {
             var out: [String: Int] = [:]
             for m in v?.objectValue?.members ?? [] { if let n = m.value.scalarText.flatMap({ Int($0) }) { out[m.key] = n } }
             return out
         }
-        var findings: [PreviousFinding] = []
-        if case .array(let items)? = root["findings"] {
-            for item in items {
-                guard let o = item.objectValue else { continue }
-                var people: [String] = []
-                if case .array(let p)? = o["people"] { people = p.compactMap(\.scalarText) }
-                findings.append(
-                    PreviousFinding(
-                        rule: o["rule"]?.scalarText ?? "", severity: o["severity"]?.scalarText ?? "", subject: o["subject"]?.scalarText ?? "", people: people,
-                        count: o["count"]?.scalarText.flatMap { Int($0) } ?? 0, first: o["first"]?.scalarText ?? "", last: o["last"]?.scalarText ?? ""))
-            }
-        }
         var bySeverity: [String: Int] = [:]
         for f in findings { bySeverity[f.severity, default: 0] += 1 }
         return MonthComparison(
-            month: month, source: url.lastPathComponent, findings: findings, keyFigures: ints(root["key_figures"]),
-            eventsByCategory: ints(root["breakdowns"]?["by_category"]), findingsBySeverity: bySeverity)
+            month: month, source: url.lastPathComponent, findings: findings, keyFigures: ints(kept["key_figures"]),
+            eventsByCategory: ints(kept["breakdowns"]?["by_category"]), findingsBySeverity: bySeverity)
+    }
+
+    /// A finding as the twin lists it; nil for an item that is no object.
+    private static func previous(_ item: JSONValue) -> PreviousFinding? {
+        guard let o = item.objectValue else { return nil }
+        var people: [String] = []
+        if case .array(let p)? = o["people"] { people = p.compactMap(\.scalarText) }
+        return PreviousFinding(
+            rule: o["rule"]?.scalarText ?? "", severity: o["severity"]?.scalarText ?? "", subject: o["subject"]?.scalarText ?? "", people: people,
+            count: o["count"]?.scalarText.flatMap { Int($0) } ?? 0, first: o["first"]?.scalarText ?? "", last: o["last"]?.scalarText ?? "")
     }
 }
 

@@ -263,14 +263,15 @@ public struct ReportJob {
     private func earlierMonths(zone: ZoneResolver) throws -> (MonthComparison?, [MonthComparison]) {
         var history: [MonthComparison] = []
         var period = options.period
+        let previousMonth = options.period.previous(zone: zone).identifier
         for _ in 0..<11 {
             period = period.previous(zone: zone)
             let url = options.outputDirectory.appendingPathComponent("audit-report-\(period.identifier)-\(localizer.language)-report.json")
             if FileManager.default.fileExists(atPath: url.path), let twin = try? MonthComparison.load(from: url), twin.month == period.identifier {
-                history.insert(twin, at: 0)
+                // Only the month before is compared finding by finding; the trend needs counts.
+                history.insert(twin.month == previousMonth && options.previousTwin == nil ? twin : twin.forTrend, at: 0)
             }
         }
-        let previousMonth = options.period.previous(zone: zone).identifier
         var comparison = history.last.flatMap { $0.month == previousMonth ? $0 : nil }
         if let url = options.previousTwin {
             comparison = try MonthComparison.load(from: url)
