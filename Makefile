@@ -8,11 +8,11 @@ RELEASE_BIN = .build/release/audit-report
 .PHONY: deps build release demo test install sample clean screenshots bench bench-collect fuzz
 
 FUZZ_SECONDS ?= 600
-FUZZ_TARGETS = FuzzCSV FuzzJSON FuzzTimestamp FuzzInput FuzzRules FuzzLanguage FuzzBody FuzzSIEMLine
+FUZZ_TARGETS = FuzzCSV FuzzJSON FuzzTimestamp FuzzInput FuzzRules FuzzLanguage FuzzBody FuzzSIEMLine FuzzTwin
 
 # Coverage-guided fuzzing (libFuzzer) of the tokenizer, the JSON parser, the timestamp parser,
-# the whole input path, the rules and language file loaders, the collect server's bodies, and the tree-less SIEM
-# line decoder against the general way, FUZZ_SECONDS each, starting from Tests/Fuzz/Corpus/<target>; inputs
+# the whole input path, the rules and language file loaders, the collect server's bodies, the tree-less SIEM
+# line decoder against the general way, and the streamed reading of a twin against the whole tree, FUZZ_SECONDS each, starting from Tests/Fuzz/Corpus/<target>; inputs
 # that reach new code are merged back into it (kept minimal), crashes go to
 # .build-fuzz/crashes/ (turn each into a regression test).
 fuzz: deps

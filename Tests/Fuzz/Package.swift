@@ -20,5 +20,6 @@ let package = Package(
         .executableTarget(name: "FuzzBody", dependencies: [core, "FuzzDriver"], swiftSettings: fuzzer, linkerSettings: linker),
         .executableTarget(name: "FuzzLanguage", dependencies: [core, "FuzzDriver"], swiftSettings: fuzzer, linkerSettings: linker),
         .executableTarget(name: "FuzzSIEMLine", dependencies: [core, "FuzzDriver"], swiftSettings: fuzzer, linkerSettings: linker),
+        .executableTarget(name: "FuzzTwin", dependencies: [core, "FuzzDriver"], swiftSettings: fuzzer, linkerSettings: linker),
     ]
 )

@@ -16,6 +16,16 @@ public struct MonthComparison: Equatable, Sendable {
 
         /// The same rule, subject and people: the same finding in another month.
         public var identity: String { Finding.identity(rule: rule, subject: subject, people: people) }
+
+        public init(rule: String, severity: String, subject: String, people: [String], count: Int, first: String, last: String) {
+            self.rule = rule
+            self.severity = severity
+            self.subject = subject
+            self.people = people
+            self.count = count
+            self.first = first
+            self.last = last
+        }
     }
 
     public enum Change: String, Sendable {
@@ -116,7 +126,8 @@ public struct MonthComparison: Equatable, Sendable {
                         parser.reader.position += 1
                     } else {
                         repeat {
-                            if let f = previous(try parser.parseValue(depth: 1)) { findings.append(f) }
+                            // Items nest as deep as in the whole tree: the root, the array, the item.
+                            if let f = previous(try parser.parseValue(depth: 2)) { findings.append(f) }
                         } while try !closes(0x5D, "an array")
                     }
                 case "findings":
