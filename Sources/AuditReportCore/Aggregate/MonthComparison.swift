@@ -92,21 +92,9 @@ public struct MonthComparison: Equatable, Sendable {
     private static func read(_ url: URL) throws -> MonthComparison {
         let parser = JSONParser(reader: try ByteReader(stream: ByteStream(path: url.path)))
         let notTwin = CatalogError.invalidFile(path: url.path, line: 0, message: "not a report twin of audit-report (no tool and period)")
-        func end() throws {
-            try parser.skipWhitespace()
-            if let b = try parser.reader.peek() { throw parser.error("unexpected \(JSONParser.describe(b)) after the JSON value") }
-        }
-        /// After a member or an item: true at the closing `close`, false after a comma.
-        func closes(_ close: UInt8, _ what: String) throws -> Bool {
-            guard let next = try parser.peekToken() else { throw parser.error("unexpected end of input inside \(what)") }
-            parser.reader.position += 1
-            if next == close { return true }
-            if next != 0x2C { throw parser.error("expected ',' or '\(Character(UnicodeScalar(close)))' in \(what), found \(JSONParser.describe(next))") }
-            return false
-        }
         guard try parser.peekToken() == 0x7B else {
             _ = try parser.parseValue()
-            try end()
+            try parser.expectEnd()
             throw notTwin
         }
         parser.reader.position += 1
@@ -128,7 +116,7 @@ public struct MonthComparison: Equatable, Sendable {
                         repeat {
                             // Items nest as deep as in the whole tree: the root, the array, the item.
                             if let f = previous(try parser.parseValue(depth: 2)) { findings.append(f) }
-                        } while try !closes(0x5D, "an array")
+                        } while try !parser.closes(0x5D)
                     }
                 case "findings":
                     findings = []
@@ -138,9 +126,9 @@ public struct MonthComparison: Equatable, Sendable {
                 default:
                     _ = try parser.parseValue(depth: 1)
                 }
-            } while try !closes(0x7D, "an object")
+            } while try !parser.closes(0x7D)
         }
-        try end()
+        try parser.expectEnd()
         guard let month = kept["period"]?["month"]?.scalarText, kept["tool"]?["name"]?.scalarText == "audit-report" else { throw notTwin }
         func ints(_ v: JSONValue?) -> [String: Int] {
             var out: [String: Int] = [:]

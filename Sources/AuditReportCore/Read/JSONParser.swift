@@ -21,10 +21,7 @@ public final class JSONParser {
     public static func parse(_ text: String, path: String, line: Int) throws -> JSONValue {
         let parser = JSONParser(reader: ByteReader(bytes: Array(text.utf8), path: path, line: line))
         let value = try parser.parseValue()
-        try parser.skipWhitespace()
-        if let b = try parser.reader.peek() {
-            throw parser.error("unexpected \(JSONParser.describe(b)) after the JSON value")
-        }
+        try parser.expectEnd()
         return value
     }
 
@@ -68,13 +65,10 @@ public final class JSONParser {
                 reader.position += 1
                 return .array(items)
             }
-            while true {
+            repeat {
                 items.append(try parseValue(depth: depth + 1))
-                guard let next = try peekToken() else { throw error("unexpected end of input inside an array") }
-                reader.position += 1
-                if next == 0x5D { return .array(items) }
-                if next != 0x2C { throw error("expected ',' or ']' in an array, found \(JSONParser.describe(next))") }
-            }
+            } while try !closes(0x5D)
+            return .array(items)
         case 0x22: return .string(try parseString())
         case 0x74: try literal("true"); return .bool(true)
         case 0x66: try literal("false"); return .bool(false)
@@ -110,11 +104,26 @@ public final class JSONParser {
                 positions?[key] = members.count
                 members.append(JSONObject.Member(key: key, value: value))
             }
-            guard let next = try peekToken() else { throw error("unexpected end of input inside an object") }
-            reader.position += 1
-            if next == 0x7D { return JSONObject(members) }
-            if next != 0x2C { throw error("expected ',' or '}' in an object, found \(JSONParser.describe(next))") }
+            if try closes(0x7D) { return JSONObject(members) }
         }
+    }
+
+    /// After an item of an array (`close` is `]`) or a member of an object (`}`): consumes the
+    /// comma or the closing bracket.
+    /// - Returns: whether it was the closing bracket.
+    public func closes(_ close: UInt8) throws -> Bool {
+        let what = close == 0x5D ? "an array" : "an object"
+        guard let next = try peekToken() else { throw error("unexpected end of input inside \(what)") }
+        reader.position += 1
+        if next == close { return true }
+        if next != 0x2C { throw error("expected ',' or '\(close == 0x5D ? "]" : "}")' in \(what), found \(JSONParser.describe(next))") }
+        return false
+    }
+
+    /// Throws unless only white space follows the value read.
+    public func expectEnd() throws {
+        try skipWhitespace()
+        if let b = try reader.peek() { throw error("unexpected \(JSONParser.describe(b)) after the JSON value") }
     }
 
     /// Parses `"key" :` inside an object.

@@ -102,9 +102,7 @@ struct SIEMJSONReader {
             let value: JSONValue
             do {
                 value = try lineParser.parseValue()
-                if let extra = try lineParser.peekToken() {
-                    throw lineParser.error("unexpected \(JSONParser.describe(extra)) after the JSON value")
-                }
+                try lineParser.expectEnd()
             } catch let ReadError.invalidJSON(_, _, message) {
                 summary.skipped += 1
                 try context.diagnostics.emit(Diagnostic(file: reader.path, line: lineNumber, "invalid JSON: \(message); line skipped"))
@@ -136,16 +134,12 @@ struct SIEMJSONReader {
             reader.position += 1
             return
         }
-        while true {
+        repeat {
             try parser.skipWhitespace()
             let line = reader.line
             let value = try parser.parseValue(depth: 1)
             try handle(value, line: line, summary: &summary, sink)
-            guard let next = try parser.peekToken() else { throw parser.error("unexpected end of input inside an array") }
-            reader.position += 1
-            if next == 0x5D { return }
-            if next != 0x2C { throw parser.error("expected ',' or ']' in an array, found \(JSONParser.describe(next))") }
-        }
+        } while try !parser.closes(0x5D)
     }
 
     /// Walks a top-level object member by member, streaming a container array; an object with
@@ -160,7 +154,7 @@ struct SIEMJSONReader {
         if try parser.peekToken() == 0x7D {
             reader.position += 1
         } else {
-            while true {
+            repeat {
                 let key = try parser.parseKey()
                 if Self.containers.contains(key), try parser.peekToken() == 0x5B, !members.contains(where: { $0.key == "type" }) {
                     note(Self.shapeName(key), &summary)
@@ -169,11 +163,7 @@ struct SIEMJSONReader {
                 } else {
                     members.append(JSONObject.Member(key: key, value: try parser.parseValue(depth: 1)))
                 }
-                guard let next = try parser.peekToken() else { throw parser.error("unexpected end of input inside an object") }
-                reader.position += 1
-                if next == 0x7D { break }
-                if next != 0x2C { throw parser.error("expected ',' or '}' in an object, found \(JSONParser.describe(next))") }
-            }
+            } while try !parser.closes(0x7D)
         }
         if !streamed {
             try handle(.object(JSONObject(members)), line: line, summary: &summary, sink)
