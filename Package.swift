@@ -68,7 +68,7 @@ let package = Package(
         ),
         .testTarget(
             name: "AuditReportCoreTests",
-            dependencies: ["AuditReportCore", .product(name: "ZIPFoundation", package: "ZIPFoundation")],
+            dependencies: ["AuditReportCore", "CAuditZlib", .product(name: "ZIPFoundation", package: "ZIPFoundation")],
             exclude: ["Fixtures", "Golden"]
         ),
     ],
