@@ -13,6 +13,8 @@ public final class Localizer {
     private var valueCache: [String: [String: String]] = [:]
     private var patternCache: [String: [PatternToken]] = [:]
     private var keyLabels: [String: (event: String, category: String)] = [:]
+    /// Per detail name: its label, and the value vocabulary it takes (each events row asks).
+    private var detailNames: [String: (label: String, kind: String?)] = [:]
 
     /// A piece of a date pattern.
     enum PatternToken {
@@ -139,7 +141,8 @@ public final class Localizer {
     /// A country in this language: the name of an ISO code read from an input, or the text as
     /// the input wrote it.
     public func countryName(_ country: String) -> String {
-        country.count == 2 ? store.countries.name(country, language: pack.language) ?? country : country
+        // Codes are two ASCII letters: counted in bytes, not characters (this runs per row).
+        country.utf8.count == 2 ? store.countries.name(country, language: pack.language) ?? country : country
     }
 
     /// The audience level's label, or the "no audience" word.
@@ -310,10 +313,21 @@ extension Localizer {
     /// Details as readable text: "New permission: Full access; Role: Owner", with known names and
     /// values in this language and the rest as written.
     public func detailsText(_ details: [Field]) -> String {
-        details.filter { !Self.isRedundant($0, in: details) }.map { field in
-            let name = pack.strings["detail.\(field.name)"] ?? field.name
-            let value = Self.detailValueKinds[field.name].map { valueLabel($0, field.value) } ?? field.value
-            return "\(name): \(value)"
-        }.joined(separator: "; ")
+        var text = ""
+        for field in details where !Self.isRedundant(field, in: details) {
+            let name = detailName(field.name)
+            if !text.isEmpty { text += "; " }
+            text += name.label
+            text += ": "
+            text += name.kind.map { valueLabel($0, field.value) } ?? field.value
+        }
+        return text
+    }
+
+    private func detailName(_ name: String) -> (label: String, kind: String?) {
+        if let known = detailNames[name] { return known }
+        let entry = (pack.strings["detail.\(name)"] ?? name, Self.detailValueKinds[name])
+        if detailNames.count < 10_000 { detailNames[name] = entry }
+        return entry
     }
 }

@@ -44,7 +44,8 @@ public enum XLSXText {
             }
             result = String(out)
         }
-        guard result.utf16.count > maxCellCharacters else { return (result, false) }
+        // UTF-16 units never exceed UTF-8 bytes, and counting bytes is free.
+        guard result.utf8.count > maxCellCharacters, result.utf16.count > maxCellCharacters else { return (result, false) }
         // Excel counts UTF-16 units; cut on a character boundary.
         var cut = ""
         var units = 0

@@ -185,7 +185,8 @@ public final class XLSXSheet {
         // Characters never exceed UTF-8 bytes, so short texts need no counting.
         let bytes = text.utf8.count
         if column >= widths.count || Double(bytes) > widths[column] { note(column, width: Double(min(text.unicodeScalars.count, 200))) }
-        let status = worksheet_write_string(sheet, lxw_row_t(row), lxw_col_t(column), text, handle)
+        // withCString: a short (inline) string is copied to the stack, not to a new array.
+        let status = text.withCString { worksheet_write_string(sheet, lxw_row_t(row), lxw_col_t(column), $0, handle) }
         if status != LXW_NO_ERROR { try workbook.check(status, "worksheet_write_string(\(name)!\(row + 1):\(column + 1))") }
     }
 
