@@ -17,7 +17,7 @@ import Testing
 
     @Test func everyEventArrivesInOrder() throws {
         let seen = Seen()
-        let relay = EventRelay(batchSize: 7, maxBatches: 2) { seen.lines.append($0.source.line) }
+        let relay = EventRelay<AuditEvent>(batchSize: 7, maxBatches: 2) { seen.lines.append($0.source.line) }
         defer { relay.stop() }
         for i in 0..<10_001 { try relay.send(event(i)) }
         try relay.finish()
@@ -26,7 +26,7 @@ import Testing
 
     @Test func theConsumersErrorReachesTheSenderAndNothingMoreIsWritten() throws {
         let seen = Seen()
-        let relay = EventRelay(batchSize: 4, maxBatches: 1) { e in
+        let relay = EventRelay<AuditEvent>(batchSize: 4, maxBatches: 1) { e in
             if e.source.line == 10 { throw Boom() }
             seen.lines.append(e.source.line)
         }
@@ -39,7 +39,7 @@ import Testing
     }
 
     @Test func stoppingAfterAnErrorOnTheSendingSideDoesNotHang() throws {
-        let relay = EventRelay(batchSize: 2, maxBatches: 1) { _ in Thread.sleep(forTimeInterval: 0.001) }
+        let relay = EventRelay<AuditEvent>(batchSize: 2, maxBatches: 1) { _ in Thread.sleep(forTimeInterval: 0.001) }
         for i in 0..<20 { try relay.send(event(i)) }
         relay.stop()
         relay.stop()

@@ -118,14 +118,15 @@ public struct ConvertJob {
         var aggregate = ReportAggregator(period: nil, zone: zone, catalog: localizer.catalog)
         let workbook = try XLSXWorkbook(path: output.temporaryPath, displayPath: output.finalPath, created: options.creationDate ?? Timestamp(milliseconds: 0), temporaryDirectory: options.temporaryDirectory.path)
         let summary = try workbook.addSheet(XLSXText.sheetName(localizer.string("sheet.summary"), existing: []))
-        // The event rows are written on the second core (with a localizer of their own).
+        // The event rows are made here, where merging and counting leave a core half idle, and
+        // written on the second core (libxlsxwriter), which was the slower side when it did both.
         let events = XLSXEventSheetWriter.forRun(workbook: workbook, localizer: try localizer.copy(), pipeline: pipeline, sources: sources, rowsPerSheet: options.rowsPerSheet)
-        let relay = EventRelay { try events.write($0) }
+        let relay = EventRelay<XLSXEventSheetWriter.Row> { try events.write($0) }
         defer { relay.stop() }
         try pipeline.emit { event in
             tick()
             aggregate.add(event)
-            try relay.send(event)
+            try relay.send(events.row(event))
         }
         try relay.finish()
         try events.finish()

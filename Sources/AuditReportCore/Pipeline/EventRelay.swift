@@ -1,8 +1,8 @@
 import Foundation
 
-/// Hands events to a consumer on a thread of its own, so writing the workbook's event rows
-/// (libxlsxwriter's formatting and file writes) runs on the second core while this thread
-/// merges, deduplicates and counts.
+/// Hands events (or rows made of them) to a consumer on a thread of its own, so writing the
+/// workbook's event rows (libxlsxwriter's formatting and file writes) runs on the second core
+/// while this thread merges, deduplicates and counts.
 ///
 /// Events travel in batches through a queue of at most `maxBatches`, so memory stays bounded
 /// when the consumer is the slower side. The first error the consumer throws is kept; `send`
@@ -10,12 +10,12 @@ import Foundation
 ///
 /// The consumer must own what it touches (its own `Localizer`, the workbook while the relay
 /// runs); `DiagnosticsEngine` may be shared.
-final class EventRelay: @unchecked Sendable {
+final class EventRelay<Item>: @unchecked Sendable {
     private let condition = NSCondition()
-    private var queue: [[AuditEvent]] = []
+    private var queue: [[Item]] = []
     private var closed = false
     private var failure: Error?
-    private var batch: [AuditEvent] = []
+    private var batch: [Item] = []
     private let batchSize: Int
     private let maxBatches: Int
     private let thread: Thread
@@ -24,7 +24,7 @@ final class EventRelay: @unchecked Sendable {
 
     /// Starts the consumer thread. At most `batchSize × (maxBatches + 1)` events are in flight
     /// (2,560 by default: a few MB; more bought no speed and cost 15 MB at 1M events).
-    init(batchSize: Int = 512, maxBatches: Int = 4, consumer: @escaping (AuditEvent) throws -> Void) {
+    init(batchSize: Int = 512, maxBatches: Int = 4, consumer: @escaping (Item) throws -> Void) {
         self.batchSize = batchSize
         self.maxBatches = maxBatches
         batch.reserveCapacity(batchSize)
@@ -39,8 +39,8 @@ final class EventRelay: @unchecked Sendable {
 
     /// The consumer, carried to its thread (only that thread calls it).
     private final class ConsumerBox: @unchecked Sendable {
-        let consume: (AuditEvent) throws -> Void
-        init(consume: @escaping (AuditEvent) throws -> Void) { self.consume = consume }
+        let consume: (Item) throws -> Void
+        init(consume: @escaping (Item) throws -> Void) { self.consume = consume }
     }
 
     /// The relay as the thread sees it, set before the thread starts.
@@ -48,7 +48,7 @@ final class EventRelay: @unchecked Sendable {
         var relay: EventRelay?
     }
 
-    private func run(_ consume: (AuditEvent) throws -> Void) {
+    private func run(_ consume: (Item) throws -> Void) {
         while true {
             condition.lock()
             while queue.isEmpty && !closed { condition.wait() }
@@ -76,8 +76,8 @@ final class EventRelay: @unchecked Sendable {
 
     /// Queues an event.
     /// - Throws: the consumer's error, once it has failed.
-    func send(_ event: AuditEvent) throws {
-        batch.append(event)
+    func send(_ item: Item) throws {
+        batch.append(item)
         if batch.count >= batchSize { try flush() }
     }
 

@@ -13,7 +13,7 @@ final class WorkbookOutput: ReportOutput {
     private var pagesSheet, actorsSheet, rulesSheet: XLSXSheet?
     private var accessSheet: XLSXSheet?
     private var events: XLSXEventSheetWriter?
-    private var relay: EventRelay?
+    private var relay: EventRelay<AuditEvent>?
     /// The workbook finishes on its own thread (see `finishesOnItsOwnThread`), with its own localizer.
     private let localizer: Localizer
     var finishesOnItsOwnThread: Bool { true }

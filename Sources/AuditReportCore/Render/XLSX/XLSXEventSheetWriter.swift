@@ -1,6 +1,10 @@
 /// Streams events into the Events sheet as they come, newest first: a bold frozen header,
 /// real date-time cells, every text a string; past Excel's row limit it goes on in "Events (2)",
 /// "Events (3)" … with the header repeated.
+///
+/// Two steps, which may run on two threads: `row(_:)` makes an event's cells (the localizer's
+/// work), `write(_:)` puts them in the sheet (libxlsxwriter's). Each step touches only its own
+/// state, so one thread may make rows while another writes them.
 public final class XLSXEventSheetWriter {
     /// Data rows per sheet: Excel's 1,048,576 rows less the header.
     public static let excelRowLimit = 1_048_575
@@ -26,22 +30,19 @@ public final class XLSXEventSheetWriter {
     public private(set) var written = 0
     public private(set) var omitted = 0
     private let dateFormat: XLSXFormat
-    private lazy var marker = localizer.string("xlsx.truncated_marker")
+    // Worked out when made, not on first use: rows and sheets may be made on different threads.
+    private let marker: String
     private lazy var dateHandle = workbook.format(dateFormat)
-    private lazy var headers: [String] = columns.map { column in
-        switch column {
-        case .standard(let c): return c.header(localizer)
-        case .extra(let name): return name
-        }
-    }
+    private let headers: [String]
     /// The columns' names in the terminal's messages, which are English.
-    private lazy var messageNames: [String] = columns.map { column in
-        switch column {
-        case .standard(let c): return c == .time ? "Time" : localizer.englishString("column.\(c.rawValue)")
-        case .extra(let name): return name
-        }
-    }
+    private let messageNames: [String]
     private let header = XLSXFormat(bold: true, fill: 0xDDE4EE, borderBottom: true)
+
+    /// One event's cells: the time as a serial date, then each column's text ("" for none).
+    public struct Row {
+        var serial: Double
+        var texts: [String]
+    }
 
     /// What a column of the sheet holds.
     public enum EventCell: Equatable {
@@ -70,6 +71,19 @@ public final class XLSXEventSheetWriter {
         self.onTruncated = onTruncated
         baseName = localizer.string("sheet.events")
         dateFormat = XLSXFormat(numberFormat: localizer.pack.format.excelDateTime)
+        marker = localizer.string("xlsx.truncated_marker")
+        headers = columns.map { column in
+            switch column {
+            case .standard(let c): return c.header(localizer)
+            case .extra(let name): return name
+            }
+        }
+        messageNames = columns.map { column in
+            switch column {
+            case .standard(let c): return c == .time ? "Time" : localizer.englishString("column.\(c.rawValue)")
+            case .extra(let name): return name
+            }
+        }
     }
 
     private func startSheet() throws {
@@ -85,7 +99,46 @@ public final class XLSXEventSheetWriter {
         row = 0
     }
 
+    /// Makes the event's row and writes it (both steps on this thread).
     public func write(_ e: AuditEvent) throws {
+        if let maxRows, written >= maxRows {
+            omitted += 1
+            return
+        }
+        try write(row(e))
+    }
+
+    /// The event's cells, texts made safe for a cell; a text cut at Excel's limit is told to
+    /// `onTruncated`. Uses the localizer, not the workbook.
+    public func row(_ e: AuditEvent) throws -> Row {
+        let extras = extraNames.isEmpty ? [] : Field.values(of: e.extras, for: extraNames)
+        var row = Row(serial: 0, texts: [])
+        row.texts.reserveCapacity(columns.count)
+        for (i, column) in columns.enumerated() {
+            let value: String
+            switch column {
+            case .standard(.time):
+                row.serial = XLSXText.serial(localizer.civil(e.timestamp))
+                value = ""
+            case .standard(let c):
+                value = c.text(e, localizer, sources: sources)
+            case .extra:
+                value = extras[i - firstExtra]
+            }
+            if value.isEmpty {
+                row.texts.append("")
+                continue
+            }
+            let safe = XLSXText.cell(value, marker: marker)
+            if safe.truncated { try onTruncated(e, messageNames[i], value) }
+            row.texts.append(safe.text)
+        }
+        return row
+    }
+
+    /// Writes a row made by `row(_:)` (or counts it as omitted past `maxRows`). Uses the
+    /// workbook, not the localizer.
+    public func write(_ cells: Row) throws {
         if let maxRows, written >= maxRows {
             omitted += 1
             return
@@ -93,25 +146,14 @@ public final class XLSXEventSheetWriter {
         if sheet == nil || row >= rowsPerSheet { try startSheet() }
         guard let sheet else { return }
         row += 1
-        let extras = extraNames.isEmpty ? [] : Field.values(of: e.extras, for: extraNames)
         for (i, column) in columns.enumerated() {
-            switch column {
-            case .standard(.time):
-                try sheet.write(row, i, number: XLSXText.serial(localizer.civil(e.timestamp)), handle: dateHandle, width: 19)
-            case .standard(let c):
-                try text(sheet, i, c.text(e, localizer, sources: sources), event: e, column: i)
-            case .extra:
-                try text(sheet, i, extras[i - firstExtra], event: e, column: i)
+            if case .standard(.time) = column {
+                try sheet.write(row, i, number: cells.serial, handle: dateHandle, width: 19)
+            } else if !cells.texts[i].isEmpty {
+                try sheet.write(row, i, text: cells.texts[i], handle: nil)
             }
         }
         written += 1
-    }
-
-    private func text(_ sheet: XLSXSheet, _ column: Int, _ value: String, event: AuditEvent, column index: Int) throws {
-        if value.isEmpty { return }
-        let safe = XLSXText.cell(value, marker: marker)
-        if safe.truncated { try onTruncated(event, messageNames[index], value) }
-        try sheet.write(row, column, text: safe.text, handle: nil)
     }
 
     /// Ends the last sheet (filter and widths). Call once after the last event.
