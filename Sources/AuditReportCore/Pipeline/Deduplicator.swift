@@ -244,13 +244,14 @@ public struct Deduplicator {
     }
 
     private mutating func flush(_ emit: (AuditEvent) throws -> Void) rethrows {
-        for (i, var e) in window.enumerated() {
-            if e.ambiguity == .later {
+        // By index, changed in place: a copy of each event would retain and release its strings.
+        for i in window.indices {
+            if window[i].ambiguity == .later {
                 guard met[i] else { continue }
-                resolvedTwins.insert(e.source)
+                resolvedTwins.insert(window[i].source)
             }
-            e.ambiguity = .none
-            try emit(e)
+            window[i].ambiguity = .none
+            try emit(window[i])
         }
         window.removeAll(keepingCapacity: true)
         held.removeAll(keepingCapacity: true)
@@ -331,7 +332,13 @@ public struct Deduplicator {
         } else {
             droppedOutsideByInput[dropped.source.input, default: 0] += 1
         }
-        var kept = window[index]
+        Self.absorb(dropped, into: &window[index], catalog: catalog)
+        let id = window[index].id
+        if !id.isEmpty && byID[id] == nil { byID[id] = index }
+    }
+
+    /// Fills the kept event's empty fields from a dropped copy, in place (in the window).
+    static func absorb(_ dropped: AuditEvent, into kept: inout AuditEvent, catalog: EventCatalog) {
         func fill(_ a: inout String, _ b: String) { if a.isEmpty { a = b } }
         // A specific key beats the group key a shared UI label resolved to.
         if catalog.entry(kept.key)?.kind == .group && catalog.entry(catalog.canonicalKey(dropped.key))?.groups.contains(kept.key) == true { kept.key = dropped.key }
@@ -353,8 +360,6 @@ public struct Deduplicator {
         if kept.audience == nil { kept.audience = dropped.audience }
         Self.addMissing(dropped.details, to: &kept.details)
         Self.addMissing(dropped.extras, to: &kept.extras)
-        if !kept.id.isEmpty && byID[kept.id] == nil { byID[kept.id] = index }
-        window[index] = kept
     }
 
     /// Appends the fields of `extra` whose names `fields` lacks (by a set past a few fields, so
