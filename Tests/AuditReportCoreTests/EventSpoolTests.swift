@@ -31,6 +31,19 @@ import Testing
         }
     }
 
+    @Test func sharedTextsDecodeToTheSameEvents() {
+        // A table of 4 slots: long texts (over 15 bytes) meet others in their slot all the time.
+        let strings = StringInterner(slots: 4)
+        for e in events(200) {
+            var e = e
+            e.actor.email = "person.\(e.source.line % 9)@long-domain.example.com"
+            e.workspace = e.source.line % 2 == 0 ? "Acme Corporation Workspace" : "Acme Corporation Workspacf"
+            var bytes: [UInt8] = []
+            EventCodec.encode(e, into: &bytes)
+            #expect(bytes.withUnsafeBytes { EventCodec.decode($0, strings: strings) } == e)
+        }
+    }
+
     @Test func spilledRunsMergeToTheSameOrderAsInMemory() throws {
         let input = events(3000)
         let memory = EventSpool(temporaryDirectory: TestSupport.temporaryDirectory())

@@ -98,9 +98,10 @@ public final class EventSpool {
         defer { discard() }
         if runFiles.isEmpty {
             entries.sort(by: Entry.before)
+            let strings = StringInterner()
             try bytes.withUnsafeBytes { raw in
                 for e in entries {
-                    try body(EventCodec.decode(UnsafeRawBufferPointer(rebasing: raw[e.offset..<e.offset + e.length])))
+                    try body(EventCodec.decode(UnsafeRawBufferPointer(rebasing: raw[e.offset..<e.offset + e.length]), strings: strings))
                 }
             }
             return
@@ -157,7 +158,9 @@ struct RunMerger {
     }
 
     func merge(_ body: (AuditEvent) throws -> Void) throws {
-        let readers = try files.map { try RunReader(path: $0.path) }
+        // One table for all runs: the same people and pages recur in every run.
+        let strings = StringInterner()
+        let readers = try files.map { try RunReader(path: $0.path, strings: strings) }
         var events = [AuditEvent?](repeating: nil, count: readers.count)
         var heap: [Head] = []
         heap.reserveCapacity(readers.count)
@@ -215,7 +218,10 @@ final class RunReader {
     private var chunk: UnsafeMutablePointer<UInt8>
     private let chunkSize = 1 << 16
 
-    init(path: String) throws {
+    private let strings: StringInterner?
+
+    init(path: String, strings: StringInterner? = nil) throws {
+        self.strings = strings
         stream = try ByteStream(path: path, chunkSize: 1 << 16, binary: true)
         chunk = .allocate(capacity: chunkSize)
     }
@@ -230,7 +236,7 @@ final class RunReader {
         guard try fill(length) else {
             throw OutputError.writeFailed(path: stream.path, reason: "temporary run file is truncated")
         }
-        let event = buffer.withUnsafeBytes { EventCodec.decode(UnsafeRawBufferPointer(rebasing: $0[position..<position + length])) }
+        let event = buffer.withUnsafeBytes { EventCodec.decode(UnsafeRawBufferPointer(rebasing: $0[position..<position + length]), strings: strings) }
         position += length
         return event
     }
