@@ -28,6 +28,11 @@ let package = Package(
             name: "CAuditZlib",
             providers: [.apt(["zlib1g-dev"])]
         ),
+        // Intel's ISA-L: the workbook's zip entries are deflated with it (see ParallelDeflate).
+        .systemLibrary(
+            name: "CAuditIsal",
+            providers: [.apt(["libisal-dev"])]
+        ),
         .systemLibrary(
             name: "CAuditCrypto",
             pkgConfig: "libcrypto",
@@ -35,7 +40,7 @@ let package = Package(
         ),
         .target(
             name: "AuditReportCore",
-            dependencies: ["CXlsxWriter", "CAuditZlib", "CAuditCrypto", .product(name: "Mustache", package: "swift-mustache")],
+            dependencies: ["CXlsxWriter", "CAuditZlib", "CAuditIsal", "CAuditCrypto", .product(name: "Mustache", package: "swift-mustache")],
             // The parsers' per-byte loops touch class properties; the dynamic exclusivity checks
             // on them were 15% of a run (perf). The code has no overlapping accesses to check.
             swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))]

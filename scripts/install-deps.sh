@@ -2,7 +2,7 @@
 # Installs the Debian packages audit-report builds against, if any is missing.
 # Needs root (as CI runs) or sudo.
 set -euo pipefail
-packages=(libxlsxwriter-dev zlib1g-dev libssl-dev pkg-config)
+packages=(libxlsxwriter-dev zlib1g-dev libisal-dev libssl-dev pkg-config)
 # The tests also write a workbook under a German locale (LC_NUMERIC must not leak into numbers),
 # read the printed HTML's text (poppler's pdftotext) and print the sample workbook (LibreOffice).
 # The collect server's tests get a certificate from openssl and post over HTTPS with curl.

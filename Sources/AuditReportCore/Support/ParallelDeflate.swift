@@ -1,3 +1,4 @@
+import CAuditIsal
 import CAuditZlib
 import Foundation
 
@@ -5,7 +6,7 @@ import Foundation
 import Glibc
 #endif
 
-/// The workbook's zip compressed on every core.
+/// The workbook's zip compressed on every core, with ISA-L.
 ///
 /// libxlsxwriter writes each worksheet's XML to a temporary file while rows come in, and
 /// compresses all of it when the workbook is closed, through minizip and zlib's `deflate`, on
@@ -13,16 +14,18 @@ import Glibc
 /// other core idle. This file defines zlib's `deflateInit2_`, `deflate` and `deflateEnd` in the
 /// executable, and the dynamic linker binds minizip's calls to them (the linker exports an
 /// executable's definition of a symbol that a linked library, here libz, also defines, so that
-/// the executable's wins; `theWorkbookIsCompressedThisWay` checks it). A raw deflate stream (a zip entry's) is cut into blocks of `blockSize`
-/// bytes, and each block is compressed on a thread of its own with zlib itself, primed with the
-/// 32 KiB before it as its dictionary and ended with a sync flush, so the blocks' outputs joined
-/// in order are one valid deflate stream (as pigz makes them). Every other stream (the gzip of
-/// the JSON-lines output, anything zlib-framed) goes to zlib unchanged.
+/// the executable's wins; `theWorkbookIsCompressedThisWay` checks it). A raw deflate stream
+/// (a zip entry's) is cut into blocks of `blockSize` bytes, and each block is compressed on a
+/// thread of its own, primed with the 32 KiB before it as its dictionary and ended with a sync
+/// flush, so the blocks' outputs joined in order are one valid deflate stream (as pigz makes
+/// them). Blocks are compressed by ISA-L at zlib's default level and below, by zlib above it
+/// (`BlockCompressor`). Every other stream (the gzip of the JSON-lines output, anything
+/// zlib-framed) goes to zlib unchanged.
 ///
 /// The bytes depend only on the input and `blockSize`, not on the threads' timing, so a run
-/// writes the same workbook each time (a thread's zlib stream is reset between blocks, which
+/// writes the same workbook each time (a thread's stream is reset between blocks, which
 /// gives the bytes a fresh one would). Memory: at most `maxInFlight` + 1 blocks of input and
-/// output (about 10 MB), allocated once per stream; one zlib state per thread.
+/// output (about 10 MB), allocated once per stream; one compressor state per thread.
 public enum ParallelDeflate {
     /// Input bytes per block: large enough that the per-block cost (a zlib state, a sync flush
     /// marker, a primed window) is lost in the noise, small enough to keep both cores busy.
@@ -30,9 +33,9 @@ public enum ParallelDeflate {
     /// The deflate window: each block is primed with this many bytes before it.
     static let window = 1 << 15
 
-    /// Whether raw streams are compressed in blocks (off on one core, where it gains nothing).
-    /// A variable for tests, which compare both ways.
-    nonisolated(unsafe) public static var enabled = ProcessInfo.processInfo.activeProcessorCount > 1
+    /// Whether raw streams are taken over (on one core too: ISA-L is the gain there). A
+    /// variable for tests, which compare with zlib's own stream.
+    nonisolated(unsafe) public static var enabled = true
 
     /// Streams compressed in blocks so far (so a test can see that the workbook went this way).
     public static var streamsCompressed: Int { registry.withLock { $0.finished } }
@@ -348,36 +351,87 @@ final class Deflater {
     }
 }
 
-/// A zlib stream kept by one thread and reset for each block (as pigz does), so a block does
-/// not allocate zlib's 300 KB of state anew.
+/// What compresses a thread's blocks: ISA-L (Intel's deflate) for the levels up to zlib's
+/// default, zlib itself for the higher ones. ISA-L's level 3 writes standard deflate 3 times
+/// as fast as zlib's level 6, for 7% more bytes on worksheet XML (measured on 200 MB of a
+/// report's events sheet: 28.7 MB in 0.65 s against 26.7 MB in 2.07 s).
+/// A stream is kept per thread and reset for each block, so a block allocates no state.
 final class BlockCompressor {
     /// Allocated: zlib keeps the stream's address and checks it.
     private let z = UnsafeMutablePointer<z_stream>.allocate(capacity: 1)
     private var parameters: (level: Int32, memLevel: Int32, strategy: Int32)?
+    private let isal = UnsafeMutablePointer<isal_zstream>.allocate(capacity: 1)
+    private var isalBuffer: UnsafeMutablePointer<UInt8>?
+    private let isalBufferSize = Int(audit_report_isal_level3_buffer_size())
 
-    init() { z.initialize(to: z_stream()) }
+    init() {
+        z.initialize(to: z_stream())
+        isal.initialize(to: isal_zstream())
+    }
 
     deinit {
         if parameters != nil { _ = RealZlib.deflateEnd(z) }
         z.deallocate()
+        isal.deallocate()
+        isalBuffer?.deallocate()
     }
+
+    /// Whether a stream opened with zlib's `level` is compressed with ISA-L.
+    static func usesISAL(level: Int32) -> Bool { level == Z_DEFAULT_COMPRESSION || (1...6).contains(level) }
 
     /// Compresses the block: primed with the bytes before it, ended with a sync flush (or, the
     /// last one, with the stream's end). Marks it compressed (or failed) in any case.
     func compress(_ block: Deflater.Block) {
         defer { block.markCompressed() }
+        if !(Self.usesISAL(level: block.level) ? compressWithISAL(block) : compressWithZlib(block)) { block.failed = true }
+    }
+
+    private func compressWithISAL(_ block: Deflater.Block) -> Bool {
+        let buffer = isalBuffer ?? .allocate(capacity: isalBufferSize)
+        isalBuffer = buffer
+        isal_deflate_init(isal)
+        isal.pointee.level = 3
+        isal.pointee.level_buf = buffer
+        isal.pointee.level_buf_size = UInt32(isalBufferSize)
+        isal.pointee.gzip_flag = UInt16(IGZIP_DEFLATE)
+        isal.pointee.end_of_stream = block.final ? 1 : 0
+        isal.pointee.flush = UInt16(block.final ? NO_FLUSH : SYNC_FLUSH)
+        if block.dictionaryCount > 0 {
+            guard isal_deflate_set_dict(isal, block.dictionary, UInt32(block.dictionaryCount)) == COMP_OK else { return false }
+        }
+        isal.pointee.next_in = block.input
+        isal.pointee.avail_in = UInt32(block.count)
+        var stalled = 0
+        while true {
+            let before = block.outputCount
+            isal.pointee.next_out = block.output + block.outputCount
+            isal.pointee.avail_out = UInt32(block.outputCapacity - block.outputCount)
+            guard isal_deflate(isal) == COMP_OK else { return false }
+            block.outputCount = block.outputCapacity - Int(isal.pointee.avail_out)
+            if isal.pointee.avail_in == 0 && (block.final ? audit_report_isal_ended(isal) != 0 : isal.pointee.avail_out > 0) { return true }
+            if isal.pointee.avail_out == 0 {
+                block.grow()
+            } else if block.outputCount == before {
+                // No progress with room to write: never seen; not a loop forever either.
+                stalled += 1
+                if stalled > 3 { return false }
+            }
+        }
+    }
+
+    private func compressWithZlib(_ block: Deflater.Block) -> Bool {
         if let p = parameters, p == (block.level, block.memLevel, block.strategy) {
-            guard deflateReset(z) == Z_OK else { return fail(block) }
+            guard deflateReset(z) == Z_OK else { return failZlib() }
         } else {
             if parameters != nil { _ = RealZlib.deflateEnd(z) }
             parameters = nil
             guard RealZlib.deflateInit2(z, block.level, Z_DEFLATED, -15, block.memLevel, block.strategy, zlibVersion(), Int32(MemoryLayout<z_stream>.size)) == Z_OK else {
-                return fail(block)
+                return false
             }
             parameters = (block.level, block.memLevel, block.strategy)
         }
         if block.dictionaryCount > 0 {
-            guard deflateSetDictionary(z, block.dictionary, UInt32(block.dictionaryCount)) == Z_OK else { return fail(block) }
+            guard deflateSetDictionary(z, block.dictionary, UInt32(block.dictionaryCount)) == Z_OK else { return failZlib() }
         }
         z.pointee.next_in = block.input
         z.pointee.avail_in = UInt32(block.count)
@@ -386,16 +440,16 @@ final class BlockCompressor {
             z.pointee.avail_out = UInt32(block.outputCapacity - block.outputCount)
             let status = RealZlib.deflate(z, block.final ? Z_FINISH : Z_SYNC_FLUSH)
             block.outputCount = block.outputCapacity - Int(z.pointee.avail_out)
-            if block.final ? status == Z_STREAM_END : (status == Z_OK && z.pointee.avail_in == 0 && z.pointee.avail_out > 0) { return }
-            guard status == Z_OK || status == Z_BUF_ERROR else { return fail(block) }
+            if block.final ? status == Z_STREAM_END : (status == Z_OK && z.pointee.avail_in == 0 && z.pointee.avail_out > 0) { return true }
+            guard status == Z_OK || status == Z_BUF_ERROR else { return failZlib() }
             block.grow()
         }
     }
 
-    private func fail(_ block: Deflater.Block) {
-        block.failed = true
+    private func failZlib() -> Bool {
         if parameters != nil { _ = RealZlib.deflateEnd(z) }
         parameters = nil
+        return false
     }
 }
 
