@@ -16,6 +16,18 @@ public struct CSVWriter {
         let delimiter = dialect.delimiter
         for (i, field) in fields.enumerated() {
             if i > 0 { file.write(byte: delimiter) }
+            guard let first = field.utf8.first else { continue }
+            // Most cells need neither a guard nor quotes: one pass over the bytes tells, and
+            // writes them (this runs for every cell of the events CSV).
+            if !Self.mayStartFormula(first) {
+                var plain = field
+                let written: Bool = plain.withUTF8 { bytes in
+                    for b in bytes where b == 0x22 || b == delimiter || b == 0x0A || b == 0x0D || b == 0 { return false }
+                    file.write(UnsafeRawBufferPointer(bytes))
+                    return true
+                }
+                if written { continue }
+            }
             var safe = Self.neutralize(field)
             safe.withUTF8 { bytes in
                 guard bytes.contains(where: { $0 == 0x22 || $0 == delimiter || $0 == 0x0A || $0 == 0x0D }) else {
@@ -35,6 +47,16 @@ public struct CSVWriter {
         }
         file.write(byte: 0x0D)
         file.write(byte: 0x0A)
+    }
+
+    /// Whether a cell starting with this byte may need `neutralize`'s guard: the formula
+    /// starters, a space before one, and the first byte of the full-width forms (U+FFxx).
+    @inline(__always)
+    static func mayStartFormula(_ first: UInt8) -> Bool {
+        switch first {
+        case 0x3D, 0x2B, 0x2D, 0x40, 0x09, 0x0D, 0x0A, 0x20, 0xEF: return true
+        default: return false
+        }
     }
 
     /// The cell as written: neutralized, then quoted if it holds a quote, delimiter or line break.

@@ -10,17 +10,16 @@ public enum XLSXText {
     /// Excel's limit cut with `marker` at the end.
     /// - Returns: the text and whether it was cut.
     public static func cell(_ text: String, marker: String) -> (text: String, truncated: Bool) {
-        // Fast scan: only control bytes and "_x"/"_X" need the slow path.
-        var needsWork = false
-        var previous: UInt8 = 0
-        for b in text.utf8 {
-            if (b < 0x20 && b != 0x09 && b != 0x0A) || b == 0x7F || (previous == 0x5F && (b == 0x78 || b == 0x58)) {
-                needsWork = true
-                break
-            }
-            previous = b
-        }
+        // Fast scan over the bytes in place: only control bytes and "_x"/"_X" need the slow path.
         var result = text
+        let needsWork = result.withUTF8 { bytes in
+            var previous: UInt8 = 0
+            for b in bytes {
+                if (b < 0x20 && b != 0x09 && b != 0x0A) || b == 0x7F || (previous == 0x5F && (b == 0x78 || b == 0x58)) { return true }
+                previous = b
+            }
+            return false
+        }
         if needsWork {
             var out = String.UnicodeScalarView()
             let scalars = Array(text.unicodeScalars)
