@@ -205,12 +205,16 @@ public struct ReportJob {
         // run, or a run without a workbook); the aggregate and findings are read only after it.
         let counter = outputs.contains(where: \.takesOnItsOwnThread) ? nil : EventRelay { count($0) }
         defer { counter?.stop() }
+        // The events' cells are made once, here, for every output that shows them.
+        let makesTexts = outputs.contains(where: \.showsEventTexts)
+        let extraColumns = pipeline.extraColumns
         try pipeline.emit { event in
             handedOn += 1
             if handedOn & 0x3FFF == 0 { onProgress?(.writing(events: handedOn, total: toWrite)) }
             if let counter { try counter.send(event) } else { count(event) }
             guard period.contains(event.timestamp) else { return }
-            for output in outputs { try output.take(event) }
+            let texts = makesTexts ? EventTexts(event, localizer, sources: sources, extraColumns: extraColumns) : nil
+            for output in outputs { try output.take(event, texts: texts) }
         }
         try counter?.finish()
         var facts = ReportFacts(period: options.period, aggregate: aggregate, inputs: pipeline.inputs, inputNames: sources, unmapped: pipeline.unmappedKeys, reportDate: reportDate)

@@ -18,9 +18,12 @@ public final class EventCSVRenderer {
     }
 
     public func write(_ event: AuditEvent) {
-        var cells = EventColumn.allCases.map { $0.text(event, localizer, sources: sources) }
-        if !extraColumns.isEmpty { cells += Field.values(of: event.extras, for: extraColumns) }
-        writer.row(cells)
+        write(EventTexts(event, localizer, sources: sources, extraColumns: extraColumns))
+    }
+
+    /// Writes an event's cells made with this renderer's extra columns.
+    public func write(_ texts: EventTexts) {
+        writer.row(texts.cells)
         rows += 1
     }
 }

@@ -58,3 +58,19 @@ public enum EventColumn: String, CaseIterable, Sendable {
         }
     }
 }
+
+/// An event's cells as the events CSV shows them: every standard column in `EventColumn`
+/// order (the time as text), then the inputs' own columns in the run's order. Made once per
+/// event, on the thread that hands events on, for each output that shows them: the events CSV
+/// writes them as they are, the workbook's rows take all but the time (a date cell there).
+public struct EventTexts: Sendable {
+    public let cells: [String]
+
+    public init(_ e: AuditEvent, _ l: Localizer, sources: [String], extraColumns: [String]) {
+        var cells = [String]()
+        cells.reserveCapacity(EventColumn.allCases.count + extraColumns.count)
+        for column in EventColumn.allCases { cells.append(column.text(e, l, sources: sources)) }
+        if !extraColumns.isEmpty { cells += Field.values(of: e.extras, for: extraColumns) }
+        self.cells = cells
+    }
+}

@@ -15,12 +15,14 @@ final class EventsCSVOutput: ReportOutput {
 
     var files: [AtomicOutput] { [file] }
 
-    func take(_ event: AuditEvent) throws {
+    var showsEventTexts: Bool { true }
+
+    func take(_ event: AuditEvent, texts: EventTexts?) throws {
         if renderer == nil {
             // The inputs' own columns are known once they are read, before the first event.
             renderer = EventCSVRenderer(file: out, dialect: context.options.dialect, localizer: context.localizer, extraColumns: context.pipeline.extraColumns, sources: context.sources)
         }
-        renderer?.write(event)
+        if let texts { renderer?.write(texts) } else { renderer?.write(event) }
     }
 
     func finish(_ facts: ReportFacts) throws {

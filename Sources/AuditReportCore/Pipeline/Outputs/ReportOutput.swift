@@ -7,8 +7,12 @@ import Foundation
 protocol ReportOutput: AnyObject {
     /// The files it writes, in the order they are reported.
     var files: [AtomicOutput] { get }
-    /// Takes one event of the period (events come newest first). Most outputs need none.
-    func take(_ event: AuditEvent) throws
+    /// Takes one event of the period (events come newest first), with its cells when some
+    /// output `showsEventTexts`. Most outputs need none.
+    func take(_ event: AuditEvent, texts: EventTexts?) throws
+    /// Shows the events' cells (the events CSV, the workbook's rows): the run makes them once
+    /// per event, in the report's language, for all such outputs.
+    var showsEventTexts: Bool { get }
     /// Writes everything that depends on the whole period and closes its files.
     func finish(_ facts: ReportFacts) throws
     /// Stops work in progress after a failure (a writer thread); its files are then discarded.
@@ -25,7 +29,8 @@ protocol ReportOutput: AnyObject {
 }
 
 extension ReportOutput {
-    func take(_ event: AuditEvent) throws {}
+    func take(_ event: AuditEvent, texts: EventTexts?) throws {}
+    var showsEventTexts: Bool { false }
     func abandon() {}
     var finishesOnItsOwnThread: Bool { false }
     var finishesLast: Bool { false }

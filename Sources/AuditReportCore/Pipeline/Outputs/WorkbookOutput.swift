@@ -13,7 +13,7 @@ final class WorkbookOutput: ReportOutput {
     private var pagesSheet, actorsSheet, rulesSheet: XLSXSheet?
     private var accessSheet: XLSXSheet?
     private var events: XLSXEventSheetWriter?
-    private var relay: EventRelay<AuditEvent>?
+    private var relay: EventRelay<(AuditEvent, EventTexts?)>?
     /// The workbook finishes on its own thread (see `finishesOnItsOwnThread`), with its own localizer.
     private let localizer: Localizer
     var finishesOnItsOwnThread: Bool { true }
@@ -31,9 +31,11 @@ final class WorkbookOutput: ReportOutput {
 
     var files: [AtomicOutput] { [file] }
 
-    func take(_ event: AuditEvent) throws {
+    var showsEventTexts: Bool { true }
+
+    func take(_ event: AuditEvent, texts: EventTexts?) throws {
         if events == nil { try startEvents() }
-        try relay?.send(event)
+        try relay?.send((event, texts))
     }
 
     /// The events sheets and their writer thread. The inputs' own columns are known once they
@@ -51,7 +53,9 @@ final class WorkbookOutput: ReportOutput {
         let period = context.options.period
         writer.footerTitle = localizer.string("xlsx.footer_title", ["month": localizer.monthTitle(year: period.year, month: period.month)])
         events = writer
-        relay = EventRelay { try writer.write($0) }
+        // The cells' texts come made (the same as the events CSV's); this thread makes them safe
+        // for a cell and writes them.
+        relay = EventRelay { event, texts in try writer.write(event, texts: texts) }
     }
 
     func finish(_ facts: ReportFacts) throws {

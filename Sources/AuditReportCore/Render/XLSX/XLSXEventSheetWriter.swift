@@ -99,19 +99,20 @@ public final class XLSXEventSheetWriter {
         row = 0
     }
 
-    /// Makes the event's row and writes it (both steps on this thread).
-    public func write(_ e: AuditEvent) throws {
+    /// Makes the event's row and writes it (both steps on this thread); with `texts` (the
+    /// run's `EventTexts` of the event, made with the same extra columns), from those.
+    public func write(_ e: AuditEvent, texts: EventTexts? = nil) throws {
         if let maxRows, written >= maxRows {
             omitted += 1
             return
         }
-        try write(row(e))
+        try write(row(e, texts: texts))
     }
 
     /// The event's cells, texts made safe for a cell; a text cut at Excel's limit is told to
-    /// `onTruncated`. Uses the localizer, not the workbook.
-    public func row(_ e: AuditEvent) throws -> Row {
-        let extras = extraNames.isEmpty ? [] : Field.values(of: e.extras, for: extraNames)
+    /// `onTruncated`. Uses the localizer (for the texts unless given), not the workbook.
+    public func row(_ e: AuditEvent, texts: EventTexts? = nil) throws -> Row {
+        let extras = texts != nil || extraNames.isEmpty ? [] : Field.values(of: e.extras, for: extraNames)
         var row = Row(serial: 0, texts: [])
         row.texts.reserveCapacity(columns.count)
         for (i, column) in columns.enumerated() {
@@ -121,9 +122,10 @@ public final class XLSXEventSheetWriter {
                 row.serial = XLSXText.serial(localizer.civil(e.timestamp))
                 value = ""
             case .standard(let c):
-                value = c.text(e, localizer, sources: sources)
+                // The standard columns come first, in `EventColumn` order, as in `EventTexts`.
+                value = texts?.cells[i] ?? c.text(e, localizer, sources: sources)
             case .extra:
-                value = extras[i - firstExtra]
+                value = texts?.cells[i] ?? extras[i - firstExtra]
             }
             if value.isEmpty {
                 row.texts.append("")
