@@ -1,7 +1,7 @@
 #ifndef AUDIT_REPORT_CISAL_SHIM_H
 #define AUDIT_REPORT_CISAL_SHIM_H
 
-#include <isa-l/igzip_lib.h>
+#include <isa-l.h> /* the version macros; it includes igzip_lib.h */
 
 /* The working memory ISA-L's level 3 asks for (a macro expression Swift cannot import). */
 static inline uint32_t audit_report_isal_level3_buffer_size(void) {

@@ -185,6 +185,7 @@ import Testing
         let m = try JSONParser.parse(try String(contentsOfFile: path, encoding: .utf8), path: path, line: 1)
         #expect(m["tool"]?["version"] == .string(BuildInfo.version))
         #expect(m["tool"]?["libxlsxwriter"]?.scalarText?.isEmpty == false && m["tool"]?["zlib"]?.scalarText?.isEmpty == false)
+        #expect(m["tool"]?["isal"]?.scalarText == BuildInfo.isalVersion && BuildInfo.isalVersion.split(separator: ".").count == 3)
         #expect(m["parameters"]?["language"] == .string("en"))
         #expect(m["data_as_of"] == .string("2026-11-01T00:00:00.000Z"))
         if case .array(let outputs)? = m["outputs"] {

@@ -1,3 +1,4 @@
+import CAuditIsal
 import CAuditZlib
 import CXlsxWriter
 
@@ -9,4 +10,7 @@ public enum BuildInfo {
     public static let libxlsxwriterVersion = LXW_VERSION
     /// The zlib linked at run time.
     public static var zlibVersion: String { String(cString: CAuditZlib.zlibVersion()) }
+    /// The ISA-L the program was built against (it deflates the workbook's zip entries, so
+    /// its version shapes the workbook's bytes).
+    public static let isalVersion = "\(ISAL_MAJOR_VERSION).\(ISAL_MINOR_VERSION).\(ISAL_PATCH_VERSION)"
 }

@@ -65,7 +65,7 @@ final class ManifestOutput: ReportOutput {
         ])
         return .obj([
             "manifest_version": .int(1),
-            "tool": .obj(["name": .string("audit-report"), "version": .string(BuildInfo.version), "libxlsxwriter": .string(BuildInfo.libxlsxwriterVersion), "zlib": .string(BuildInfo.zlibVersion)]),
+            "tool": .obj(["name": .string("audit-report"), "version": .string(BuildInfo.version), "libxlsxwriter": .string(BuildInfo.libxlsxwriterVersion), "zlib": .string(BuildInfo.zlibVersion), "isal": .string(BuildInfo.isalVersion)]),
             "run_id": .string(UUID().uuidString.lowercased()),
             "generated_at": .time(Timestamp(milliseconds: Int64(Date().timeIntervalSince1970 * 1000))),
             "period": .obj(["month": .string(period.identifier), "start": .time(period.start), "end": .time(period.end)]),
