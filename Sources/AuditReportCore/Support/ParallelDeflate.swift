@@ -111,8 +111,9 @@ enum RealZlib {
     typealias End = @convention(c) (z_streamp?) -> Int32
 
     private static func find<T>(_ name: String, as type: T.Type) -> T {
-        // RTLD_NEXT: the first definition after the calling object, which is libz's.
-        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: -1), name) ?? dlsym(nil, name) else {
+        // RTLD_NEXT: the first definition after the calling object, which is libz's. (Not the
+        // default search, which would find the executable's own and call it forever.)
+        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: -1), name) else {
             fatalError("zlib's \(name) not found")
         }
         return unsafeBitCast(symbol, to: type)
