@@ -8,7 +8,7 @@ RELEASE_BIN = .build/release/audit-report
 .PHONY: deps build release demo test install sample clean screenshots bench bench-collect fuzz
 
 FUZZ_SECONDS ?= 600
-FUZZ_TARGETS = FuzzCSV FuzzJSON FuzzTimestamp FuzzInput FuzzRules FuzzLanguage FuzzBody FuzzSIEMLine FuzzTwin
+FUZZ_TARGETS = FuzzCSV FuzzJSON FuzzTimestamp FuzzInput FuzzRules FuzzLanguage FuzzBody FuzzSIEMLine FuzzTwin FuzzDeflate
 
 # Coverage-guided fuzzing (libFuzzer) of the tokenizer, the JSON parser, the timestamp parser,
 # the whole input path, the rules and language file loaders, the collect server's bodies, the tree-less SIEM

@@ -21,5 +21,6 @@ let package = Package(
         .executableTarget(name: "FuzzLanguage", dependencies: [core, "FuzzDriver"], swiftSettings: fuzzer, linkerSettings: linker),
         .executableTarget(name: "FuzzSIEMLine", dependencies: [core, "FuzzDriver"], swiftSettings: fuzzer, linkerSettings: linker),
         .executableTarget(name: "FuzzTwin", dependencies: [core, "FuzzDriver"], swiftSettings: fuzzer, linkerSettings: linker),
+        .executableTarget(name: "FuzzDeflate", dependencies: [core, "FuzzDriver"], swiftSettings: fuzzer, linkerSettings: linker),
     ]
 )
