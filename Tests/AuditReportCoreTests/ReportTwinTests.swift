@@ -155,6 +155,16 @@ import Testing
     }
 
     /// Every output of two runs on the same inputs, in two folders, is the same to the byte.
+    @Test func theWorkbookIsTheSameWhetherItsCellsCameFromTheCSVSetOrNot() throws {
+        // With the CSV set the run makes each event's texts once and the workbook takes them;
+        // without it the workbook's thread makes them. The bytes must not tell.
+        let inputs = ["sample-2026-10.csv", "sample-2026-10-siem.jsonl"].map { Self.examples.appendingPathComponent($0).path }
+        let both = try run(inputs, month: "2026-10", out: TestSupport.temporaryDirectory(), formats: [.xlsx, .csv])
+        let alone = try run(inputs, month: "2026-10", out: TestSupport.temporaryDirectory(), formats: [.xlsx])
+        let workbook = { (r: ReportJob.Result) in r.written.first { $0.hasSuffix(".xlsx") }! }
+        #expect(FileManager.default.contentsEqual(atPath: workbook(both), andPath: workbook(alone)))
+    }
+
     @Test func rerunsGiveByteIdenticalFiles() throws {
         let inputs = ["sample-2026-10.csv", "sample-2026-10-siem.jsonl", "opal-tickets-2026-10.csv"].map { Self.examples.appendingPathComponent($0).path }
         let a = try run(inputs, month: "2026-10", out: TestSupport.temporaryDirectory())

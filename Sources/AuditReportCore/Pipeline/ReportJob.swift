@@ -205,7 +205,7 @@ public struct ReportJob {
         // run, or a run without a workbook); the aggregate and findings are read only after it.
         let counter = outputs.contains(where: \.takesOnItsOwnThread) ? nil : EventRelay { count($0) }
         defer { counter?.stop() }
-        // The events' cells are made once, here, for every output that shows them.
+        // The events' cells are made once, here, when an output shows them; any output may use them.
         let makesTexts = outputs.contains(where: \.showsEventTexts)
         let extraColumns = pipeline.extraColumns
         try pipeline.emit { event in

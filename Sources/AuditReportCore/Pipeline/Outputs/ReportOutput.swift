@@ -8,10 +8,11 @@ protocol ReportOutput: AnyObject {
     /// The files it writes, in the order they are reported.
     var files: [AtomicOutput] { get }
     /// Takes one event of the period (events come newest first), with its cells when some
-    /// output `showsEventTexts`. Most outputs need none.
+    /// output `showsEventTexts` (another output may use them too: the workbook's rows do).
+    /// Most outputs need none.
     func take(_ event: AuditEvent, texts: EventTexts?) throws
-    /// Shows the events' cells (the events CSV, the workbook's rows): the run makes them once
-    /// per event, in the report's language, for all such outputs.
+    /// Shows the events' cells as they are (the events CSV): the run makes them once per event,
+    /// in the report's language, and hands them to every output.
     var showsEventTexts: Bool { get }
     /// Writes everything that depends on the whole period and closes its files.
     func finish(_ facts: ReportFacts) throws

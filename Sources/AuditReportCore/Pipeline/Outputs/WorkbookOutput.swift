@@ -31,8 +31,10 @@ final class WorkbookOutput: ReportOutput {
 
     var files: [AtomicOutput] { [file] }
 
-    var showsEventTexts: Bool { true }
-
+    /// It uses the events' texts when the run makes them (for the events CSV), but does not ask
+    /// for them: made for it alone, they would cost the main thread a date text per event that
+    /// the workbook does not show (its time is a date cell), and the writer thread makes them
+    /// itself then.
     func take(_ event: AuditEvent, texts: EventTexts?) throws {
         if events == nil { try startEvents() }
         try relay?.send((event, texts))
@@ -53,8 +55,8 @@ final class WorkbookOutput: ReportOutput {
         let period = context.options.period
         writer.footerTitle = localizer.string("xlsx.footer_title", ["month": localizer.monthTitle(year: period.year, month: period.month)])
         events = writer
-        // The cells' texts come made (the same as the events CSV's); this thread makes them safe
-        // for a cell and writes them.
+        // With a CSV set, the cells' texts come made (the events CSV's); this thread then only
+        // makes them safe for a cell and writes them.
         relay = EventRelay { event, texts in try writer.write(event, texts: texts) }
     }
 

@@ -34,6 +34,8 @@ public final class XLSXEventSheetWriter {
     private let marker: String
     private lazy var dateHandle = workbook.format(dateFormat)
     private let headers: [String]
+    /// Whether its columns line up with `EventTexts` (see `init`).
+    private let takesEventTexts: Bool
     /// The columns' names in the terminal's messages, which are English.
     private let messageNames: [String]
     private let header = XLSXFormat(bold: true, fill: 0xDDE4EE, borderBottom: true)
@@ -71,6 +73,10 @@ public final class XLSXEventSheetWriter {
         self.onTruncated = onTruncated
         baseName = localizer.string("sheet.events")
         dateFormat = XLSXFormat(numberFormat: localizer.pack.format.excelDateTime)
+        // `EventTexts` hold the standard columns in `EventColumn` order, then the run's extra
+        // columns: a sheet whose columns begin so (`forRun`) can take its cells from them.
+        let standard = EventColumn.allCases.map { EventCell.standard($0) }
+        takesEventTexts = columns.count >= standard.count && Array(columns.prefix(standard.count)) == standard
         marker = localizer.string("xlsx.truncated_marker")
         headers = columns.map { column in
             switch column {
@@ -100,7 +106,8 @@ public final class XLSXEventSheetWriter {
     }
 
     /// Makes the event's row and writes it (both steps on this thread); with `texts` (the
-    /// run's `EventTexts` of the event, made with the same extra columns), from those.
+    /// run's `EventTexts` of the event, made with the run's extra columns, of which this sheet's
+    /// are the first), from those.
     public func write(_ e: AuditEvent, texts: EventTexts? = nil) throws {
         if let maxRows, written >= maxRows {
             omitted += 1
@@ -112,6 +119,7 @@ public final class XLSXEventSheetWriter {
     /// The event's cells, texts made safe for a cell; a text cut at Excel's limit is told to
     /// `onTruncated`. Uses the localizer (for the texts unless given), not the workbook.
     public func row(_ e: AuditEvent, texts: EventTexts? = nil) throws -> Row {
+        let texts = takesEventTexts ? texts : nil
         let extras = texts != nil || extraNames.isEmpty ? [] : Field.values(of: e.extras, for: extraNames)
         var row = Row(serial: 0, texts: [])
         row.texts.reserveCapacity(columns.count)
@@ -122,7 +130,6 @@ public final class XLSXEventSheetWriter {
                 row.serial = XLSXText.serial(localizer.civil(e.timestamp))
                 value = ""
             case .standard(let c):
-                // The standard columns come first, in `EventColumn` order, as in `EventTexts`.
                 value = texts?.cells[i] ?? c.text(e, localizer, sources: sources)
             case .extra:
                 value = texts?.cells[i] ?? extras[i - firstExtra]
