@@ -166,3 +166,35 @@ import Testing
         #expect(CSVField.allCases.map(\.ordinal) == Array(CSVField.allCases.indices))
     }
 }
+
+/// The zone inference's window: rows it turns down are passed over before they become events.
+@Suite struct ZoneLessRowFilterTests {
+    @Test func rowsTurnedDownAreNeitherHandedOnNorCounted() throws {
+        let path = TestSupport.file("w.csv", """
+            Date,Email,Event
+            2026-10-01 08:00:00,a@x.de,Login
+            2026-10-02 08:00:00,b@x.de,Login
+            2026-10-03T08:00:00Z,c@x.de,Login
+            2026-10-04 08:00:00,d@x.de,Login
+
+            """)
+        var asked: [Int] = []
+        var context = ReadContext(store: TestSupport.store, inputIndex: 0, inputTimeZone: TestSupport.utc, diagnostics: DiagnosticsEngine())
+        context.readsZoneLessRow = { civil in
+            asked.append(civil.day)
+            return civil.day != 2
+        }
+        var hooked: [String] = []
+        context.onZoneLessTime = { _, event in
+            hooked.append(event.actor.email)
+            return nil
+        }
+        var events: [AuditEvent] = []
+        let summary = try InputReader.read(path: path, context: context) { events.append($0) }
+        // A time that names its zone is not asked about.
+        #expect(asked == [1, 2, 4])
+        #expect(hooked == ["a@x.de", "d@x.de"])
+        #expect(events.map(\.actor.email) == ["a@x.de", "c@x.de", "d@x.de"])
+        #expect(summary.events == 3)
+    }
+}

@@ -135,3 +135,30 @@ import Testing
         #expect(p.duplicatesDropped == (streamTime == nil ? 0 : 1))
     }
 }
+
+/// Which end of a large stream the zone inference reads first.
+@Suite struct StreamTailChoiceTests {
+    let day: Int64 = 86_400
+    /// A stream of October's last 24 days, 400 MB, read 32 MB from its end.
+    var span: ClosedRange<Int64> { (8 * day)...(32 * day) }
+
+    @Test func aSampleFromTheStreamsStartSkipsTheTail() {
+        // An export oldest first: its rows sampled just after the stream began.
+        #expect(!CSVZoneInference.sampleReachesTail(sampled: (8 * day + 14 * 3600)...(10 * day), span: span, size: 400 << 20, tailBytes: 32 << 20))
+    }
+
+    @Test func aSampleOfTheNewestRowsReadsTheTail() {
+        // An export newest first, as Notion's: its newest rows are the stream's last days.
+        #expect(CSVZoneInference.sampleReachesTail(sampled: (31 * day)...(32 * day), span: span, size: 400 << 20, tailBytes: 32 << 20))
+        // The tail holds about the last 1.9 days (from day 30.08): a sample ending 8 hours
+        // before that may still meet it under another zone; one ending 20 hours before may not.
+        #expect(CSVZoneInference.sampleReachesTail(sampled: (28 * day)...(30 * day - 6 * 3600), span: span, size: 400 << 20, tailBytes: 32 << 20))
+        #expect(!CSVZoneInference.sampleReachesTail(sampled: (28 * day)...(30 * day - 18 * 3600), span: span, size: 400 << 20, tailBytes: 32 << 20))
+    }
+
+    @Test func whatIsNotKnownReadsTheTailAsBefore() {
+        #expect(CSVZoneInference.sampleReachesTail(sampled: nil, span: span, size: 400 << 20, tailBytes: 32 << 20))
+        #expect(CSVZoneInference.sampleReachesTail(sampled: 0...day, span: nil, size: 400 << 20, tailBytes: 32 << 20))
+        #expect(CSVZoneInference.sampleReachesTail(sampled: 0...day, span: span, size: nil, tailBytes: 32 << 20))
+    }
+}

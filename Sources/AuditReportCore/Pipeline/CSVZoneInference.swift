@@ -66,6 +66,8 @@ struct CSVZoneInference {
         let quiet = DiagnosticsEngine()
         var samples = Set<Sample>()
         var compared = 0
+        /// The wall-clock seconds the sample spans.
+        var sampled: ClosedRange<Int64>?
         var zoneLessInputs: [Int] = []
         let utc = TimeZone(identifier: "UTC")!
         let streams = inputs.indices.filter { Self.kind(of: inputs[$0]) == .stream }
@@ -87,12 +89,20 @@ struct CSVZoneInference {
             guard let kind = Self.kind(of: path), kind == .export else { continue }
             var context = ReadContext(store: store, inputIndex: index, inputTimeZone: utc, diagnostics: quiet)
             var found = false
-            context.onZoneLessTime = { civil, event in
+            // Rows outside the window are passed over before they are made into events (in an
+            // export oldest first, a week of them can come before it).
+            context.readsZoneLessRow = { civil in
                 found = true
+                // Once the sample is full one more row is read, so the reading stops.
+                guard compared < sampleLimit else { return true }
+                guard let window else { return true }
+                return window.contains(Self.wallSecond(civil))
+            }
+            context.onZoneLessTime = { civil, event in
                 guard compared < sampleLimit else { return nil }
                 let second = Self.wallSecond(civil)
-                if let window, !window.contains(second) { return nil }
                 compared += 1
+                sampled = sampled.map { min($0.lowerBound, second)...max($0.upperBound, second) } ?? second...second
                 let matching = Deduplicator.matching(of: event.key, catalog: store.catalog)
                 for actor in Deduplicator.actorKeys(of: event) {
                     for key in matching.sought { samples.insert(Sample(second: second, actor: actor, key: key)) }
@@ -132,11 +142,15 @@ struct CSVZoneInference {
             }
             if matches.max()! >= enoughMatches { throw StopReading() }
         }
-        // The sample is the export's newest rows (Notion exports newest first), and a stream
-        // file is oldest first: its end is where they meet. A large plain JSON-lines stream is
-        // tried from its last `tailBytes` first, and read whole only when that is not enough.
+        // The sample is the export's newest rows when it is newest first (as Notion exports),
+        // and a stream file is oldest first: its end is where they meet. A large plain
+        // JSON-lines stream is tried from its last `tailBytes` first when the sample reaches the
+        // part of the stream's span they hold, and read whole (stopping once the evidence is
+        // clear) otherwise or when that is not enough. (An export oldest first is sampled near
+        // the stream's start: reading the end first would be a tail's worth for nothing.)
         var decided = false
-        for index in streams where !decided {
+        for (s, index) in streams.enumerated() where !decided {
+            guard Self.sampleReachesTail(sampled: sampled, span: spans[s], size: Self.size(of: inputs[index]), tailBytes: tailBytes) else { continue }
             guard let tail = Self.tail(of: inputs[index], bytes: tailBytes) else { continue }
             let context = ReadContext(store: store, inputIndex: index, inputTimeZone: utc, diagnostics: quiet)
             var summary = ReadSummary(path: inputs[index], kind: .siemJSON)
@@ -215,6 +229,24 @@ struct CSVZoneInference {
         let got = tail.withUnsafeMutableBytes { pread(fd, $0.baseAddress, $0.count, off_t(Int(info.st_size) - tailBytes)) }
         guard got == tailBytes, let newline = tail.firstIndex(of: 0x0A) else { return nil }
         return Array(tail[(newline + 1)...])
+    }
+
+    /// Whether a sample of export rows whose wall-clock seconds span `sampled` can meet a stream
+    /// (spanning `span`, of `size` bytes, about evenly filled) in its last `tailBytes`: whether
+    /// the sample's newest row comes, give or take 14 hours of zone, after the time the tail
+    /// starts. True when any of these is not known.
+    static func sampleReachesTail(sampled: ClosedRange<Int64>?, span: ClosedRange<Int64>?, size: Int?, tailBytes: Int) -> Bool {
+        guard let sampled, let span, let size, size > 0 else { return true }
+        let share = min(1, Double(tailBytes) / Double(size))
+        let tailStart = span.upperBound - Int64(Double(span.upperBound - span.lowerBound) * share)
+        return sampled.upperBound + 14 * 3600 >= tailStart
+    }
+
+    /// The size of a regular file, or nil.
+    static func size(of path: String) -> Int? {
+        var info = stat()
+        guard stat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { return nil }
+        return Int(info.st_size)
     }
 
     /// A wall-clock time as seconds, as if it were UTC (to compare wall-clock times).

@@ -116,6 +116,7 @@ struct AuditCSVReader {
                     try context.diagnostics.emit(Diagnostic(file: path, line: line, "\(shown); row skipped"))
                     continue
                 }
+                if case .local(let c) = parsed, layout.timeZone == nil, let reads = context.readsZoneLessRow, !reads(c) { continue }
                 let keyText = text(layout.fields[.eventKey]).trimmingSpaces()
                 let eventText = keyText.isEmpty ? text(layout.fields[.event]).trimmingSpaces() : keyText
                 guard !eventText.isEmpty else {

@@ -19,6 +19,10 @@ public struct ReadContext {
     /// as read (its time converted with `inputTimeZone`); may return another instant for it (the
     /// other one of a time in the hour repeated when daylight saving ends).
     public var onZoneLessTime: ((CivilDateTime, AuditEvent) -> Timestamp?)?
+    /// Asked first, with the wall-clock time alone, whether such a row is read at all: a row it
+    /// turns down is passed over before its cells are made into an event (neither handed on nor
+    /// counted). The zone inference samples a window of the export and so skips the rest cheaply.
+    public var readsZoneLessRow: ((CivilDateTime) -> Bool)?
 
     public init(store: LocaleStore, inputIndex: Int, inputTimeZone: TimeZone, diagnostics: DiagnosticsEngine) {
         self.store = store
