@@ -210,6 +210,7 @@ public final class EventPipeline {
         let path = options.inputs[index]
         var context = ReadContext(store: store, inputIndex: index, inputTimeZone: zone, diagnostics: diagnostics)
         context.inputEncoding = options.inputEncoding
+        context.hashesInput = true
         var zoneLess = false
         context.onZoneLessTime = { _, _ in
             zoneLess = true

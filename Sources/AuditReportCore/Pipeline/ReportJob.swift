@@ -242,7 +242,10 @@ public struct ReportJob {
             if !d.file.isEmpty { d.file = options.inputs.firstIndex(of: d.file).map { sources[$0] } ?? URL(fileURLWithPath: d.file).lastPathComponent }
             return Diagnostic.inert(d.description)
         }
-        facts.inputDigests = try options.inputs.map { try SHA256.file($0).digest }
+        // Taken while reading where the input was read to its end; else read again.
+        facts.inputDigests = try options.inputs.indices.map { i in
+            try (i < pipeline.inputs.count ? pipeline.inputs[i].read.sha256 : nil) ?? SHA256.file(options.inputs[i]).digest
+        }
         var found = findings.finish()
         for warning in options.exceptions?.apply(to: &found, period: options.period) ?? [] {
             try diagnostics.emit(Diagnostic(file: options.exceptions?.path ?? "", line: 0, warning))

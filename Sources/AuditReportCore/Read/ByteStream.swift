@@ -54,12 +54,25 @@ public final class ByteStream {
     private var inflated: Int64 = 0
     /// How many zero bytes after the last gzip member were passed over (what `gzip -d` does).
     public private(set) var gzipPadding = 0
+    /// The hash of the file's bytes read so far (as on disk), when asked for.
+    private var hash: SHA256?
+
+    /// The SHA-256 of the whole file as it is on disk, taken while it was read: nil unless the
+    /// stream was opened `hashing` and has read a regular file to its end. (The manifest's
+    /// digest of an input then costs no second read.)
+    public func digest() -> String? {
+        guard var hash, fileEOF, fileBytesRead == fileSize else { return nil }
+        self.hash = nil
+        return hash.finish()
+    }
 
     /// Opens `path` for reading.
     /// - Throws: `ReadError.cannotOpen`, `.isDirectory`.
     /// - Parameter binary: the bytes as they are: no gzip, no text encoding (the spool's runs).
-    public init(path: String, chunkSize: Int = 1 << 18, encoding forced: TextEncoding? = nil, binary: Bool = false) throws {
+    /// - Parameter hashing: take the SHA-256 of the file's bytes as they are read (see `digest`).
+    public init(path: String, chunkSize: Int = 1 << 18, encoding forced: TextEncoding? = nil, binary: Bool = false, hashing: Bool = false) throws {
         self.path = path
+        if hashing { hash = SHA256() }
         self.chunkSize = chunkSize
         source = .allocate(capacity: 1 << 16)
         var st = stat()
@@ -254,6 +267,7 @@ public final class ByteStream {
             if n < 0 { throw ReadError.ioError(path: path, reason: Self.errnoText()) }
             if n == 0 { fileEOF = true }
             fileBytesRead += Int64(n)
+            hash?.update(UnsafeRawBufferPointer(start: buffer, count: n))
             return n
         }
         return try inflate(into: buffer, capacity: capacity)
@@ -318,6 +332,7 @@ public final class ByteStream {
         if n == 0 { fileEOF = true }
         rawEnd = n
         fileBytesRead += Int64(n)
+        hash?.update(UnsafeRawBufferPointer(start: raw, count: n))
     }
 
     static func errnoText() -> String {

@@ -4,7 +4,7 @@ public enum InputReader {
     /// - Returns: what was read.
     /// - Throws: `ReadError` for input that cannot be read; `StrictModeError`; errors of `sink`.
     public static func read(path: String, context: ReadContext, _ events: (AuditEvent) throws -> Void) throws -> ReadSummary {
-        let stream = try ByteStream(path: path, encoding: context.inputEncoding)
+        let stream = try ByteStream(path: path, encoding: context.inputEncoding, hashing: context.hashesInput)
         if stream.encodingDetected {
             let what = stream.encoding == .utf16 ? "UTF-16 (it starts with a UTF-16 byte-order mark)" : "Windows-1252 (it is not UTF-8; German Excel saves CSV so)"
             try context.diagnostics.emit(Diagnostic(.note, file: path, line: 0, "read as \(what); --input-encoding sets the encoding"))
@@ -45,6 +45,7 @@ public enum InputReader {
             try context.diagnostics.emit(Diagnostic(.note, file: path, line: 0, "\(stream.gzipPadding) zero bytes after the compressed data passed over"))
         }
         summary.bytes = stream.fileSize
+        summary.sha256 = stream.digest()
         context.onProgress?(stream.fileBytesRead)
         return summary
     }

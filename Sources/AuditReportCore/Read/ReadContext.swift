@@ -23,6 +23,8 @@ public struct ReadContext {
     /// turns down is passed over before its cells are made into an event (neither handed on nor
     /// counted). The zone inference samples a window of the export and so skips the rest cheaply.
     public var readsZoneLessRow: ((CivilDateTime) -> Bool)?
+    /// Take the input's SHA-256 while reading it (`ReadSummary.sha256`).
+    public var hashesInput = false
 
     public init(store: LocaleStore, inputIndex: Int, inputTimeZone: TimeZone, diagnostics: DiagnosticsEngine) {
         self.store = store
@@ -51,6 +53,9 @@ public struct ReadSummary: Equatable, Sendable {
     /// Splunk preview rows passed over, as the export format asks.
     public var previewRows = 0
     public var bytes: Int64 = 0
+    /// The SHA-256 of the file as on disk, when the context asked for it and the file was read
+    /// to its end; nil otherwise.
+    public var sha256: String?
 
     public init(path: String, kind: Kind) {
         self.path = path
