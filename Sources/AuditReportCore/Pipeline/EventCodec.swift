@@ -136,10 +136,7 @@ final class StringInterner {
 
     /// The text of valid UTF-8 `bytes` (as the spool wrote them).
     func string(_ bytes: UnsafeRawBufferPointer) -> String {
-        // FNV-1a.
-        var hash: UInt64 = 0xCBF2_9CE4_8422_2325
-        for b in bytes { hash = (hash ^ UInt64(b)) &* 0x100_0000_01B3 }
-        let slot = Int(truncatingIfNeeded: hash ^ (hash >> 32)) & mask
+        let slot = Int(truncatingIfNeeded: Self.hash(bytes)) & mask
         let known = slots[slot]
         if known.utf8.count == bytes.count,
             known.utf8.withContiguousStorageIfAvailable({ memcmp($0.baseAddress!, bytes.baseAddress!, bytes.count) == 0 }) == true
@@ -149,5 +146,25 @@ final class StringInterner {
         let text = String(decoding: bytes.bindMemory(to: UInt8.self), as: UTF8.self)
         slots[slot] = text
         return text
+    }
+
+    /// A hash of `bytes` eight at a time (a byte at a time, FNV-1a had been half of this type's
+    /// cost); only a slot is chosen with it, so it need not be strong.
+    @inline(__always)
+    static func hash(_ bytes: UnsafeRawBufferPointer) -> UInt64 {
+        let n = bytes.count
+        var hash = 0x9E37_79B9_7F4A_7C15 ^ UInt64(n)
+        var i = 0
+        while i + 8 <= n {
+            hash = (hash ^ bytes.loadUnaligned(fromByteOffset: i, as: UInt64.self)) &* 0xFF51_AFD7_ED55_8CCD
+            hash ^= hash >> 32
+            i += 8
+        }
+        if i < n {
+            var word: UInt64 = 0
+            for j in i..<n { word |= UInt64(bytes[j]) << UInt64(8 * (j - i)) }
+            hash = (hash ^ word) &* 0xFF51_AFD7_ED55_8CCD
+        }
+        return hash ^ (hash >> 29)
     }
 }
