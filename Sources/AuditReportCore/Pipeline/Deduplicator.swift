@@ -124,7 +124,9 @@ public struct Deduplicator {
     public var dropped: Int { droppedByInput.values.reduce(0, +) }
 
     /// Takes the next event of the newest-first stream; hands finished events to `emit`.
-    public mutating func add(_ event: AuditEvent, emit: (AuditEvent) throws -> Void) rethrows {
+    /// The event is moved into the window, and moved on from there (each copy of an event had
+    /// retained and released its two dozen texts).
+    public mutating func add(_ event: consuming AuditEvent, emit: (consuming AuditEvent) throws -> Void) rethrows {
         let s = event.timestamp.seconds
         if s != second {
             try flush(emit)
@@ -148,11 +150,11 @@ public struct Deduplicator {
             try flush(emit)
         }
         let index = window.count
-        window.append(event)
         held.append(Held(actors: actors, targets: Self.targets(of: event), filed: matching.filed, hasID: !event.id.isEmpty))
         absorbed.append([])
         met.append(false)
         if !event.id.isEmpty { byID[event.id] = index }
+        window.append(event)
         if indexed {
             file(index)
         } else if window.count >= indexFrom {
@@ -239,21 +241,29 @@ public struct Deduplicator {
     }
 
     /// Hands on the events still held.
-    public mutating func finish(emit: (AuditEvent) throws -> Void) rethrows {
+    public mutating func finish(emit: (consuming AuditEvent) throws -> Void) rethrows {
         try flush(emit)
     }
 
-    private mutating func flush(_ emit: (AuditEvent) throws -> Void) rethrows {
-        // By index, changed in place: a copy of each event would retain and release its strings.
-        for i in window.indices {
-            if window[i].ambiguity == .later {
+    private mutating func flush(_ emit: (consuming AuditEvent) throws -> Void) rethrows {
+        guard !window.isEmpty else { return }
+        // Each event is moved out of the window, not copied (a copy would retain and release
+        // each of its texts): reversed in place, then taken from the end.
+        var events: [AuditEvent] = []
+        swap(&events, &window)
+        events.reverse()
+        var i = 0
+        while var event = events.popLast() {
+            defer { i += 1 }
+            if event.ambiguity == .later {
                 guard met[i] else { continue }
-                resolvedTwins.insert(window[i].source)
+                resolvedTwins.insert(event.source)
             }
-            window[i].ambiguity = .none
-            try emit(window[i])
+            event.ambiguity = .none
+            try emit(event)
         }
-        window.removeAll(keepingCapacity: true)
+        // The emptied array keeps its capacity for the next second.
+        swap(&events, &window)
         held.removeAll(keepingCapacity: true)
         met.removeAll(keepingCapacity: true)
         absorbed.removeAll(keepingCapacity: true)

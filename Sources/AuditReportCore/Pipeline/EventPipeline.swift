@@ -260,20 +260,21 @@ public final class EventPipeline {
     }
 
     /// Hands the merged, deduplicated events to `body`, newest first; warns once per unmapped key.
-    public func emit(_ body: (AuditEvent) throws -> Void) throws {
+    /// Each event is `body`'s to keep (moved, not copied, from the merge to `body`).
+    public func emit(_ body: (consuming AuditEvent) throws -> Void) throws {
         var dedup = Deduplicator(catalog: store.catalog, period: options.period)
         var inPeriod = [Int](repeating: 0, count: inputs.count)
         try withoutActuallyEscaping(body) { body in
             let period = options.period
-            let handle: (AuditEvent) throws -> Void = { event in
+            let handle: (consuming AuditEvent) throws -> Void = { event in
                 if period?.contains(event.timestamp) ?? true {
                     try self.noteUnmapped(event)
                     if event.source.input < inPeriod.count { inPeriod[event.source.input] += 1 }
                 }
                 self.emitted += 1
-                try body(event)
+                try body(consume event)
             }
-            try EventSpool.drain(spools) { event in try dedup.add(event, emit: handle) }
+            try EventSpool.drain(spools) { event in try dedup.add(consume event, emit: handle) }
             try dedup.finish(emit: handle)
         }
         for second in dedup.overfullSeconds.prefix(5) {

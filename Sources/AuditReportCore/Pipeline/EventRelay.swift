@@ -64,7 +64,11 @@ final class EventRelay<Item>: @unchecked Sendable {
             condition.unlock()
             if failed { continue }
             do {
-                for event in next { try consume(event) }
+                // Lent, not copied: a copy of each event retained each of its texts here, to be
+                // released with the batch (and those texts are shared with the other thread's events).
+                try next.withUnsafeBufferPointer { items in
+                    for i in items.indices { try consume(items[i]) }
+                }
             } catch {
                 condition.lock()
                 failure = error
@@ -74,9 +78,9 @@ final class EventRelay<Item>: @unchecked Sendable {
         }
     }
 
-    /// Queues an event.
+    /// Queues an event (moved into the batch when the caller gives it up).
     /// - Throws: the consumer's error, once it has failed.
-    func send(_ item: Item) throws {
+    func send(_ item: consuming Item) throws {
         batch.append(item)
         if batch.count >= batchSize { try flush() }
     }

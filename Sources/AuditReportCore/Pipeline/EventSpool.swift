@@ -94,7 +94,7 @@ public final class EventSpool {
 
     /// Hands every event to `body`, newest first, then empties the spool.
     /// - Throws: errors of reading the runs back, and of `body`.
-    public func drain(_ body: (AuditEvent) throws -> Void) throws {
+    public func drain(_ body: (consuming AuditEvent) throws -> Void) throws {
         defer { discard() }
         if runFiles.isEmpty {
             entries.sort(by: Entry.before)
@@ -116,7 +116,7 @@ public final class EventSpool {
 extension EventSpool {
     /// Hands the events of several spools to `body` as one newest-first stream (ties by input
     /// and line, as within one spool), then empties them.
-    static func drain(_ spools: [EventSpool], _ body: (AuditEvent) throws -> Void) throws {
+    static func drain(_ spools: [EventSpool], _ body: (consuming AuditEvent) throws -> Void) throws {
         if spools.count == 1 { return try spools[0].drain(body) }
         defer { for spool in spools { spool.discard() } }
         var files: [URL] = []
@@ -157,7 +157,7 @@ struct RunMerger {
         }
     }
 
-    func merge(_ body: (AuditEvent) throws -> Void) throws {
+    func merge(_ body: (consuming AuditEvent) throws -> Void) throws {
         // One table for all runs: the same people and pages recur in every run.
         let strings = StringInterner()
         let readers = try files.map { try RunReader(path: $0.path, strings: strings) }
@@ -197,7 +197,7 @@ struct RunMerger {
             let run = top.run
             // Taken out of its slot, so the slot's next event does not copy it.
             let event = events[run].take()!
-            try body(event)
+            try body(consume event)
             if let next = try readers[run].next() {
                 heap[0] = Head(next, run: run)
                 events[run] = next

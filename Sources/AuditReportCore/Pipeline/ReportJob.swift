@@ -211,10 +211,12 @@ public struct ReportJob {
         try pipeline.emit { event in
             handedOn += 1
             if handedOn & 0x3FFF == 0 { onProgress?(.writing(events: handedOn, total: toWrite)) }
-            if let counter { try counter.send(event) } else { count(event) }
-            guard period.contains(event.timestamp) else { return }
-            let texts = makesTexts ? EventTexts(event, localizer, sources: sources, extraColumns: extraColumns) : nil
-            for output in outputs { try output.take(event, texts: texts) }
+            if period.contains(event.timestamp) {
+                let texts = makesTexts ? EventTexts(event, localizer, sources: sources, extraColumns: extraColumns) : nil
+                for output in outputs { try output.take(event, texts: texts) }
+            }
+            // Last, so the event is moved to the counting thread, not copied.
+            if let counter { try counter.send(consume event) } else { count(event) }
         }
         try counter?.finish()
         var facts = ReportFacts(period: options.period, aggregate: aggregate, inputs: pipeline.inputs, inputNames: sources, unmapped: pipeline.unmappedKeys, reportDate: reportDate)
