@@ -143,3 +143,12 @@ extension AuditEvent {
         return copy
     }
 }
+
+@Suite struct ActorFoldingTests {
+    @Test func onlyTextsWithoutCapitalsOrNonASCIIAreTheirOwnFold() {
+        for text in ["", "anna@example.com", "@[`{z0-9_.+", "a-very-long-address.with.parts@sub.example.com"] { #expect(Actor.isFolded(text), "\(text)") }
+        for text in ["Anna@example.com", "anna@EXAMPLE.com", "Z", "A", "jürgen@example.de", "anna@example.coM"] { #expect(!Actor.isFolded(text), "\(text)") }
+        #expect(Actor(email: "Anna@Example.COM").identity == "anna@example.com")
+        #expect(Actor(email: "JÜRGEN@example.de").identity == "jürgen@example.de")
+    }
+}

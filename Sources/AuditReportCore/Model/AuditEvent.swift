@@ -122,18 +122,27 @@ public struct Actor: Equatable, Hashable, Sendable {
     public var identity: String {
         if !email.isEmpty {
             // Most addresses are lower case already: no new string for them.
-            var folded = true
-            for b in email.utf8 where b >= 0x80 || (b >= 0x41 && b <= 0x5A) {
-                folded = false
-                break
-            }
-            return folded ? email : email.lowercased()
+            return Self.isFolded(email) ? email : email.lowercased()
         }
         if !id.isEmpty { return id }
         return name
     }
 
     public var isEmpty: Bool { id.isEmpty && email.isEmpty && name.isEmpty }
+
+    /// Whether `text` is its own case fold: no capital, and no byte past ASCII (whose folding
+    /// `lowercased()` decides). Checked over the text's bytes in place: through `UTF8View`'s
+    /// iterator this had been 4% of the merge.
+    @inline(__always)
+    static func isFolded(_ text: String) -> Bool {
+        if let folded = text.utf8.withContiguousStorageIfAvailable({ bytes in
+            for b in bytes where b >= 0x80 || b &- 0x41 < 26 { return false }
+            return true
+        }) {
+            return folded
+        }
+        return !text.utf8.contains { $0 >= 0x80 || ($0 >= 0x41 && $0 <= 0x5A) }
+    }
 }
 
 /// What an event acted on: a page, a teamspace, a database, or nothing known.

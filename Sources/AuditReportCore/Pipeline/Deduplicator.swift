@@ -309,7 +309,7 @@ public struct Deduplicator {
         var actors: [ActorName] = []
         let email = e.actor.email
         if !email.isEmpty {
-            actors.append(ActorName(kind: 1, name: email.utf8.contains(where: { $0 >= 0x41 && $0 <= 0x5A || $0 >= 0x80 }) ? email.lowercased() : email))
+            actors.append(ActorName(kind: 1, name: Actor.isFolded(email) ? email : email.lowercased()))
         }
         if !e.actor.id.isEmpty { actors.append(ActorName(kind: 2, name: e.actor.id)) }
         if email.isEmpty && !e.actor.name.isEmpty { actors.append(ActorName(kind: 3, name: e.actor.name)) }
