@@ -16,6 +16,8 @@ final class EventRelay<Item>: @unchecked Sendable {
     private var closed = false
     private var failure: Error?
     private var batch: [Item] = []
+    /// Emptied batches, handed back by the consumer with their storage (see `flush`).
+    private var spares: [[Item]] = []
     private let batchSize: Int
     private let maxBatches: Int
     private let thread: Thread
@@ -58,23 +60,27 @@ final class EventRelay<Item>: @unchecked Sendable {
                 condition.unlock()
                 return
             }
-            let next = queue.removeFirst()
+            var next = queue.removeFirst()
             condition.broadcast()
             let failed = failure != nil
             condition.unlock()
             if failed { continue }
             do {
-                // Lent, not copied: a copy of each event retained each of its texts here, to be
-                // released with the batch (and those texts are shared with the other thread's events).
-                try next.withUnsafeBufferPointer { items in
-                    for i in items.indices { try consume(items[i]) }
-                }
+                // Taken out of the batch, not copied: a copy of each event retained each of its
+                // texts here, to be released with the batch (and those texts are shared with
+                // the other thread's events). Reversed in place, then taken from the end.
+                next.reverse()
+                while let item = next.popLast() { try consume(item) }
             } catch {
                 condition.lock()
                 failure = error
                 condition.broadcast()
                 condition.unlock()
             }
+            next.removeAll(keepingCapacity: true)
+            condition.lock()
+            if spares.count < maxBatches { spares.append(next) }
+            condition.unlock()
         }
     }
 
@@ -90,8 +96,13 @@ final class EventRelay<Item>: @unchecked Sendable {
         defer { condition.unlock() }
         while queue.count >= maxBatches && failure == nil { condition.wait() }
         if let failure { throw failure }
-        queue.append(batch)
-        batch.removeAll(keepingCapacity: true)
+        // The batch goes whole, and an emptied one comes back in its place: a batch is a few
+        // hundred KB, and allocating one per flush (freed on the other thread, past glibc's
+        // mmap threshold) cost page faults and heap consolidation on both threads.
+        var full = spares.popLast() ?? []
+        swap(&full, &batch)
+        queue.append(full)
+        if batch.capacity < batchSize { batch.reserveCapacity(batchSize) }
         condition.broadcast()
     }
 

@@ -13,7 +13,13 @@ final class WorkbookOutput: ReportOutput {
     private var pagesSheet, actorsSheet, rulesSheet: XLSXSheet?
     private var accessSheet: XLSXSheet?
     private var events: XLSXEventSheetWriter?
-    private var relay: EventRelay<(AuditEvent, EventTexts?)>?
+    private var relay: EventRelay<Taken>?
+    /// An event as the writer thread gets it. (A struct: a tuple was copied, event and texts,
+    /// to be spread into the closure's two parameters.)
+    private struct Taken {
+        var event: AuditEvent
+        var texts: EventTexts?
+    }
     /// The workbook finishes on its own thread (see `finishesOnItsOwnThread`), with its own localizer.
     private let localizer: Localizer
     var finishesOnItsOwnThread: Bool { true }
@@ -37,7 +43,7 @@ final class WorkbookOutput: ReportOutput {
     /// itself then.
     func take(_ event: AuditEvent, texts: EventTexts?) throws {
         if events == nil { try startEvents() }
-        try relay?.send((event, texts))
+        try relay?.send(Taken(event: event, texts: texts))
     }
 
     /// The events sheets and their writer thread. The inputs' own columns are known once they
@@ -57,7 +63,7 @@ final class WorkbookOutput: ReportOutput {
         events = writer
         // With a CSV set, the cells' texts come made (the events CSV's); this thread then only
         // makes them safe for a cell and writes them.
-        relay = EventRelay { event, texts in try writer.write(event, texts: texts) }
+        relay = EventRelay { try writer.write($0.event, texts: $0.texts) }
     }
 
     func finish(_ facts: ReportFacts) throws {
