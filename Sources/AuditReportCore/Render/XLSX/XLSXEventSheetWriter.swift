@@ -120,6 +120,20 @@ public final class XLSXEventSheetWriter {
     /// `onTruncated`. Uses the localizer (for the texts unless given), not the workbook.
     public func row(_ e: AuditEvent, texts: EventTexts? = nil) throws -> Row {
         let texts = takesEventTexts ? texts : nil
+        if let cells = texts?.cells, cells.count == columns.count {
+            // The row keeps the texts' array (the time column's text is not written: its cell is
+            // a date); only a text that must change for a cell is replaced in it.
+            var row = Row(serial: 0, texts: cells)
+            for i in columns.indices {
+                if case .standard(.time) = columns[i] {
+                    row.serial = XLSXText.serial(localizer.civil(e.timestamp))
+                } else if !cells[i].isEmpty, let safe = XLSXText.changedCell(cells[i], marker: marker) {
+                    if safe.truncated { try onTruncated(e, messageNames[i], cells[i]) }
+                    row.texts[i] = safe.text
+                }
+            }
+            return row
+        }
         let extras = texts != nil || extraNames.isEmpty ? [] : Field.values(of: e.extras, for: extraNames)
         var row = Row(serial: 0, texts: [])
         row.texts.reserveCapacity(columns.count)

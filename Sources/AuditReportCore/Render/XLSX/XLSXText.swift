@@ -10,6 +10,12 @@ public enum XLSXText {
     /// Excel's limit cut with `marker` at the end.
     /// - Returns: the text and whether it was cut.
     public static func cell(_ text: String, marker: String) -> (text: String, truncated: Bool) {
+        changedCell(text, marker: marker) ?? (text, false)
+    }
+
+    /// The same, or nil when `text` can go into a cell as it is (as most can): a row can then
+    /// keep the texts it was given, with no copy of each.
+    static func changedCell(_ text: String, marker: String) -> (text: String, truncated: Bool)? {
         // Fast scan over the bytes in place: only control bytes and "_x"/"_X" need the slow path.
         var result = text
         let needsWork = result.withUTF8 { bytes in
@@ -44,7 +50,7 @@ public enum XLSXText {
             result = String(out)
         }
         // UTF-16 units never exceed UTF-8 bytes, and counting bytes is free.
-        guard result.utf8.count > maxCellCharacters, result.utf16.count > maxCellCharacters else { return (result, false) }
+        guard result.utf8.count > maxCellCharacters, result.utf16.count > maxCellCharacters else { return needsWork ? (result, false) : nil }
         // Excel counts UTF-16 units; cut on a character boundary.
         var cut = ""
         var units = 0
