@@ -28,6 +28,11 @@ public struct ReportAggregator {
     private var categoryCounts: [Int]
     private var previousCategoryCounts: [Int]
     private var keyIndex: [String: Int] = [:]
+    /// `keyIndex`, `actorIndex` and `pageIndex` (for page ids) by their texts' identity: the
+    /// same key, person or page comes as the same String event after event.
+    private var keyIdentity = TextIdentityCache<Int>(slots: 512)
+    private var actorIdentity = TextIdentityCache<Int32>(slots: 4096)
+    private var pageIdentity = TextIdentityCache<Int32>(slots: 8192)
     private var keys: [KeyInfo] = []
     private var platformIndex: [String: Int] = [:]
     private var platforms: [(name: String, count: Int)] = []
@@ -118,7 +123,11 @@ public struct ReportAggregator {
     public static let unlistedKey = "other.unlisted_event_types"
 
     private mutating func keyInfoIndex(_ key: String) -> Int {
-        if let i = keyIndex[key] { return i }
+        if let i = keyIdentity.value(key) { return i }
+        if let i = keyIndex[key] {
+            keyIdentity.remember(key, i)
+            return i
+        }
         if keys.count >= Self.maxKeys && catalog.entry(key) == nil && key != Self.unlistedKey { return keyInfoIndex(Self.unlistedKey) }
         let name = catalog.category(of: key)
         let category = categoryNames.firstIndex(of: name) ?? categoryNames.count - 1
@@ -190,7 +199,11 @@ public struct ReportAggregator {
 
     private mutating func actorSlot(_ e: AuditEvent) -> Int32 {
         var identity = e.actor.identity
-        if let i = actorIndex[identity] { return i }
+        if let i = actorIdentity.value(identity) { return i }
+        if let i = actorIndex[identity] {
+            actorIdentity.remember(identity, i)
+            return i
+        }
         if actorIndex.count >= Self.maxActors {
             identity = Self.otherKey
             if let i = actorIndex[identity] { return i }
@@ -205,19 +218,27 @@ public struct ReportAggregator {
 
     private mutating func pageSlot(_ e: AuditEvent) -> Int32 {
         var id = e.target.id, title = e.target.name
-        var key = id.isEmpty ? (idByTitle[title] ?? "name:" + title) : id
-        if pageIndex[key] == nil && pageIndex.count >= Self.maxPages {
-            (key, id, title) = (Self.otherKey, "", "")
-        }
         let slot: Int32
-        if let i = pageIndex[key] {
-            slot = i
+        // A page id's slot never changes (a title's may: it gains an id), so it is remembered
+        // by the id's identity.
+        if !id.isEmpty, let known = pageIdentity.value(id) {
+            slot = known
         } else {
-            slot = Int32(pageWork.count)
-            pageWork.append(PageWork(stats: PageStats(key: key, id: key.hasPrefix("name:") || key == Self.otherKey ? "" : key, title: title, firstEvent: e.timestamp, lastEvent: e.timestamp)))
-            pageIndex[key] = slot
-            if !id.isEmpty && !title.isEmpty && idByTitle.count < 1_000_000 { idByTitle[title] = id }
-            return slot
+            var key = id.isEmpty ? (idByTitle[title] ?? "name:" + title) : id
+            if pageIndex.count >= Self.maxPages && pageIndex[key] == nil {
+                (key, id, title) = (Self.otherKey, "", "")
+            }
+            if let i = pageIndex[key] {
+                slot = i
+            } else {
+                slot = Int32(pageWork.count)
+                pageWork.append(PageWork(stats: PageStats(key: key, id: key.hasPrefix("name:") || key == Self.otherKey ? "" : key, title: title, firstEvent: e.timestamp, lastEvent: e.timestamp)))
+                pageIndex[key] = slot
+                if !id.isEmpty { pageIdentity.remember(id, slot) }
+                if !id.isEmpty && !title.isEmpty && idByTitle.count < 1_000_000 { idByTitle[title] = id }
+                return slot
+            }
+            if !id.isEmpty { pageIdentity.remember(id, slot) }
         }
         // A title is remembered for its id once per change, not once per event.
         if !id.isEmpty && !title.isEmpty && title != pageWork[Int(slot)].stats.title && idByTitle[title] != id && idByTitle.count < 1_000_000 {

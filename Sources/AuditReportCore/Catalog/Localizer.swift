@@ -11,6 +11,9 @@ public final class Localizer {
     public var timeZone: TimeZone { zone.timeZone }
     private let zone: ZoneResolver
     private var valueCache: [String: [String: String]] = [:]
+    /// The same labels by their texts' identity (asked for each event's platform, role, …).
+    private var valueIdentity = TextIdentityCache<String>(slots: 256)
+    private var countryIdentity = TextIdentityCache<String>(slots: 256)
     private var patternCache: [String: [PatternToken]] = [:]
     private var keyLabels: [String: (event: String, category: String)] = [:]
     /// Per detail name: its label, and the value vocabulary it takes (each events row asks).
@@ -142,7 +145,11 @@ public final class Localizer {
     /// the input wrote it.
     public func countryName(_ country: String) -> String {
         // Codes are two ASCII letters: counted in bytes, not characters (this runs per row).
-        country.utf8.count == 2 ? store.countries.name(country, language: pack.language) ?? country : country
+        guard country.utf8.count == 2 else { return country }
+        if let known = countryIdentity.value(country) { return known }
+        let name = store.countries.name(country, language: pack.language) ?? country
+        countryIdentity.remember(country, name)
+        return name
     }
 
     /// The audience level's label, or the "no audience" word.
@@ -155,7 +162,11 @@ public final class Localizer {
     /// `actor_type`, `target_type`); the value as written when there is none.
     public func valueLabel(_ kind: String, _ raw: String) -> String {
         if raw.isEmpty { return raw }
-        if let cached = valueCache[kind]?[raw] { return cached }
+        if let known = valueIdentity.value(raw, kind) { return known }
+        if let cached = valueCache[kind]?[raw] {
+            valueIdentity.remember(raw, kind, cached)
+            return cached
+        }
         let id = "\(kind).\(raw.lowercased())"
         // The export writes values as the UI shows them ("Workspace owner"), the stream as keys
         // ("workspace_owner"): both find the same entry.

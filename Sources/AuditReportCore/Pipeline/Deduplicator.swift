@@ -63,6 +63,8 @@ public struct Deduplicator {
         var cursor: [Int: Int] = [:]
     }
     private var matchCache: [String: Matching] = [:]
+    /// The same by the key's identity (see `TextIdentityCache`).
+    private var matchIdentity = TextIdentityCache<Matching>(slots: 512)
     /// Rows whose later-instant twin met its match (bounded by rows in repeated hours).
     private var resolvedTwins = Set<SourceLocation>()
     /// Per held event: whether it met another input's copy (decides a twin's fate).
@@ -320,7 +322,11 @@ public struct Deduplicator {
 
     /// The filing and look-up keys of an event key, worked out once per key.
     private mutating func matching(of key: String) -> Matching {
-        if let m = matchCache[key] { return m }
+        if let m = matchIdentity.value(key) { return m }
+        if let m = matchCache[key] {
+            matchIdentity.remember(key, m)
+            return m
+        }
         let m = Self.matching(of: key, catalog: catalog)
         if matchCache.count < 100_000 { matchCache[key] = m }
         return m

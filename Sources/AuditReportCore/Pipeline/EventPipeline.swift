@@ -287,8 +287,15 @@ public final class EventPipeline {
     /// Unmapped keys tracked one by one; events of further ones are only counted.
     public static let maxUnmapped = 10_000
 
+    /// Keys a catalogue knows, by their identity (asked for every event).
+    private var mappedKeys = TextIdentityCache<Bool>(slots: 512)
+
     private func noteUnmapped(_ event: AuditEvent) throws {
-        guard store.catalog.entry(event.key) == nil else { return }
+        if mappedKeys.value(event.key) == true { return }
+        guard store.catalog.entry(event.key) == nil else {
+            mappedKeys.remember(event.key, true)
+            return
+        }
         if unmapped.count >= Self.maxUnmapped && unmapped[event.key] == nil {
             unmappedBeyondLimit += 1
             return
