@@ -88,6 +88,19 @@ import Testing
         #expect(r.diagnostics.map(\.line) == [2])
     }
 
+    @Test func recurringLongCellsReadAsWrittenWhetherValidOrNot() throws {
+        // Long cells (past 15 bytes) are shared through a table: a text met before comes from it,
+        // bad bytes never do and are repaired and reported on every row.
+        let header = Array("Event,Date,Email,Page\n".utf8)
+        let good = Array("Page viewed,2023-05-15T10:00:00Z,anna.mueller@example.com,Übersicht Kundenliste München\n".utf8)
+        let bad = Array("Page viewed,2023-05-15T10:01:00Z,anna.mueller@example.com,Übersicht Kundenliste ".utf8) + [0xC3, 0x28, 0xFF] + Array("\n".utf8)
+        let r = try TestSupport.read(path: TestSupport.file("recurring.csv", header + good + bad + good + bad), encoding: .utf8)
+        let names = ["Übersicht Kundenliste München", "Übersicht Kundenliste \u{FFFD}(\u{FFFD}"]
+        #expect(r.events.map(\.target.name) == [names[0], names[1], names[0], names[1]])
+        #expect(r.events.allSatisfy { $0.actor.email == "anna.mueller@example.com" })
+        #expect(r.diagnostics.map(\.line) == [3, 5])
+    }
+
     @Test func unparseableTimestampSkipsTheRow() throws {
         let r = try TestSupport.read("t.csv", "Event,Date,Email\nLogin,next tuesday,a@x.de\nLogin,,a@x.de\n")
         #expect(r.events.isEmpty)

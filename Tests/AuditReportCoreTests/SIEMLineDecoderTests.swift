@@ -37,6 +37,29 @@ import Testing
         #expect(decoded * 100 >= lines * 95, "\(decoded) of \(lines) lines decoded without a tree")
     }
 
+    /// Texts met before come from a table shared across lines: with one slot, every long text
+    /// keeps meeting another, and each line still gives the general way's event; a line whose
+    /// long text has bad bytes is left to the general way even right after its valid twin.
+    @Test func sharedTextsAcrossLinesGiveTheGeneralWaysEvents() throws {
+        let shared = SIEMLineDecoder(store: TestSupport.store, strings: StringInterner(slots: 1))
+        let path = TestSupport.repositoryRoot.appendingPathComponent("Examples/sample-2026-10-siem.jsonl")
+        var decoded = 0
+        for line in try String(contentsOf: path, encoding: .utf8).split(separator: "\n").prefix(400) {
+            guard let event = Array(line.utf8).withUnsafeBufferPointer({ shared.decode($0, source: SourceLocation(input: 2, line: 7)) }) else { continue }
+            decoded += 1
+            #expect(event == general(String(line)), "\(line.prefix(120))")
+        }
+        #expect(decoded >= 380)
+        let line = #"{"event":{"id":"e1","timestamp":"2026-10-08T00:39:07.342Z","type":"page.viewed","details":{"page_name":"Übersicht Kundenliste München"}}}"#
+        let valid = Array(line.utf8)
+        var bad = valid
+        bad[bad.firstIndex(of: UInt8(ascii: "M"))!] = 0xFF
+        for bytes in [valid, bad, valid, bad] {
+            let event = bytes.withUnsafeBufferPointer { shared.decode($0, source: SourceLocation(input: 2, line: 7)) }
+            #expect(event == (bytes == valid ? general(line) : nil))
+        }
+    }
+
     /// Lines of the sample stream changed at random: members dropped, reordered, repeated, added,
     /// their values made numbers, null, objects, arrays, escaped or non-ASCII text, spaces put
     /// between tokens. Whatever the decoder accepts, it reads as the general way does; it accepts

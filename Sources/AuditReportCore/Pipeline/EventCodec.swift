@@ -112,59 +112,9 @@ enum EventCodec {
             if count == 0 { return "" }
             let slice = UnsafeRawBufferPointer(rebasing: bytes[offset..<offset + count])
             offset += count
-            // Up to 15 bytes a string lives inline, with nothing to share.
-            if shared, count > 15, let strings { return strings.string(slice) }
+            if shared, StringInterner.worthSharing(count), let strings { return strings.string(slice) }
             // Written from valid Strings, so no repair happens here.
             return String(decoding: slice.bindMemory(to: UInt8.self), as: UTF8.self)
         }
-    }
-}
-
-/// Texts that recur across decoded events (e-mails, names, page ids, workspaces): a small table
-/// of the last text seen per hash slot, so a recurring text's storage is made once and shared,
-/// not allocated, copied and checked as UTF-8 for every event (a tenth of the merge's time).
-/// A text that meets another in its slot replaces it; memory is the table's, whatever the run.
-final class StringInterner {
-    private var slots: [String]
-    private let mask: Int
-
-    /// - Parameter slots: a power of two.
-    init(slots: Int = 1 << 13) {
-        self.slots = [String](repeating: "", count: slots)
-        mask = slots - 1
-    }
-
-    /// The text of valid UTF-8 `bytes` (as the spool wrote them).
-    func string(_ bytes: UnsafeRawBufferPointer) -> String {
-        let slot = Int(truncatingIfNeeded: Self.hash(bytes)) & mask
-        let known = slots[slot]
-        if known.utf8.count == bytes.count,
-            known.utf8.withContiguousStorageIfAvailable({ memcmp($0.baseAddress!, bytes.baseAddress!, bytes.count) == 0 }) == true
-        {
-            return known
-        }
-        let text = String(decoding: bytes.bindMemory(to: UInt8.self), as: UTF8.self)
-        slots[slot] = text
-        return text
-    }
-
-    /// A hash of `bytes` eight at a time (a byte at a time, FNV-1a had been half of this type's
-    /// cost); only a slot is chosen with it, so it need not be strong.
-    @inline(__always)
-    static func hash(_ bytes: UnsafeRawBufferPointer) -> UInt64 {
-        let n = bytes.count
-        var hash = 0x9E37_79B9_7F4A_7C15 ^ UInt64(n)
-        var i = 0
-        while i + 8 <= n {
-            hash = (hash ^ bytes.loadUnaligned(fromByteOffset: i, as: UInt64.self)) &* 0xFF51_AFD7_ED55_8CCD
-            hash ^= hash >> 32
-            i += 8
-        }
-        if i < n {
-            var word: UInt64 = 0
-            for j in i..<n { word |= UInt64(bytes[j]) << UInt64(8 * (j - i)) }
-            hash = (hash ^ word) &* 0xFF51_AFD7_ED55_8CCD
-        }
-        return hash ^ (hash >> 29)
     }
 }

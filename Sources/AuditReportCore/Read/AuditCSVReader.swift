@@ -57,6 +57,8 @@ struct AuditCSVReader {
         }
         let normalizer = SIEMEventNormalizer(store: context.store)
         var warnedAudiences = Set<String>()
+        // Cells repeat (people, places, pages): their texts are made once and shared.
+        let strings = StringInterner()
         // Event cells repeat: resolve each distinct text once.
         var resolved: [String: String] = [:]
         var strayReported = 0
@@ -81,7 +83,7 @@ struct AuditCSVReader {
             func text(_ index: Int?) -> String {
                 guard let index else { return "" }
                 // A cell this tool's CSV writer neutralized (`'=…`) reads as what it was.
-                if let s = record.string(index) { return s.utf8.first == 0x27 ? CSVWriter.unneutralize(s) : s }
+                if let s = record.string(index, strings: strings) { return s.utf8.first == 0x27 ? CSVWriter.unneutralize(s) : s }
                 invalidColumns.append(layout.header[index])
                 return record.repairedString(index)
             }

@@ -30,6 +30,15 @@ public struct CSVRecord {
         }
     }
 
+    /// The same, a recurring text shared through `strings` (see `StringInterner`).
+    func string(_ index: Int, strings: StringInterner) -> String? {
+        field(index).withUnsafeBufferPointer { buffer in
+            let ascii = !buffer.contains(where: { $0 >= 0x80 })
+            if ascii && !StringInterner.worthSharing(buffer.count) { return String(decoding: buffer, as: UTF8.self) }
+            return strings.validString(buffer, ascii: ascii)
+        }
+    }
+
     /// The field as text with invalid UTF-8 replaced by U+FFFD.
     public func repairedString(_ index: Int) -> String {
         let slice = field(index)

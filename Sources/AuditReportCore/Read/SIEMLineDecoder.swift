@@ -11,10 +11,12 @@
 /// What it returns is what the general way makes of the same line (a test compares them).
 struct SIEMLineDecoder {
     let store: LocaleStore
+    /// Recurring texts (actors, workspaces, pages, places) made once and shared across lines.
+    var strings = StringInterner()
 
     /// The event of `line` (no line end), or nil when the line is not of the known shape.
     func decode(_ line: UnsafeBufferPointer<UInt8>, source: SourceLocation) -> AuditEvent? {
-        var cursor = Cursor(bytes: line)
+        var cursor = Cursor(bytes: line, strings: strings)
         guard cursor.skip(0x7B) else { return nil }
         let event: Fields?
         // `{"event": {…}}` holds the event; a bare event starts with one of its own members.
@@ -61,8 +63,9 @@ struct SIEMLineDecoder {
         }
         while let name = key {
             switch name {
-            case "id": guard cursor.once(&fields.id) else { return nil }
-            case "timestamp": guard cursor.once(&fields.timestamp) else { return nil }
+            // The event's id and time are its own: not worth a slot.
+            case "id": guard cursor.once(&fields.id, shared: false) else { return nil }
+            case "timestamp": guard cursor.once(&fields.timestamp, shared: false) else { return nil }
             case "workspace_id": guard cursor.once(&fields.workspaceID) else { return nil }
             case "workspace_name": guard cursor.once(&fields.workspaceName) else { return nil }
             case "ip_address": guard cursor.once(&fields.ipAddress) else { return nil }
@@ -238,8 +241,12 @@ struct SIEMLineDecoder {
     private struct Cursor {
         let bytes: UnsafeBufferPointer<UInt8>
         var i = 0
+        let strings: StringInterner
 
-        init(bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
+        init(bytes: UnsafeBufferPointer<UInt8>, strings: StringInterner) {
+            self.bytes = bytes
+            self.strings = strings
+        }
 
         mutating func space() {
             while i < bytes.count, bytes[i] == 0x20 || bytes[i] == 0x09 || bytes[i] == 0x0D || bytes[i] == 0x0A { i += 1 }
@@ -265,19 +272,20 @@ struct SIEMLineDecoder {
             }
         }
 
-        mutating func key() -> String? { string() }
+        mutating func key() -> String? { string(shared: false) }
 
         /// Reads a string into `slot`, which must still be empty (a member given twice is left to
         /// the general way, which keeps the last value).
-        mutating func once(_ slot: inout String?) -> Bool {
-            guard slot == nil, let value = string() else { return false }
+        mutating func once(_ slot: inout String?, shared: Bool = true) -> Bool {
+            guard slot == nil, let value = string(shared: shared) else { return false }
             slot = value
             return true
         }
 
         /// A string in valid UTF-8 without control characters; escapes as JSON has them, but no
         /// lone surrogate (which the general way replaces, with a warning).
-        mutating func string() -> String? {
+        /// A recurring text (`shared`) comes from `strings`.
+        mutating func string(shared: Bool = true) -> String? {
             guard skip(0x22) else { return nil }
             let start = i
             var high: UInt8 = 0
@@ -292,6 +300,7 @@ struct SIEMLineDecoder {
             guard i < bytes.count else { return nil }
             let text = UnsafeBufferPointer(rebasing: bytes[start..<i])
             i += 1
+            if shared, high >= 0x80 || StringInterner.worthSharing(text.count) { return strings.validString(text, ascii: high < 0x80) }
             if high < 0x80 { return String(decoding: text, as: UTF8.self) }
             return String(validating: text, as: UTF8.self)
         }
@@ -349,11 +358,21 @@ struct SIEMLineDecoder {
 
 /// The decoder's promise, checkable from outside (the `FuzzSIEMLine` fuzz target): for any line,
 /// it either leaves the line to the general way or makes the very event the general way makes.
-public enum SIEMLineCheck {
+public struct SIEMLineCheck {
+    private let store: LocaleStore
+    private let decoder: SIEMLineDecoder
+
+    /// One decoder for every line checked, as a reader has, whose table of shared texts has
+    /// `slots` slots (with few, texts keep meeting others in theirs).
+    public init(store: LocaleStore, slots: Int = 4) {
+        self.store = store
+        decoder = SIEMLineDecoder(store: store, strings: StringInterner(slots: slots))
+    }
+
     /// Whether the decoder and the general way agree on `line` (bytes without the line end).
-    public static func agrees(_ line: [UInt8], store: LocaleStore) -> Bool {
+    public func agrees(_ line: [UInt8]) -> Bool {
         let source = SourceLocation(input: 0, line: 1)
-        guard let fast = line.withUnsafeBufferPointer({ SIEMLineDecoder(store: store).decode($0, source: source) }) else { return true }
+        guard let fast = line.withUnsafeBufferPointer({ decoder.decode($0, source: source) }) else { return true }
         let parser = JSONParser(reader: ByteReader(bytes: line, path: "", line: 1))
         guard let value = try? parser.parseValue(), (try? parser.peekToken()) == nil, !parser.repairedInvalidUTF8, let record = value.objectValue,
             case .event(let event, let time, _) = SIEMRecordUnwrapper.unwrap(record, path: "", line: 1),

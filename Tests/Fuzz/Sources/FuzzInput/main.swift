@@ -3,19 +3,44 @@ import Foundation
 import FuzzDriver
 
 // A whole input file through kind detection and the CSV, SIEM JSON (every wrapper shape) and
-// ticket readers: events, warnings or a `ReadError`, never a crash.
+// ticket readers: events, warnings or a `ReadError`, never a crash. Each input is read twice:
+// once plainly, once the way the report reads (SHA-256 taken while reading, and the zone
+// inference's row filter turning down every zone-less row of an odd minute). The digest taken
+// while reading must be the file's, and the filter may only take events away.
 let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 let store = try! LocaleStore.load(from: root.appendingPathComponent("Locales"))
 let path = "/dev/shm/audit-report-fuzz-\(getpid()).dat"
 
-fuzz { bytes in
-    FileManager.default.createFile(atPath: path, contents: Data(buffer: bytes))
+func read(filtered: Bool) -> (summary: ReadSummary?, events: Int) {
     var context = ReadContext(store: store, inputIndex: 0, inputTimeZone: TimeZone(identifier: "UTC")!, diagnostics: DiagnosticsEngine())
     context.onTicket = { _ in }
+    if filtered {
+        context.hashesInput = true
+        context.readsZoneLessRow = { $0.minute % 2 == 0 }
+    }
+    var events = 0
     do {
-        _ = try InputReader.read(path: path, context: context) { _ in }
+        let summary = try InputReader.read(path: path, context: context) { _ in events += 1 }
+        return (summary, events)
     } catch is ReadError {
+        return (nil, events)
     } catch {
         fatalError("unexpected error \(error)")
+    }
+}
+
+fuzz { bytes in
+    FileManager.default.createFile(atPath: path, contents: Data(buffer: bytes))
+    let plain = read(filtered: false)
+    let filtered = read(filtered: true)
+    if let summary = filtered.summary {
+        if let all = plain.summary {
+            precondition(summary.events <= all.events && filtered.events <= plain.events, "the row filter added events")
+        }
+        if let digest = summary.sha256 {
+            var hash = SHA256()
+            hash.update(UnsafeRawBufferPointer(bytes))
+            precondition(digest == hash.finish(), "digest taken while reading differs from the file's")
+        }
     }
 }
