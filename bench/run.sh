@@ -24,6 +24,8 @@ measure() {
         /usr/bin/time -f "%e %M" -o "$DATA/time.txt" "$@" >/dev/null 2>"$DATA/stderr.txt" || { cat "$DATA/stderr.txt" >&2; exit 1; }
         read -r t m < "$DATA/time.txt"
         times+=("$t"); rss+=("$m")
+        # Each run as it ends, so a bench stopped part-way still tells what it measured.
+        echo "$(date -u +%FT%TZ) ${t} s $(( m / 1024 )) MB: $*" >> "$DATA/runs.log"
     done
     local t m
     t=$(printf '%s\n' "${times[@]}" | sort -n | sed -n "$(( (RUNS + 1) / 2 ))p")
