@@ -17,6 +17,38 @@ import Testing
         #expect(csv.events.count >= 300)
     }
 
+    /// `--newest-first`: the same rows, newest first by time as Notion's export lists them; a
+    /// run streams it (and a run on the hour-by-hour file sorts).
+    @Test(arguments: ["en", "de"])
+    func aNewestFirstExportHoldsTheSameRowsLastFirst(_ language: String) throws {
+        let oldest = try generate(seed: 3, language: language, events: 6000)
+        var options = SampleGenerator.Options(year: 2026, month: 2, events: 6000, seed: 3, csvLanguage: language)
+        options.csvNewestFirst = true
+        let newest = try SampleGenerator(options: options, store: TestSupport.store).write(to: TestSupport.temporaryDirectory())
+        #expect(newest.csvRows == oldest.csvRows)
+        #expect(FileManager.default.contents(atPath: newest.siemPath) == FileManager.default.contents(atPath: oldest.siemPath))
+        let a = try TestSupport.read(path: oldest.csvPath).events
+        let b = try TestSupport.read(path: newest.csvPath).events
+        #expect(a.count == b.count)
+        // The first file's rows put newest first (ties: last written first) are the second's.
+        let order = a.indices.sorted { i, j in a[i].timestamp != a[j].timestamp ? a[i].timestamp > a[j].timestamp : i > j }
+        #expect(zip(b, b.dropFirst()).allSatisfy { $0.timestamp >= $1.timestamp })
+        for (x, y) in zip(order.map { a[$0] }, b) {
+            #expect(x.timestamp == y.timestamp && x.key == y.key && x.actor == y.actor && x.target == y.target && x.extras == y.extras)
+        }
+        let header = { (path: String) in try String(contentsOfFile: path, encoding: .utf8).prefix { $0 != "\r\n" } }
+        #expect(try header(newest.csvPath) == header(oldest.csvPath))
+        func streamed(_ path: String) throws -> Bool {
+            var options = EventPipeline.Options(inputs: [path])
+            options.streams = true
+            let pipeline = EventPipeline(store: TestSupport.store, options: options, diagnostics: DiagnosticsEngine())
+            try pipeline.read()
+            return pipeline.isStreamed
+        }
+        #expect(try streamed(newest.csvPath))
+        #expect(try !streamed(oldest.csvPath))
+    }
+
     @Test func theSameSeedGivesTheSameFiles() throws {
         let a = try generate(seed: 5)
         let b = try generate(seed: 5)

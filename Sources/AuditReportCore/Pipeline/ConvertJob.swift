@@ -26,6 +26,8 @@ public struct ConvertJob {
         public var rowsPerSheet: Int
         /// The workbook's fixed creation date (`SOURCE_DATE_EPOCH`); the newest event's time when nil.
         public var creationDate: Timestamp?
+        /// Write newest-first inputs as they are read (see `run`); false always sorts first.
+        public var streams = true
 
         public init(inputs: [String], output: String, dialect: CSVDialect = .rfc4180, inputTimeZone: TimeZone = TimeZone(identifier: "UTC")!, inputZoneCandidates: [TimeZone]? = nil, inputEncoding: TextEncoding? = nil, temporaryDirectory: URL = FileManager.default.temporaryDirectory, rowsPerSheet: Int = XLSXEventSheetWriter.excelRowLimit, creationDate: Timestamp? = nil) {
             self.rowsPerSheet = rowsPerSheet
@@ -60,21 +62,57 @@ public struct ConvertJob {
     }
 
     /// Converts; returns the number of events written.
+    ///
+    /// Inputs that are newest first (Notion's export is) are written as they are read, so
+    /// reading overlaps writing (`EventPipeline.Options.streams`). An input found out of that
+    /// order past its first events makes the run start again, sorting; the output written so
+    /// far is a temporary file, and goes.
     /// - Throws: `ReadError`, `StrictModeError`, `OutputError`, `RenderError`.
     @discardableResult
     public func run() throws -> Int {
-        let pipeline = EventPipeline(
-            store: localizer.store,
-            options: .init(inputs: options.inputs, inputTimeZone: options.inputTimeZone, zoneCandidates: options.inputZoneCandidates, temporaryDirectory: options.temporaryDirectory, inputEncoding: options.inputEncoding),
-            diagnostics: diagnostics)
+        do {
+            return try convert(streams: options.streams)
+        } catch let error as EventPipeline.NotInOrder {
+            try diagnostics.emit(Diagnostic(.note, file: error.path, line: error.line, "\(error.what); read again and sorted"))
+            return try convert(streams: false)
+        }
+    }
+
+    private func convert(streams: Bool) throws -> Int {
         let output = try AtomicOutput(path: options.output, protectedPaths: options.inputs)
+        // Only a temporary file can be thrown away when the run must start again.
+        let streams = streams && output.mode == .atomic
+        // What a streamed attempt reports is held back until it ends: one made again reports
+        // each diagnostic once.
+        let held = streams ? DiagnosticsEngine(strict: diagnostics.strict, limitPerMessage: diagnostics.limitPerMessage) : nil
+        let written: Int
+        do {
+            written = try write(output, streams: streams, diagnostics: held ?? diagnostics)
+        } catch let error as EventPipeline.NotInOrder {
+            throw error
+        } catch {
+            if let held { try? diagnostics.absorb(held) }
+            throw error
+        }
+        if let held { try diagnostics.absorb(held) }
+        try output.commit()
+        onProgress?(.wrote(path: options.output))
+        return written
+    }
+
+    /// Writes the output's temporary file; returns the number of events written.
+    private func write(_ output: AtomicOutput, streams: Bool, diagnostics: DiagnosticsEngine) throws -> Int {
+        var pipelineOptions = EventPipeline.Options(inputs: options.inputs, inputTimeZone: options.inputTimeZone, zoneCandidates: options.inputZoneCandidates, temporaryDirectory: options.temporaryDirectory, inputEncoding: options.inputEncoding)
+        pipelineOptions.streams = streams
+        let pipeline = EventPipeline(store: localizer.store, options: pipelineOptions, diagnostics: diagnostics)
         pipeline.onProgress = onProgress.map { report in { report(.reading(bytes: $0, total: $1)) } }
         try pipeline.read()
-        let toWrite = pipeline.spooledEvents
+        // A streamed run's progress is its reading; a spooled one counts the events written.
+        let toWrite = pipeline.isStreamed ? nil : pipeline.spooledEvents
         var handedOn = 0
         func tick() {
             handedOn += 1
-            if handedOn & 0x3FFF == 0 { onProgress?(.writing(events: handedOn, total: toWrite)) }
+            if handedOn & 0x3FFF == 0, let toWrite { onProgress?(.writing(events: handedOn, total: toWrite)) }
         }
         let sources = InputNames.distinct(options.inputs)
         switch ConvertJob.format(of: options.output) ?? .csv {
@@ -107,8 +145,6 @@ public struct ConvertJob {
                 try file.close()
             }
         }
-        try output.commit()
-        onProgress?(.wrote(path: options.output))
         return pipeline.emitted
     }
 

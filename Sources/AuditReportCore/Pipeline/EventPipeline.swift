@@ -3,6 +3,14 @@ import Foundation
 /// Read → Normalize → (period filter) → Sort → Deduplicate: streams every input into the spool,
 /// then hands the merged events on newest first. Memory is bounded by the spool's run size and
 /// by what is counted per key, not by the number of events.
+///
+/// With `Options.streams`, inputs that are already newest first (Notion's export is) are not
+/// spooled: each is read on a thread of its own while its events are handed on, through a
+/// window that puts the few out of place back in order (`OrderedMerge`), so reading overlaps
+/// writing. Whether the inputs are so is decided on their first events; an input found out of
+/// order later makes `emit` throw `NotInOrder`, and the caller makes its run again without
+/// `streams`. Until `emit` ends, such a run's diagnostics are held back, so a run made again
+/// reports each once.
 public final class EventPipeline {
     /// What the run reads and how.
     public struct Options {
@@ -19,6 +27,8 @@ public final class EventPipeline {
         public var zoneCandidates: [TimeZone]?
         /// The inputs' text encoding, when given (`--input-encoding`); else worked out per file.
         public var inputEncoding: TextEncoding?
+        /// Hand the events on as they are read when every input is newest first (see the type).
+        public var streams = false
 
         public init(
             inputs: [String], inputTimeZone: TimeZone = TimeZone(identifier: "UTC")!, zoneCandidates: [TimeZone]? = nil, period: ReportPeriod? = nil,
@@ -55,6 +65,21 @@ public final class EventPipeline {
         public var reconciles: Bool { read.events == inPeriod + outsidePeriod + duplicatesDropped }
     }
 
+    /// An input of a streamed run (`Options.streams`) was not newest first after all: the run
+    /// must be made again without streaming (nothing it handed on may be kept).
+    public struct NotInOrder: Error, CustomStringConvertible {
+        public var path: String
+        public var line: Int
+        /// What was found, for the note that says why the run is made again.
+        public var what = "not newest first from here on"
+        public var description: String { "\(path):\(line): \(what)" }
+    }
+
+    /// Events read from each input before a streamed run is decided on.
+    static let streamLookahead = 4096
+    /// Events per input a streamed run holds to put those out of place back in order.
+    static let streamWindow = 1024
+
     /// An event key no catalogue knows: how often and when first seen.
     public struct UnmappedKey: Equatable, Sendable {
         public var key: String
@@ -82,6 +107,10 @@ public final class EventPipeline {
     public private(set) var unmappedBeyondLimit = 0
     /// One spool, or one per input when they are read at the same time.
     private var spools: [EventSpool]
+    /// The run's readers and merge when its events are handed on as read (`Options.streams`).
+    private var streamed: StreamedRun?
+    /// Whether the CSV zone has been decided (a run that tried streaming decides it first).
+    private var zoneDecided = false
     /// Called with the file bytes read so far over all inputs and their total size.
     public var onProgress: ((Int64, Int64) -> Void)?
 
@@ -93,9 +122,20 @@ public final class EventPipeline {
         readZone = options.inputTimeZone
     }
 
+    deinit {
+        // A run dropped before `emit` (an output that could not be opened) stops its readers.
+        streamed?.stop()
+    }
+
+    /// Whether `read` found every input newest first and `emit` hands events on as they are
+    /// read (`Options.streams`); the number of events is then not known before they are.
+    public var isStreamed: Bool { streamed != nil }
+
     /// Decides the zone of zone-less CSV times before the run proper reads them (see
     /// `CSVZoneInference`), and says so.
-    private func decideCSVZone() throws {
+    private func decideCSVZone(into diagnostics: DiagnosticsEngine) throws {
+        guard !zoneDecided else { return }
+        zoneDecided = true
         guard let candidates = options.zoneCandidates, !candidates.isEmpty else { return }
         var unique: [TimeZone] = []
         for zone in [options.inputTimeZone] + candidates where !unique.contains(where: { ZoneResolver.name($0) == ZoneResolver.name(zone) }) { unique.append(zone) }
@@ -132,13 +172,14 @@ public final class EventPipeline {
         }
         let sizes = options.inputs.map { path in (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int64) ?? 0 }
         let total = sizes.reduce(0, +)
+        if options.streams, options.inputs.count <= 8, try startStreaming(total: total) { return }
         let parallel = options.inputs.count > 1 && ProcessInfo.processInfo.activeProcessorCount > 1
         if !parallel {
-            try decideCSVZone()
+            try decideCSVZone(into: diagnostics)
             var done: Int64 = 0
             for index in options.inputs.indices {
                 let before = done
-                let part = try readInput(index, zone: readZone, spool: spools[0], diagnostics: diagnostics) { [onProgress] in onProgress?(before + $0, total) }
+                let part = try readInput(index, zone: readZone, add: spools[0].add, diagnostics: diagnostics) { [onProgress] in onProgress?(before + $0, total) }
                 absorb(part)
                 done += sizes[index]
             }
@@ -155,7 +196,7 @@ public final class EventPipeline {
         // only read while the tasks run.
         // The zone decision runs once, in the first task that needs it; it writes `readZone`,
         // `csvZone` and its notes before any export is read, and no stream task touches them.
-        let zone = Once { [self] in try decideCSVZone() }
+        let zone = Once { [self] in try decideCSVZone(into: diagnostics) }
         let streams = options.inputs.map { CSVZoneInference.kind(of: $0) == .stream }
         let shared = Unchecked((pipeline: self, spools: spools))
         DispatchQueue.concurrentPerform(iterations: options.inputs.count) { index in
@@ -164,9 +205,9 @@ public final class EventPipeline {
                 // A stream never reads `readZone` (its times name their zone), so it does not race the decision.
                 guard streams[index] else {
                     try zone.run()
-                    return try pipeline.readInput(index, zone: pipeline.readZone, spool: spools[index], diagnostics: engines[index]) { progress.update(index, $0) }
+                    return try pipeline.readInput(index, zone: pipeline.readZone, add: spools[index].add, diagnostics: engines[index]) { progress.update(index, $0) }
                 }
-                return try pipeline.readInput(index, zone: pipeline.options.inputTimeZone, spool: spools[index], diagnostics: engines[index]) { progress.update(index, $0) }
+                return try pipeline.readInput(index, zone: pipeline.options.inputTimeZone, add: spools[index].add, diagnostics: engines[index]) { progress.update(index, $0) }
             }
             results.set(index, outcome)
         }
@@ -187,8 +228,87 @@ public final class EventPipeline {
         #endif
     }
 
+    /// A streamed run's parts: its readers, their diagnostics (held back until `emit` ends, so
+    /// that a run made again reports each once), and the merge of their events.
+    private final class StreamedRun {
+        var merge: OrderedMerge
+        let streams: [InputStream<InputPart>]
+        let zoneNotes: DiagnosticsEngine
+        let engines: [DiagnosticsEngine]
+        let emitNotes: DiagnosticsEngine
+
+        init(merge: OrderedMerge, streams: [InputStream<InputPart>], zoneNotes: DiagnosticsEngine, engines: [DiagnosticsEngine], emitNotes: DiagnosticsEngine) {
+            self.merge = merge
+            self.streams = streams
+            self.zoneNotes = zoneNotes
+            self.engines = engines
+            self.emitNotes = emitNotes
+        }
+
+        func stop() {
+            for stream in streams { stream.cancel() }
+        }
+
+        /// The readers' diagnostics so far, in input order after the zone's notes (as a
+        /// spooled run gives them), for a run that failed.
+        func replay(into diagnostics: DiagnosticsEngine) {
+            try? diagnostics.absorb(zoneNotes)
+            for engine in engines { try? diagnostics.absorb(engine) }
+        }
+    }
+
+    /// Decides the CSV zone, starts a reader per input and reads each one's first
+    /// `streamLookahead` events. When each input is newest first within `streamWindow`, the
+    /// readers go on for `emit`; otherwise they are stopped (what they read is read again).
+    /// - Returns: whether the run is streamed.
+    private func startStreaming(total: Int64) throws -> Bool {
+        let engine = { DiagnosticsEngine(strict: self.diagnostics.strict, limitPerMessage: self.diagnostics.limitPerMessage) }
+        let zoneNotes = engine()
+        do { try decideCSVZone(into: zoneNotes) } catch {
+            try diagnostics.absorb(zoneNotes)
+            throw error
+        }
+        let progress = ReadProgress(count: options.inputs.count, total: total, report: onProgress)
+        let engines = options.inputs.map { _ in engine() }
+        let reading = InputReading(store: store, options: options, acceptsTickets: acceptsTickets)
+        let zone = readZone
+        let streams = options.inputs.indices.map { index in
+            InputStream<InputPart>(name: "audit-report reader") { send in
+                try reading.read(index, zone: zone, add: send, diagnostics: engines[index]) { progress.update(index, $0) }
+            }
+        }
+        var prefixes: [[AuditEvent]] = []
+        for stream in streams {
+            var prefix: [AuditEvent] = []
+            // A reader's error is left to the spooled run, which reports it as it always does.
+            let read = (try? { () throws -> Bool in
+                while prefix.count < Self.streamLookahead, let event = try stream.next() { prefix.append(event) }
+                return true
+            }()) ?? false
+            guard read, OrderedMerge.passes(prefix, window: Self.streamWindow) else {
+                for stream in streams { stream.cancel() }
+                try diagnostics.absorb(zoneNotes)
+                return false
+            }
+            prefixes.append(prefix)
+        }
+        // The inputs' own columns as their first events have them; `emit` checks them against
+        // all events' (a spooled run knows them before it hands any event on).
+        var extras: [String] = []
+        for prefix in prefixes {
+            for event in prefix where event.ambiguity != .later {
+                for extra in event.extras where !extras.contains(extra.name) { extras.append(extra.name) }
+            }
+        }
+        extraColumns = extras
+        streamed = StreamedRun(
+            merge: OrderedMerge(streams: streams, prefixes: prefixes, paths: options.inputs, window: Self.streamWindow),
+            streams: streams, zoneNotes: zoneNotes, engines: engines, emitNotes: engine())
+        return true
+    }
+
     /// What one input gave besides its events (which are in its spool).
-    private struct InputPart {
+    struct InputPart {
         var summary: InputSummary
         var extraColumns: [String]
         var tickets: [Ticket]
@@ -206,76 +326,106 @@ public final class EventPipeline {
         tickets += part.tickets
     }
 
-    private func readInput(_ index: Int, zone: TimeZone, spool: EventSpool, diagnostics: DiagnosticsEngine, progress: @escaping (Int64) -> Void) throws -> InputPart {
-        let path = options.inputs[index]
-        var context = ReadContext(store: store, inputIndex: index, inputTimeZone: zone, diagnostics: diagnostics)
-        context.inputEncoding = options.inputEncoding
-        context.hashesInput = true
-        var zoneLess = false
-        context.onZoneLessTime = { _, _ in
-            zoneLess = true
-            return nil
+    private func readInput(_ index: Int, zone: TimeZone, add: (AuditEvent) throws -> Void, diagnostics: DiagnosticsEngine, progress: @escaping (Int64) -> Void) throws -> InputPart {
+        try InputReading(store: store, options: options, acceptsTickets: acceptsTickets).read(index, zone: zone, add: add, diagnostics: diagnostics, progress: progress)
+    }
+
+    /// What reading an input needs of the pipeline, apart from it (a streamed run's reader
+    /// threads hold this, not the pipeline).
+    private struct InputReading: @unchecked Sendable {
+        let store: LocaleStore
+        let options: Options
+        let acceptsTickets: Bool
+
+        func read(_ index: Int, zone: TimeZone, add: (AuditEvent) throws -> Void, diagnostics: DiagnosticsEngine, progress: @escaping (Int64) -> Void) throws -> InputPart {
+            let path = options.inputs[index]
+            var context = ReadContext(store: store, inputIndex: index, inputTimeZone: zone, diagnostics: diagnostics)
+            context.inputEncoding = options.inputEncoding
+            context.hashesInput = true
+            var zoneLess = false
+            context.onZoneLessTime = { _, _ in
+                zoneLess = true
+                return nil
+            }
+            var tickets: [Ticket] = []
+            if acceptsTickets { context.onTicket = { tickets.append($0) } }
+            context.onProgress = progress
+            var outside = 0
+            var first = Timestamp(milliseconds: .max)
+            var last = Timestamp(milliseconds: .min)
+            var hourly = [Int32](repeating: 0, count: options.period.map { Int(($0.end.milliseconds - $0.start.milliseconds + 3_599_999) / 3_600_000) } ?? 0)
+            let periodStart = options.period?.start.milliseconds ?? 0
+            var extraSeen = Set<String>()
+            var extraColumns: [String] = []
+            let period = options.period
+            let comparison = options.comparisonPeriod
+            let summary = try InputReader.read(path: path, context: context) { event in
+                if event.ambiguity != .later {
+                    first = min(first, event.timestamp)
+                    last = max(last, event.timestamp)
+                    let hour = Int((event.timestamp.milliseconds - periodStart) / 3_600_000)
+                    if event.timestamp.milliseconds >= periodStart && hour < hourly.count { hourly[hour] &+= 1 }
+                }
+                if event.ambiguity == .later {
+                    // The other instant of a row's repeated-hour time: not an event read of its own.
+                    if period?.contains(event.timestamp) ?? true || comparison?.contains(event.timestamp) ?? false { try add(event) }
+                    return
+                }
+                if let period, !period.contains(event.timestamp) {
+                    outside += 1
+                    guard let comparison, comparison.contains(event.timestamp) else { return }
+                }
+                for extra in event.extras where !extraSeen.contains(extra.name) {
+                    extraSeen.insert(extra.name)
+                    extraColumns.append(extra.name)
+                }
+                try add(event)
+            }
+            var input = InputSummary(read: summary, outsidePeriod: outside)
+            if first <= last {
+                input.first = first
+                input.last = last
+            }
+            input.hourly = hourly
+            return InputPart(summary: input, extraColumns: extraColumns, tickets: tickets, zoneLess: zoneLess)
         }
-        var tickets: [Ticket] = []
-        if acceptsTickets { context.onTicket = { tickets.append($0) } }
-        context.onProgress = progress
-        var outside = 0
-        var first = Timestamp(milliseconds: .max)
-        var last = Timestamp(milliseconds: .min)
-        var hourly = [Int32](repeating: 0, count: options.period.map { Int(($0.end.milliseconds - $0.start.milliseconds + 3_599_999) / 3_600_000) } ?? 0)
-        let periodStart = options.period?.start.milliseconds ?? 0
-        var extraSeen = Set<String>()
-        var extraColumns: [String] = []
-        let period = options.period
-        let comparison = options.comparisonPeriod
-        let summary = try InputReader.read(path: path, context: context) { event in
-            if event.ambiguity != .later {
-                first = min(first, event.timestamp)
-                last = max(last, event.timestamp)
-                let hour = Int((event.timestamp.milliseconds - periodStart) / 3_600_000)
-                if event.timestamp.milliseconds >= periodStart && hour < hourly.count { hourly[hour] &+= 1 }
-            }
-            if event.ambiguity == .later {
-                // The other instant of a row's repeated-hour time: not an event read of its own.
-                if period?.contains(event.timestamp) ?? true || comparison?.contains(event.timestamp) ?? false { try spool.add(event) }
-                return
-            }
-            if let period, !period.contains(event.timestamp) {
-                outside += 1
-                guard let comparison, comparison.contains(event.timestamp) else { return }
-            }
-            for extra in event.extras where !extraSeen.contains(extra.name) {
-                extraSeen.insert(extra.name)
-                extraColumns.append(extra.name)
-            }
-            try spool.add(event)
-        }
-        var input = InputSummary(read: summary, outsidePeriod: outside)
-        if first <= last {
-            input.first = first
-            input.last = last
-        }
-        input.hourly = hourly
-        return InputPart(summary: input, extraColumns: extraColumns, tickets: tickets, zoneLess: zoneLess)
     }
 
     /// Hands the merged, deduplicated events to `body`, newest first; warns once per unmapped key.
     /// Each event is `body`'s to keep (moved, not copied, from the merge to `body`).
     public func emit(_ body: (consuming AuditEvent) throws -> Void) throws {
         var dedup = Deduplicator(catalog: store.catalog, period: options.period)
-        var inPeriod = [Int](repeating: 0, count: inputs.count)
-        try withoutActuallyEscaping(body) { body in
-            let period = options.period
-            let handle: (consuming AuditEvent) throws -> Void = { event in
-                if period?.contains(event.timestamp) ?? true {
-                    try self.noteUnmapped(event)
-                    if event.source.input < inPeriod.count { inPeriod[event.source.input] += 1 }
+        var inPeriod = [Int](repeating: 0, count: options.inputs.count)
+        let notes = streamed?.emitNotes ?? diagnostics
+        do {
+            try withoutActuallyEscaping(body) { body in
+                let period = options.period
+                let handle: (consuming AuditEvent) throws -> Void = { event in
+                    if period?.contains(event.timestamp) ?? true {
+                        try self.noteUnmapped(event, into: notes)
+                        if event.source.input < inPeriod.count { inPeriod[event.source.input] += 1 }
+                    }
+                    self.emitted += 1
+                    try body(consume event)
                 }
-                self.emitted += 1
-                try body(consume event)
+                if let streamed {
+                    try streamed.merge.merge { event in try dedup.add(consume event, emit: handle) }
+                } else {
+                    try EventSpool.drain(spools) { event in try dedup.add(consume event, emit: handle) }
+                }
+                try dedup.finish(emit: handle)
             }
-            try EventSpool.drain(spools) { event in try dedup.add(consume event, emit: handle) }
-            try dedup.finish(emit: handle)
+        } catch {
+            if let streamed {
+                self.streamed = nil
+                streamed.stop()
+                if !(error is NotInOrder) { streamed.replay(into: diagnostics) }
+            }
+            throw error
+        }
+        if let streamed {
+            self.streamed = nil
+            try finish(streamed)
         }
         for second in dedup.overfullSeconds.prefix(5) {
             try diagnostics.emit(Diagnostic(file: "", line: 0, "more than \(Deduplicator.windowLimit) events in the one second \(Timestamp(milliseconds: second * 1000)); duplicates across them may not all be found"))
@@ -290,7 +440,28 @@ public final class EventPipeline {
     /// Keys a catalogue knows, by their identity (asked for every event).
     private var mappedKeys = TextIdentityCache<Bool>(slots: 512)
 
-    private func noteUnmapped(_ event: AuditEvent) throws {
+    /// A streamed run's end: every reader has ended (the merge took each one's last event).
+    /// What they read besides events is taken in, and the diagnostics held back are given.
+    /// - Throws: `NotInOrder` when the inputs' own columns are not those their first events had.
+    private func finish(_ run: StreamedRun) throws {
+        let parts = run.streams.map { $0.outcome! }
+        var columns: [String] = []
+        for part in parts {
+            for name in part.extraColumns where !columns.contains(name) { columns.append(name) }
+        }
+        guard columns == extraColumns else {
+            throw NotInOrder(path: options.inputs[0], line: 0, what: "columns of its own past its first \(Self.streamLookahead) events")
+        }
+        extraColumns = []
+        try diagnostics.absorb(run.zoneNotes)
+        for (index, part) in parts.enumerated() {
+            try diagnostics.absorb(run.engines[index])
+            absorb(part)
+        }
+        try diagnostics.absorb(run.emitNotes)
+    }
+
+    private func noteUnmapped(_ event: AuditEvent, into diagnostics: DiagnosticsEngine) throws {
         if mappedKeys.value(event.key) == true { return }
         guard store.catalog.entry(event.key) == nil else {
             mappedKeys.remember(event.key, true)

@@ -16,6 +16,10 @@ public struct SampleGenerator {
         public var csvLanguage: String
         /// Day of the month from which the SIEM stream holds events.
         public var siemFromDay: Int
+        /// The CSV export's rows newest first by time, as Notion's export lists them (the
+        /// stream stays oldest first, as delivered). Otherwise rows come hour by hour, oldest
+        /// hour first, in no order within the hour (the bundled examples are so).
+        public var csvNewestFirst = false
 
         public init(year: Int, month: Int, events: Int, seed: UInt64 = 1, csvLanguage: String = "en", siemFromDay: Int = 8) {
             self.year = year
@@ -56,7 +60,16 @@ public struct SampleGenerator {
         let csvFile = try csvOutput.open()
         let siemFile = try siemOutput.open()
         let pack = try store.pack(options.csvLanguage)
-        let csv = SampleCSVWriter(file: csvFile, pack: pack, zone: ZoneResolver(timeZone: csvZone))
+        // Newest first: rows go to a file beside the export first, and are copied in order.
+        let rowsPath = options.csvNewestFirst ? csvOutput.temporaryPath + "-rows" : nil
+        let rowsFile = try rowsPath.map { try OutputFile(path: $0, displayPath: csvPath) }
+        defer {
+            if let rowsPath {
+                unlink(rowsPath)
+                TemporaryFiles.unregister(rowsPath)
+            }
+        }
+        let csv = SampleCSVWriter(file: rowsFile ?? csvFile, pack: pack, zone: ZoneResolver(timeZone: csvZone), recordsLengths: rowsFile != nil)
         let siemFrom = Timestamp(year: options.year, month: options.month, day: options.siemFromDay)
         var siemLines = 0
         var random = SampleRandom(seed: options.seed)
@@ -75,6 +88,10 @@ public struct SampleGenerator {
                 }
             }
         }
+        if let rowsFile, let rowsPath {
+            try rowsFile.close()
+            try csv.copyNewestFirst(from: rowsPath, to: csvFile)
+        }
         try csvFile.close()
         try siemFile.close()
         try csvOutput.commit()
@@ -89,6 +106,10 @@ final class SampleCSVWriter {
     let pack: LanguagePack
     let zone: ZoneResolver
     private(set) var rows = 0
+    /// Each line's length in bytes (the header's first), and each row's time, when the rows
+    /// are to be put newest first.
+    private var lengths: [UInt32]?
+    private var times: [Int64] = []
     static let usMonths = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
     /// A German-language account's export names countries in German.
     static let germanCountries = [
@@ -96,8 +117,9 @@ final class SampleCSVWriter {
         "United States": "Vereinigte Staaten", "Brazil": "Brasilien", "Nigeria": "Nigeria",
     ]
 
-    init(file: OutputFile, pack: LanguagePack, zone: ZoneResolver) {
+    init(file: OutputFile, pack: LanguagePack, zone: ZoneResolver, recordsLengths: Bool = false) {
         self.file = file
+        lengths = recordsLengths ? [] : nil
         self.pack = pack
         self.zone = zone
         let header = pack.language == "de"
@@ -121,6 +143,8 @@ final class SampleCSVWriter {
         let teamspace = e.extras.first?.value ?? ""
         let country = pack.language == "de" ? Self.germanCountries[e.country] ?? e.country : e.country
         row([time, e.actor.name, e.actor.email, role, label, e.platform, e.ipAddress, e.city, country, e.target.name, audience, teamspace])
+        // The time as written: to the second.
+        if lengths != nil { times.append(e.timestamp.milliseconds / 1000) }
         rows += 1
     }
 
@@ -128,8 +152,27 @@ final class SampleCSVWriter {
         let line = fields.map { field -> String in
             guard field.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return field }
             return "\"" + field.replacingOccurrences(of: "\"", with: "\"\"") + "\""
-        }.joined(separator: ",")
-        file.write(line + "\r\n")
+        }.joined(separator: ",") + "\r\n"
+        file.write(line)
+        lengths?.append(UInt32(line.utf8.count))
+    }
+
+    /// Writes the header, then the rows newest first (rows of one second last written first),
+    /// from the file this writer wrote.
+    func copyNewestFirst(from path: String, to out: OutputFile) throws {
+        guard let lengths, !lengths.isEmpty else { return }
+        let data = try Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped)
+        var starts = [Int](repeating: 0, count: lengths.count)
+        for index in lengths.indices.dropFirst() { starts[index] = starts[index - 1] + Int(lengths[index - 1]) }
+        // Row `r` is line `r + 1` (the header is line 0).
+        let order = times.indices.sorted { a, b in times[a] != times[b] ? times[a] > times[b] : a > b }
+        data.withUnsafeBytes { bytes in
+            func line(_ index: Int) -> UnsafeRawBufferPointer {
+                UnsafeRawBufferPointer(rebasing: bytes[starts[index]..<starts[index] + Int(lengths[index])])
+            }
+            out.write(line(0))
+            for row in order { out.write(line(row + 1)) }
+        }
     }
 }
 

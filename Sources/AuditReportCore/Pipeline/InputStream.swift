@@ -1,0 +1,270 @@
+import Foundation
+
+/// Reads one input on a thread of its own and hands its events to one consumer, in the order
+/// read, through a bounded queue (the mirror of `EventRelay`: here the producer has the thread).
+///
+/// At most `batchSize × (maxBatches + 2)` events are in flight. The reader's outcome (what it
+/// read besides the events, or its error) comes after its last event: `next` returns nil, then
+/// `outcome` holds it; an error is thrown by `next` instead. `cancel` stops the reader at its
+/// next event and waits for its thread to end.
+final class InputStream<Outcome>: @unchecked Sendable {
+    /// Thrown inside the reader when the consumer has cancelled it.
+    struct Cancelled: Error {}
+
+    private let condition = NSCondition()
+    private var queue: [[AuditEvent]] = []
+    private var spares: [[AuditEvent]] = []
+    private var cancelled = false
+    private var ended = false
+    private var result: Result<Outcome, Error>?
+    private let batchSize: Int
+    private let maxBatches: Int
+    /// The producer's batch being filled (the reader thread's only).
+    private var filling: [AuditEvent] = []
+    /// The consumer's batch being emptied, reversed (the consumer's only).
+    private var taking: [AuditEvent] = []
+
+    /// Starts `read` on a new thread; it hands each event to the function it is given.
+    init(batchSize: Int = 512, maxBatches: Int = 4, name: String, read: @escaping (_ send: (AuditEvent) throws -> Void) throws -> Outcome) {
+        self.batchSize = batchSize
+        self.maxBatches = maxBatches
+        filling.reserveCapacity(batchSize)
+        let box = Box(read: read)
+        let state = Weak()
+        let thread = Thread { state.stream?.produce(box.read) }
+        thread.stackSize = 8 << 20
+        thread.name = name
+        state.stream = self
+        thread.start()
+    }
+
+    private final class Box: @unchecked Sendable {
+        let read: ((AuditEvent) throws -> Void) throws -> Outcome
+        init(read: @escaping ((AuditEvent) throws -> Void) throws -> Outcome) { self.read = read }
+    }
+
+    /// The stream as the thread sees it (set before the thread starts; the consumer keeps the
+    /// stream alive until the thread has ended, as `next` and `cancel` wait for its end).
+    private final class Weak: @unchecked Sendable {
+        var stream: InputStream?
+    }
+
+    private func produce(_ read: ((AuditEvent) throws -> Void) throws -> Outcome) {
+        var outcome = Result { try read { try self.send($0) } }
+        if case .success = outcome, !filling.isEmpty {
+            do { try flush() } catch { outcome = .failure(error) }
+        }
+        condition.lock()
+        result = outcome
+        ended = true
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    private func send(_ event: AuditEvent) throws {
+        filling.append(event)
+        if filling.count >= batchSize { try flush() }
+    }
+
+    private func flush() throws {
+        condition.lock()
+        defer { condition.unlock() }
+        while queue.count >= maxBatches && !cancelled { condition.wait() }
+        if cancelled { throw Cancelled() }
+        var full = spares.popLast() ?? []
+        swap(&full, &filling)
+        queue.append(full)
+        if filling.capacity < batchSize { filling.reserveCapacity(batchSize) }
+        condition.broadcast()
+    }
+
+    /// The next event as read, or nil after the last.
+    /// - Throws: the reader's error, after the events it read before it.
+    func next() throws -> AuditEvent? {
+        if let event = taking.popLast() { return event }
+        condition.lock()
+        while queue.isEmpty && !ended { condition.wait() }
+        guard !queue.isEmpty else {
+            let result = result
+            condition.unlock()
+            if case .failure(let error) = result { throw error }
+            return nil
+        }
+        // The emptied batch goes back for the reader to fill; the full one is taken from its
+        // end after reversing it, so its events are moved out, not copied.
+        if taking.capacity > 0 && spares.count < maxBatches { spares.append(taking) }
+        taking = queue.removeFirst()
+        condition.broadcast()
+        condition.unlock()
+        taking.reverse()
+        return taking.popLast()
+    }
+
+    /// What the reader returned, once `next` has returned nil.
+    var outcome: Outcome? {
+        condition.lock()
+        defer { condition.unlock() }
+        if case .success(let value) = result { return value }
+        return nil
+    }
+
+    /// Stops the reader (at its next event) and waits for its thread to end.
+    func cancel() {
+        condition.lock()
+        cancelled = true
+        queue.removeAll()
+        condition.broadcast()
+        while !ended { condition.wait() }
+        condition.unlock()
+        taking.removeAll()
+    }
+}
+
+/// Several inputs, each newest first but for events a little out of place, merged into one
+/// newest-first stream in exactly the spool's order (time, then input, then line), without
+/// sorting them: each input passes through a window of `window` events, a binary heap of their
+/// sort keys, and the merge takes the first of the inputs' heads.
+///
+/// An event that belongs before one already handed on (of any input) is past the window's
+/// reach: the merge throws `EventPipeline.NotInOrder`, and the run must be made again with the
+/// spool. Every event handed on is the first of all those held, and every event taken in
+/// after it comes after it, so what is handed on is in order.
+struct OrderedMerge {
+    /// An event's place in the order, and its slot in `Window.events`.
+    struct Key {
+        var milliseconds: Int64
+        var input: Int32
+        var line: Int64
+        var slot: Int32
+
+        init(_ event: borrowing AuditEvent, slot: Int32) {
+            milliseconds = event.timestamp.milliseconds
+            input = Int32(event.source.input)
+            line = Int64(event.source.line)
+            self.slot = slot
+        }
+
+        /// The spool's order (`EventSpool.Entry.before`).
+        @inline(__always)
+        static func before(_ a: Key, _ b: Key) -> Bool {
+            if a.milliseconds != b.milliseconds { return a.milliseconds > b.milliseconds }
+            if a.input != b.input { return a.input < b.input }
+            return a.line < b.line
+        }
+    }
+
+    /// One input's window: the events held, and a heap of their keys.
+    struct Window {
+        let capacity: Int
+        var events: [AuditEvent?]
+        var free: [Int32]
+        var heap: [Key] = []
+
+        init(capacity: Int) {
+            self.capacity = capacity
+            events = Array(repeating: nil, count: capacity)
+            free = (0..<Int32(capacity)).reversed().map { $0 }
+            heap.reserveCapacity(capacity)
+        }
+
+        var isFull: Bool { heap.count >= capacity }
+        var isEmpty: Bool { heap.isEmpty }
+        var first: Key? { heap.first }
+
+        /// Takes in an event.
+        /// - Throws: `NotInOrder` when it belongs before `last`, the event last handed on.
+        mutating func push(_ event: consuming AuditEvent, after last: Key?, path: String) throws {
+            let slot = free.removeLast()
+            let key = Key(event, slot: slot)
+            if let last, Key.before(key, last) {
+                free.append(slot)
+                throw EventPipeline.NotInOrder(path: path, line: Int(key.line))
+            }
+            events[Int(slot)] = consume event
+            heap.append(key)
+            var child = heap.count - 1
+            while child > 0 {
+                let parent = (child - 1) / 2
+                guard Key.before(heap[child], heap[parent]) else { break }
+                heap.swapAt(child, parent)
+                child = parent
+            }
+        }
+
+        /// Hands on the first event held.
+        mutating func pop() -> AuditEvent {
+            let top = heap[0]
+            let end = heap.removeLast()
+            if !heap.isEmpty {
+                heap[0] = end
+                var parent = 0
+                while true {
+                    let left = 2 * parent + 1
+                    guard left < heap.count else { break }
+                    let right = left + 1
+                    let child = right < heap.count && Key.before(heap[right], heap[left]) ? right : left
+                    guard Key.before(heap[child], heap[parent]) else { break }
+                    heap.swapAt(child, parent)
+                    parent = child
+                }
+            }
+            free.append(top.slot)
+            return events[Int(top.slot)].take()!
+        }
+    }
+
+    /// Whether events read in this order pass through a window of `window` without one
+    /// coming too late: the test made on each input's first events before the run commits to
+    /// handing them on as they are read.
+    static func passes(_ events: [AuditEvent], window: Int) -> Bool {
+        var heap = Window(capacity: window)
+        var last: Key?
+        for event in events {
+            if heap.isFull {
+                last = heap.first
+                _ = heap.pop()
+            }
+            do { try heap.push(event, after: last, path: "") } catch { return false }
+        }
+        return true
+    }
+
+    private var windows: [Window]
+    /// Each input's first events (read to decide that the run may go this way), reversed.
+    private var prefixes: [[AuditEvent]]
+    private let streams: [InputStream<EventPipeline.InputPart>]
+    private let paths: [String]
+    private var last: Key?
+
+    init(streams: [InputStream<EventPipeline.InputPart>], prefixes: [[AuditEvent]], paths: [String], window: Int) {
+        self.streams = streams
+        self.prefixes = prefixes.map { $0.reversed() }
+        self.paths = paths
+        windows = streams.map { _ in Window(capacity: window) }
+    }
+
+    /// Hands every event of the inputs to `body`, newest first.
+    /// - Throws: `NotInOrder`; a reader's error; `body`'s.
+    mutating func merge(_ body: (consuming AuditEvent) throws -> Void) throws {
+        for input in windows.indices { try fill(input) }
+        while true {
+            var best = -1
+            for input in windows.indices where !windows[input].isEmpty {
+                if best < 0 || Key.before(windows[input].first!, windows[best].first!) { best = input }
+            }
+            guard best >= 0 else { return }
+            last = windows[best].first
+            let event = windows[best].pop()
+            try fill(best)
+            try body(event)
+        }
+    }
+
+    /// Tops up an input's window from its first events, then from its reader.
+    private mutating func fill(_ input: Int) throws {
+        while !windows[input].isFull {
+            guard let event = try prefixes[input].popLast() ?? streams[input].next() else { return }
+            try windows[input].push(event, after: last, path: paths[input])
+        }
+    }
+}
