@@ -6,14 +6,14 @@ import Testing
 /// Inputs already newest first are handed on as they are read (`EventPipeline.Options.streams`);
 /// the run must give exactly what sorting them first gives.
 @Suite struct StreamedRunTests {
-    /// `count` rows newest first from 2026-10-31 on, a few seconds apart with ties, every 97th
-    /// pair swapped (a little out of place), a warning row every 1,000, and a column of its own.
-    /// `late` puts, at that row, an event newer than all the rest.
+    /// `count` rows newest first from 2026-10-31 23:00 back, a few seconds apart with ties,
+    /// every 97th pair swapped (a little out of place), a warning row every 1,000, and a column
+    /// of its own. `late` puts, at that row, an event newer than all the rest (of the month).
     static func newestFirst(_ name: String, count: Int, person: String = "p", late: Int? = nil) -> String {
         var rows: [String] = []
         for i in 0..<count {
-            let t = TestSupport.ts("2026-10-31T23:59:59Z").milliseconds / 1000 - Int64(i / 3) * 7
-            let time = i == late ? "2026-11-01T00:00:00Z" : Self.iso(t)
+            let t = TestSupport.ts("2026-10-31T23:00:00Z").milliseconds / 1000 - Int64(i / 3) * 7
+            let time = i == late ? "2026-10-31T23:30:00Z" : Self.iso(t)
             rows.append("\(time),page.viewed,\(person)\(i % 11)@x.de,page-\(i % 13),team-\(i % 5)")
             if i % 1000 == 500 { rows.append("not a time,page.viewed,\(person)@x.de,page-1,team-1") }
         }
@@ -127,6 +127,76 @@ import Testing
         // Only the output is left in the folder: the first attempt's file went.
         let left = try FileManager.default.contentsOfDirectory(atPath: directory.path).sorted()
         #expect(left == ["again.csv", "sorted.csv"])
+    }
+
+    /// The report of an export alone (an admin without a SIEM) streams too: every file it
+    /// writes is the one sorting first writes; one out of order late is made again, once.
+    @Test(arguments: [nil, 5500])
+    func aReportOfANewestFirstExportWritesWhatSortingWrites(_ late: Int?) throws {
+        let path = Self.newestFirst("export.csv", count: 6000, late: late)
+        func report(streams: Bool) throws -> (files: [String: Data], notes: [String]) {
+            let out = TestSupport.temporaryDirectory()
+            let period = try ReportPeriod(parsing: "2026-10", zone: ZoneResolver(timeZone: TestSupport.utc))
+            var options = ReportJob.Options(
+                inputs: [path], period: period, outputDirectory: out, templatesDirectory: TestSupport.repositoryRoot.appendingPathComponent("Templates"),
+                rules: FindingsTests.rules)
+            options.streams = streams
+            options.manifest = false
+            options.allowPartial = true
+            let diagnostics = DiagnosticsEngine()
+            let result = try ReportJob(options: options, localizer: try Localizer(store: TestSupport.store, language: "de", timeZone: TestSupport.utc), diagnostics: diagnostics).run()
+            var files: [String: Data] = [:]
+            for file in result.written { files[URL(fileURLWithPath: file).lastPathComponent] = try Data(contentsOf: URL(fileURLWithPath: file)) }
+            #expect(try FileManager.default.contentsOfDirectory(atPath: out.path).sorted() == files.keys.sorted())
+            return (files, diagnostics.diagnostics.map(\.description))
+        }
+        let streamed = try report(streams: true)
+        let sorted = try report(streams: false)
+        #expect(streamed.files.count == 9)
+        for (name, data) in sorted.files where streamed.files[name] != data {
+            // A run made again lists the note why among its diagnostics (so do its summary,
+            // twin, HTML and workbook); nothing else differs.
+            let text = String(decoding: streamed.files[name] ?? Data(), as: UTF8.self)
+            #expect(late != nil && (name.hasSuffix(".xlsx") || text.contains("read again and sorted")), "\(name)")
+        }
+        #expect(streamed.files["audit-report-2026-10-de-events.csv"] == sorted.files["audit-report-2026-10-de-events.csv"])
+        if late == nil {
+            #expect(streamed.notes == sorted.notes)
+        } else {
+            #expect(streamed.notes.first?.hasSuffix("note: not newest first from here on; read again and sorted") == true)
+            #expect(Array(streamed.notes.dropFirst()) == sorted.notes)
+        }
+        #expect(sorted.notes.count == 6)
+    }
+
+    /// Held back: kept and counted, shown on release, forgotten on discard; other engines'
+    /// diagnostics taken in before the held ones keep what the limit per message would have
+    /// kept had they come first.
+    @Test func diagnosticsHeldBackAreShownOnceInTheOrderOfAnUnstreamedRun() throws {
+        var shown: [String] = []
+        let engine = DiagnosticsEngine(limitPerMessage: 2) { shown.append($0.message) }
+        try engine.emit(Diagnostic(file: "a", line: 1, "before"))
+        engine.hold()
+        try engine.emit(Diagnostic(file: "a", line: 2, "row 2 is odd"))
+        try engine.emit(Diagnostic(file: "a", line: 3, "row 3 is odd"))
+        #expect(shown == ["before"])
+        engine.discardHeld()
+        #expect(engine.diagnostics.map(\.message) == ["before"])
+        #expect(engine.warningCount == 1)
+
+        engine.hold()
+        try engine.emit(Diagnostic(file: "a", line: 2, "row 2 is odd"))
+        try engine.emit(Diagnostic(file: "a", line: 3, "row 3 is odd"))
+        try engine.emit(Diagnostic(file: "a", line: 4, "row 4 is odd"))
+        let reader = DiagnosticsEngine(limitPerMessage: 2)
+        try reader.emit(Diagnostic(file: "a", line: 9, "row 9 is odd"))
+        try reader.emit(Diagnostic(.note, file: "a", line: 0, "read as UTF-16"))
+        try engine.absorbBeforeHeld([reader])
+        engine.release()
+        // The reader's first; of the three alike held, one more is kept (the limit is two).
+        #expect(shown == ["before", "row 9 is odd", "read as UTF-16", "row 2 is odd"])
+        #expect(engine.diagnostics.map(\.message) == shown)
+        #expect(engine.warningCount == 5)
     }
 
     @Test func aStreamedRunDroppedBeforeEmitStopsItsReaders() throws {

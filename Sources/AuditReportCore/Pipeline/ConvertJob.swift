@@ -82,26 +82,14 @@ public struct ConvertJob {
         let output = try AtomicOutput(path: options.output, protectedPaths: options.inputs)
         // Only a temporary file can be thrown away when the run must start again.
         let streams = streams && output.mode == .atomic
-        // What a streamed attempt reports is held back until it ends: one made again reports
-        // each diagnostic once.
-        let held = streams ? DiagnosticsEngine(strict: diagnostics.strict, limitPerMessage: diagnostics.limitPerMessage) : nil
-        let written: Int
-        do {
-            written = try write(output, streams: streams, diagnostics: held ?? diagnostics)
-        } catch let error as EventPipeline.NotInOrder {
-            throw error
-        } catch {
-            if let held { try? diagnostics.absorb(held) }
-            throw error
-        }
-        if let held { try diagnostics.absorb(held) }
+        let written = try write(output, streams: streams)
         try output.commit()
         onProgress?(.wrote(path: options.output))
         return written
     }
 
     /// Writes the output's temporary file; returns the number of events written.
-    private func write(_ output: AtomicOutput, streams: Bool, diagnostics: DiagnosticsEngine) throws -> Int {
+    private func write(_ output: AtomicOutput, streams: Bool) throws -> Int {
         var pipelineOptions = EventPipeline.Options(inputs: options.inputs, inputTimeZone: options.inputTimeZone, zoneCandidates: options.inputZoneCandidates, temporaryDirectory: options.temporaryDirectory, inputEncoding: options.inputEncoding)
         pipelineOptions.streams = streams
         let pipeline = EventPipeline(store: localizer.store, options: pipelineOptions, diagnostics: diagnostics)

@@ -9,8 +9,9 @@ import Foundation
 /// window that puts the few out of place back in order (`OrderedMerge`), so reading overlaps
 /// writing. Whether the inputs are so is decided on their first events; an input found out of
 /// order later makes `emit` throw `NotInOrder`, and the caller makes its run again without
-/// `streams`. Until `emit` ends, such a run's diagnostics are held back, so a run made again
-/// reports each once.
+/// `streams`. Until `emit` ends, such a run holds back its diagnostics engine's output
+/// (`DiagnosticsEngine.hold`): all of it, also what the caller reports while events are handed
+/// on, is dropped with `NotInOrder`, so a run made again reports each diagnostic once.
 public final class EventPipeline {
     /// What the run reads and how.
     public struct Options {
@@ -88,7 +89,8 @@ public final class EventPipeline {
     }
 
     public let store: LocaleStore
-    public let options: Options
+    /// What the run reads and how (set before `read`).
+    public var options: Options
     public let diagnostics: DiagnosticsEngine
     public private(set) var inputs: [InputSummary] = []
     /// Access-request tickets read from ticket exports (a ticket database is small).
@@ -123,8 +125,13 @@ public final class EventPipeline {
     }
 
     deinit {
-        // A run dropped before `emit` (an output that could not be opened) stops its readers.
-        streamed?.stop()
+        // A run dropped before `emit` (an output that could not be opened) stops its readers,
+        // and shows what they found.
+        if let streamed {
+            streamed.stop()
+            try? diagnostics.absorbBeforeHeld([streamed.zoneNotes] + streamed.engines)
+            diagnostics.release()
+        }
     }
 
     /// Whether `read` found every input newest first and `emit` hands events on as they are
@@ -228,82 +235,99 @@ public final class EventPipeline {
         #endif
     }
 
-    /// A streamed run's parts: its readers, their diagnostics (held back until `emit` ends, so
-    /// that a run made again reports each once), and the merge of their events.
+    /// A streamed run's parts: its readers, their diagnostics (the zone's notes and each
+    /// input's, given when `emit` ends, before those of handing events on), and the merge.
     private final class StreamedRun {
         var merge: OrderedMerge
         let streams: [InputStream<InputPart>]
         let zoneNotes: DiagnosticsEngine
         let engines: [DiagnosticsEngine]
-        let emitNotes: DiagnosticsEngine
 
-        init(merge: OrderedMerge, streams: [InputStream<InputPart>], zoneNotes: DiagnosticsEngine, engines: [DiagnosticsEngine], emitNotes: DiagnosticsEngine) {
+        init(merge: OrderedMerge, streams: [InputStream<InputPart>], zoneNotes: DiagnosticsEngine, engines: [DiagnosticsEngine]) {
             self.merge = merge
             self.streams = streams
             self.zoneNotes = zoneNotes
             self.engines = engines
-            self.emitNotes = emitNotes
         }
 
         func stop() {
             for stream in streams { stream.cancel() }
         }
-
-        /// The readers' diagnostics so far, in input order after the zone's notes (as a
-        /// spooled run gives them), for a run that failed.
-        func replay(into diagnostics: DiagnosticsEngine) {
-            try? diagnostics.absorb(zoneNotes)
-            for engine in engines { try? diagnostics.absorb(engine) }
-        }
     }
 
-    /// Decides the CSV zone, starts a reader per input and reads each one's first
-    /// `streamLookahead` events. When each input is newest first within `streamWindow`, the
-    /// readers go on for `emit`; otherwise they are stopped (what they read is read again).
+    /// Starts a reader per input and reads each one's first `streamLookahead` events. When
+    /// each input is newest first (within `streamWindow`), the readers go on for `emit`;
+    /// otherwise they are stopped (what they read is read again). Stream inputs (JSON), whose
+    /// times name their zone, are tried first: one that is oldest first (as delivered) ends the
+    /// attempt before the CSV zone is decided, which the spooled run does beside reading them.
     /// - Returns: whether the run is streamed.
     private func startStreaming(total: Int64) throws -> Bool {
         let engine = { DiagnosticsEngine(strict: self.diagnostics.strict, limitPerMessage: self.diagnostics.limitPerMessage) }
-        let zoneNotes = engine()
-        do { try decideCSVZone(into: zoneNotes) } catch {
-            try diagnostics.absorb(zoneNotes)
-            throw error
-        }
         let progress = ReadProgress(count: options.inputs.count, total: total, report: onProgress)
         let engines = options.inputs.map { _ in engine() }
         let reading = InputReading(store: store, options: options, acceptsTickets: acceptsTickets)
-        let zone = readZone
-        let streams = options.inputs.indices.map { index in
-            InputStream<InputPart>(name: "audit-report reader") { send in
+        var streams: [InputStream<InputPart>?] = options.inputs.map { _ in nil }
+        var prefixes: [[AuditEvent]] = options.inputs.map { _ in [] }
+        func start(_ index: Int, zone: TimeZone) {
+            streams[index] = InputStream<InputPart>(name: "audit-report reader") { send in
                 try reading.read(index, zone: zone, add: send, diagnostics: engines[index]) { progress.update(index, $0) }
             }
         }
-        var prefixes: [[AuditEvent]] = []
-        for stream in streams {
+        /// Reads the input's first events; whether it may be streamed.
+        func look(_ index: Int) -> Bool {
+            let stream = streams[index]!
             var prefix: [AuditEvent] = []
             // A reader's error is left to the spooled run, which reports it as it always does.
-            let read = (try? { () throws -> Bool in
+            do {
                 while prefix.count < Self.streamLookahead, let event = try stream.next() { prefix.append(event) }
-                return true
-            }()) ?? false
-            guard read, OrderedMerge.passes(prefix, window: Self.streamWindow) else {
-                for stream in streams { stream.cancel() }
-                try diagnostics.absorb(zoneNotes)
-                return false
-            }
-            prefixes.append(prefix)
+            } catch { return false }
+            // A ticket export (read whole before the first event) is among the inputs a
+            // spooled run knows of before it hands events on.
+            if prefix.count < Self.streamLookahead, stream.outcome?.summary.read.kind == .ticketsCSV { return false }
+            guard OrderedMerge.passes(prefix, window: Self.streamWindow) else { return false }
+            prefixes[index] = prefix
+            return true
         }
-        // The inputs' own columns as their first events have them; `emit` checks them against
-        // all events' (a spooled run knows them before it hands any event on).
+        func stop() {
+            for stream in streams { stream?.cancel() }
+        }
+        let isStream = options.inputs.map { CSVZoneInference.kind(of: $0) == .stream }
+        let first = options.inputs.indices.filter { isStream[$0] }
+        let then = options.inputs.indices.filter { !isStream[$0] }
+        for index in first { start(index, zone: options.inputTimeZone) }
+        for index in first where !look(index) {
+            stop()
+            return false
+        }
+        let zoneNotes = engine()
+        do { try decideCSVZone(into: zoneNotes) } catch {
+            stop()
+            try diagnostics.absorb(zoneNotes)
+            throw error
+        }
+        for index in then { start(index, zone: readZone) }
+        for index in then where !look(index) {
+            stop()
+            try diagnostics.absorb(zoneNotes)
+            return false
+        }
+        let readers = streams.map { $0! }
+        // The inputs' own columns as their first events have them (an export's rows all have
+        // its header's); `emit` checks them against all events' (a spooled run knows them
+        // before it hands any event on).
         var extras: [String] = []
+        var seen = Set<String>()
         for prefix in prefixes {
-            for event in prefix where event.ambiguity != .later {
-                for extra in event.extras where !extras.contains(extra.name) { extras.append(extra.name) }
-            }
+            guard let event = prefix.first(where: { $0.ambiguity != .later }) else { continue }
+            for extra in event.extras where seen.insert(extra.name).inserted { extras.append(extra.name) }
         }
         extraColumns = extras
         streamed = StreamedRun(
-            merge: OrderedMerge(streams: streams, prefixes: prefixes, paths: options.inputs, window: Self.streamWindow),
-            streams: streams, zoneNotes: zoneNotes, engines: engines, emitNotes: engine())
+            merge: OrderedMerge(streams: readers, prefixes: prefixes, paths: options.inputs, window: Self.streamWindow),
+            streams: readers, zoneNotes: zoneNotes, engines: engines)
+        // Until `emit` ends, what the run reports is held back: a run made again (after
+        // `NotInOrder`) reports each diagnostic once, and the readers' come first.
+        diagnostics.hold()
         return true
     }
 
@@ -396,13 +420,12 @@ public final class EventPipeline {
     public func emit(_ body: (consuming AuditEvent) throws -> Void) throws {
         var dedup = Deduplicator(catalog: store.catalog, period: options.period)
         var inPeriod = [Int](repeating: 0, count: options.inputs.count)
-        let notes = streamed?.emitNotes ?? diagnostics
         do {
             try withoutActuallyEscaping(body) { body in
                 let period = options.period
                 let handle: (consuming AuditEvent) throws -> Void = { event in
                     if period?.contains(event.timestamp) ?? true {
-                        try self.noteUnmapped(event, into: notes)
+                        try self.noteUnmapped(event)
                         if event.source.input < inPeriod.count { inPeriod[event.source.input] += 1 }
                     }
                     self.emitted += 1
@@ -415,17 +438,23 @@ public final class EventPipeline {
                 }
                 try dedup.finish(emit: handle)
             }
+            if let streamed { try finish(streamed) }
         } catch {
             if let streamed {
                 self.streamed = nil
                 streamed.stop()
-                if !(error is NotInOrder) { streamed.replay(into: diagnostics) }
+                if error is NotInOrder {
+                    diagnostics.discardHeld()
+                } else {
+                    try? diagnostics.absorbBeforeHeld([streamed.zoneNotes] + streamed.engines)
+                    diagnostics.release()
+                }
             }
             throw error
         }
-        if let streamed {
-            self.streamed = nil
-            try finish(streamed)
+        if streamed != nil {
+            streamed = nil
+            diagnostics.release()
         }
         for second in dedup.overfullSeconds.prefix(5) {
             try diagnostics.emit(Diagnostic(file: "", line: 0, "more than \(Deduplicator.windowLimit) events in the one second \(Timestamp(milliseconds: second * 1000)); duplicates across them may not all be found"))
@@ -441,27 +470,25 @@ public final class EventPipeline {
     private var mappedKeys = TextIdentityCache<Bool>(slots: 512)
 
     /// A streamed run's end: every reader has ended (the merge took each one's last event).
-    /// What they read besides events is taken in, and the diagnostics held back are given.
+    /// What they read besides events is taken in, and their diagnostics come before those of
+    /// handing events on (as in a spooled run).
     /// - Throws: `NotInOrder` when the inputs' own columns are not those their first events had.
     private func finish(_ run: StreamedRun) throws {
         let parts = run.streams.map { $0.outcome! }
         var columns: [String] = []
+        var seen = Set<String>()
         for part in parts {
-            for name in part.extraColumns where !columns.contains(name) { columns.append(name) }
+            for name in part.extraColumns where seen.insert(name).inserted { columns.append(name) }
         }
         guard columns == extraColumns else {
             throw NotInOrder(path: options.inputs[0], line: 0, what: "columns of its own past its first \(Self.streamLookahead) events")
         }
         extraColumns = []
-        try diagnostics.absorb(run.zoneNotes)
-        for (index, part) in parts.enumerated() {
-            try diagnostics.absorb(run.engines[index])
-            absorb(part)
-        }
-        try diagnostics.absorb(run.emitNotes)
+        try diagnostics.absorbBeforeHeld([run.zoneNotes] + run.engines)
+        for part in parts { absorb(part) }
     }
 
-    private func noteUnmapped(_ event: AuditEvent, into diagnostics: DiagnosticsEngine) throws {
+    private func noteUnmapped(_ event: AuditEvent) throws {
         if mappedKeys.value(event.key) == true { return }
         guard store.catalog.entry(event.key) == nil else {
             mappedKeys.remember(event.key, true)

@@ -53,6 +53,8 @@ public struct ReportJob {
         public var reporter = ""
         /// Write `…-manifest.json` (with every file written).
         public var manifest = true
+        /// Write newest-first inputs as they are read (see `run`); false always sorts first.
+        public var streams = true
 
         public init(
             inputs: [String], period: ReportPeriod, outputDirectory: URL, formats: [Format] = Format.allCases, dialect: CSVDialect = .rfc4180,
@@ -126,6 +128,11 @@ public struct ReportJob {
     }
 
     /// Runs the report. Nothing is moved into place unless every output was written.
+    ///
+    /// When every input is newest first (a CSV export alone: Notion's is), events are written
+    /// as they are read (`EventPipeline.Options.streams`). An input found out of that order
+    /// past its first events makes the run start again, sorting; what it wrote were temporary
+    /// files, and go.
     /// - Throws: `ReadError`, `StrictModeError`, `OutputError`, `RenderError`.
     public func run() throws -> Result {
         // A run that fails leaves no output folder it made behind.
@@ -139,7 +146,12 @@ public struct ReportJob {
             }
         }
         do {
-            return try runWritingOutputs()
+            do {
+                return try runWritingOutputs(streams: options.streams)
+            } catch let error as EventPipeline.NotInOrder {
+                try diagnostics.emit(Diagnostic(.note, file: error.path, line: error.line, "\(error.what); read again and sorted"))
+                return try runWritingOutputs(streams: false)
+            }
         } catch {
             // Every output's temporary file is gone by now (they are released with the run).
             if makesDirectory, (try? FileManager.default.contentsOfDirectory(atPath: directory))?.isEmpty == true {
@@ -165,15 +177,14 @@ public struct ReportJob {
         return "the folder cannot be created"
     }
 
-    private func runWritingOutputs() throws -> Result {
+    private func runWritingOutputs(streams: Bool) throws -> Result {
         let zone = ZoneResolver(timeZone: localizer.timeZone)
         let previous = options.period.previous(zone: zone)
-        let pipeline = EventPipeline(
-            store: localizer.store,
-            options: .init(
-                inputs: options.inputs, inputTimeZone: options.inputTimeZone, zoneCandidates: options.inputZoneCandidates, period: options.period,
-                comparisonPeriod: previous, temporaryDirectory: options.temporaryDirectory, inputEncoding: options.inputEncoding),
-            diagnostics: diagnostics)
+        var pipelineOptions = EventPipeline.Options(
+            inputs: options.inputs, inputTimeZone: options.inputTimeZone, zoneCandidates: options.inputZoneCandidates, period: options.period,
+            comparisonPeriod: previous, temporaryDirectory: options.temporaryDirectory, inputEncoding: options.inputEncoding)
+        pipelineOptions.streams = streams
+        let pipeline = EventPipeline(store: localizer.store, options: pipelineOptions, diagnostics: diagnostics)
         pipeline.acceptsTickets = true
         let sources = InputNames.distinct(options.inputs)
         let reportDate = options.reportDate ?? options.period.end
@@ -188,10 +199,14 @@ public struct ReportJob {
         }
         var finished = false
         defer { if !finished { for output in outputs { output.abandon() } } }
+        // Only temporary files can be thrown away when the run must start again (a ticket
+        // file may go to a device).
+        if !files.allSatisfy({ $0.mode == .atomic }) { pipeline.options.streams = false }
 
         pipeline.onProgress = onProgress.map { report in { report(.reading(bytes: $0, total: $1)) } }
         try pipeline.read()
-        let toWrite = pipeline.spooledEvents
+        // A streamed run's progress is its reading; a spooled one counts the events written.
+        let toWrite = pipeline.isStreamed ? nil : pipeline.spooledEvents
         var handedOn = 0
         // The aggregate has a zone of its own: it may count on another thread.
         var aggregate = ReportAggregator(period: options.period, zone: ZoneResolver(timeZone: localizer.timeZone), catalog: localizer.catalog)
@@ -210,7 +225,7 @@ public struct ReportJob {
         let extraColumns = pipeline.extraColumns
         try pipeline.emit { event in
             handedOn += 1
-            if handedOn & 0x3FFF == 0 { onProgress?(.writing(events: handedOn, total: toWrite)) }
+            if handedOn & 0x3FFF == 0, let toWrite { onProgress?(.writing(events: handedOn, total: toWrite)) }
             if period.contains(event.timestamp) {
                 let texts = makesTexts ? EventTexts(event, localizer, sources: sources, extraColumns: extraColumns) : nil
                 for output in outputs { try output.take(event, texts: texts) }

@@ -62,6 +62,8 @@ public final class DiagnosticsEngine: @unchecked Sendable {
     private var counts: [String: Int] = [:]
     private var suppressed = 0
     private let onEmit: (Diagnostic) -> Void
+    /// Where holding back began (see `hold`): what was kept and counted then.
+    private var held: (kept: Int, counts: [String: Int], suppressed: Int)?
 
     /// - Parameters:
     ///   - strict: turn every warning into a thrown `StrictModeError`.
@@ -78,9 +80,14 @@ public final class DiagnosticsEngine: @unchecked Sendable {
         if strict && diagnostic.severity == .warning {
             throw StrictModeError(diagnostic: diagnostic)
         }
-        let kind = diagnostic.file + "\u{0}" + Self.shape(of: diagnostic.message)
         lock.lock()
         defer { lock.unlock() }
+        keep(diagnostic)
+    }
+
+    /// Counts the diagnostic, and keeps (and shows) it unless its kind is past the limit.
+    private func keep(_ diagnostic: Diagnostic) {
+        let kind = diagnostic.file + "\u{0}" + Self.shape(of: diagnostic.message)
         let seen = counts[kind, default: 0]
         counts[kind] = seen + 1
         guard seen < limitPerMessage else {
@@ -88,15 +95,75 @@ public final class DiagnosticsEngine: @unchecked Sendable {
             return
         }
         kept.append(diagnostic)
-        onEmit(diagnostic)
+        if held == nil { onEmit(diagnostic) }
+    }
+
+    /// Holds back what comes from now on: kept and counted as ever, but not shown until
+    /// `release`; `discardHeld` forgets it. A run that may have to be made again (a streamed
+    /// one) holds back, so that each diagnostic of the run is shown once.
+    public func hold() {
+        lock.lock()
+        defer { lock.unlock() }
+        precondition(held == nil, "already holding back")
+        held = (kept.count, counts, suppressed)
+    }
+
+    /// Takes over other engines' diagnostics, in order, as if they had come before all that
+    /// is held back (what a run reading on other threads found comes first, as when it had
+    /// read before going on). Not holding back, the same as `absorb` one after the other.
+    func absorbBeforeHeld(_ others: [DiagnosticsEngine]) throws {
+        guard let state = (lock.withLock { held }) else {
+            for other in others { try absorb(other) }
+            return
+        }
+        let earlier = others.flatMap(\.diagnostics)
+        if strict, let warning = earlier.first(where: { $0.severity == .warning }) { throw StrictModeError(diagnostic: warning) }
+        lock.lock()
+        defer { lock.unlock() }
+        // Counted again from where holding began, the earlier ones first, so the limit per
+        // message keeps what it would have kept had they come first.
+        let later = Array(kept[state.kept...])
+        let suppressedLater = suppressed - state.suppressed
+        kept.removeSubrange(state.kept...)
+        counts = state.counts
+        suppressed = state.suppressed + suppressedLater + others.reduce(0) { $0 + $1.suppressedCount }
+        for diagnostic in earlier + later { keep(diagnostic) }
+    }
+
+    /// Diagnostics only counted (past the limit per message).
+    private var suppressedCount: Int {
+        lock.lock()
+        defer { lock.unlock() }
+        return suppressed
+    }
+
+    /// Shows what was held back, and stops holding back.
+    public func release() {
+        lock.lock()
+        defer { lock.unlock() }
+        guard let start = held?.kept else { return }
+        held = nil
+        for diagnostic in kept[start...] { onEmit(diagnostic) }
+    }
+
+    /// Forgets what was held back (as if it had never come), and stops holding back.
+    public func discardHeld() {
+        lock.lock()
+        defer { lock.unlock() }
+        guard let state = held else { return }
+        held = nil
+        kept.removeSubrange(state.kept...)
+        counts = state.counts
+        suppressed = state.suppressed
     }
 
     /// Takes over what another engine collected (an input read on another thread): its
     /// diagnostics as if emitted here, and the count of those it only counted.
     public func absorb(_ other: DiagnosticsEngine) throws {
         for diagnostic in other.diagnostics { try emit(diagnostic) }
+        let more = other.suppressedCount
         lock.lock()
-        suppressed += other.suppressed
+        suppressed += more
         lock.unlock()
     }
 
