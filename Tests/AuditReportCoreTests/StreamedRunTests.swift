@@ -199,6 +199,20 @@ import Testing
         #expect(engine.warningCount == 5)
     }
 
+    /// A reader in a stretch that gives no event (rows outside the month) still stops when
+    /// cancelled, at its next check.
+    @Test(.timeLimit(.minutes(1))) func aReaderThatSendsNothingStopsWhenCancelled() throws {
+        let stream = InputStream<Int>(name: "test reader") { feed in
+            try feed.send(AuditEvent(timestamp: Timestamp(milliseconds: 0), key: "page.viewed"))
+            while true { try feed.check() }
+        }
+        stream.cancel()
+        #expect(stream.outcome == nil)
+        let done = InputStream<Int>(name: "test reader") { _ in 7 }
+        #expect(try done.next() == nil)
+        #expect(done.outcome == 7)
+    }
+
     @Test func aStreamedRunDroppedBeforeEmitStopsItsReaders() throws {
         var options = EventPipeline.Options(inputs: [Self.newestFirst("dropped.csv", count: 20000)])
         options.streams = true

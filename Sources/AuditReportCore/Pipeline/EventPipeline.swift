@@ -269,8 +269,8 @@ public final class EventPipeline {
         var streams: [InputStream<InputPart>?] = options.inputs.map { _ in nil }
         var prefixes: [[AuditEvent]] = options.inputs.map { _ in [] }
         func start(_ index: Int, zone: TimeZone) {
-            streams[index] = InputStream<InputPart>(name: "audit-report reader") { send in
-                try reading.read(index, zone: zone, add: send, diagnostics: engines[index]) { progress.update(index, $0) }
+            streams[index] = InputStream<InputPart>(name: "audit-report reader") { feed in
+                try reading.read(index, zone: zone, add: feed.send, diagnostics: engines[index], stop: feed.check) { progress.update(index, $0) }
             }
         }
         /// Reads the input's first events; whether it may be streamed.
@@ -361,7 +361,9 @@ public final class EventPipeline {
         let options: Options
         let acceptsTickets: Bool
 
-        func read(_ index: Int, zone: TimeZone, add: (AuditEvent) throws -> Void, diagnostics: DiagnosticsEngine, progress: @escaping (Int64) -> Void) throws -> InputPart {
+        /// - Parameter stop: asked every 4,096 events read, kept or not; reading ends (with its
+        ///   error) when it throws (a streamed run's reader whose run went another way).
+        func read(_ index: Int, zone: TimeZone, add: (AuditEvent) throws -> Void, diagnostics: DiagnosticsEngine, stop: (() throws -> Void)? = nil, progress: @escaping (Int64) -> Void) throws -> InputPart {
             let path = options.inputs[index]
             var context = ReadContext(store: store, inputIndex: index, inputTimeZone: zone, diagnostics: diagnostics)
             context.inputEncoding = options.inputEncoding
@@ -383,7 +385,10 @@ public final class EventPipeline {
             var extraColumns: [String] = []
             let period = options.period
             let comparison = options.comparisonPeriod
+            var seen = 0
             let summary = try InputReader.read(path: path, context: context) { event in
+                seen &+= 1
+                if seen & 0xFFF == 0, let stop { try stop() }
                 if event.ambiguity != .later {
                     first = min(first, event.timestamp)
                     last = max(last, event.timestamp)

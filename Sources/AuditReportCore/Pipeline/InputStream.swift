@@ -24,8 +24,15 @@ final class InputStream<Outcome>: @unchecked Sendable {
     /// The consumer's batch being emptied, reversed (the consumer's only).
     private var taking: [AuditEvent] = []
 
-    /// Starts `read` on a new thread; it hands each event to the function it is given.
-    init(batchSize: Int = 512, maxBatches: Int = 4, name: String, read: @escaping (_ send: (AuditEvent) throws -> Void) throws -> Outcome) {
+    /// What the reader is given: where its events go, and a check that throws `Cancelled` once
+    /// the consumer has cancelled (for stretches of input that give no event to send).
+    struct Feed {
+        let send: (AuditEvent) throws -> Void
+        let check: () throws -> Void
+    }
+
+    /// Starts `read` on a new thread; it hands each event to `feed.send`.
+    init(batchSize: Int = 512, maxBatches: Int = 4, name: String, read: @escaping (_ feed: Feed) throws -> Outcome) {
         self.batchSize = batchSize
         self.maxBatches = maxBatches
         filling.reserveCapacity(batchSize)
@@ -39,8 +46,8 @@ final class InputStream<Outcome>: @unchecked Sendable {
     }
 
     private final class Box: @unchecked Sendable {
-        let read: ((AuditEvent) throws -> Void) throws -> Outcome
-        init(read: @escaping ((AuditEvent) throws -> Void) throws -> Outcome) { self.read = read }
+        let read: (Feed) throws -> Outcome
+        init(read: @escaping (Feed) throws -> Outcome) { self.read = read }
     }
 
     /// The stream as the thread sees it (set before the thread starts; the consumer keeps the
@@ -49,8 +56,13 @@ final class InputStream<Outcome>: @unchecked Sendable {
         var stream: InputStream?
     }
 
-    private func produce(_ read: ((AuditEvent) throws -> Void) throws -> Outcome) {
-        var outcome = Result { try read { try self.send($0) } }
+    private func produce(_ read: (Feed) throws -> Outcome) {
+        let feed = Feed(send: { try self.send($0) }, check: {
+            self.condition.lock()
+            defer { self.condition.unlock() }
+            if self.cancelled { throw Cancelled() }
+        })
+        var outcome = Result { try read(feed) }
         if case .success = outcome, !filling.isEmpty {
             do { try flush() } catch { outcome = .failure(error) }
         }
