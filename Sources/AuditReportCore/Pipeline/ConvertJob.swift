@@ -70,12 +70,7 @@ public struct ConvertJob {
     /// - Throws: `ReadError`, `StrictModeError`, `OutputError`, `RenderError`.
     @discardableResult
     public func run() throws -> Int {
-        do {
-            return try convert(streams: options.streams)
-        } catch let error as EventPipeline.NotInOrder {
-            try diagnostics.emit(Diagnostic(.note, file: error.path, line: error.line, "\(error.what); read again and sorted"))
-            return try convert(streams: false)
-        }
+        try EventPipeline.streamingOrSorting(options.streams, diagnostics: diagnostics) { try convert(streams: $0) }
     }
 
     private func convert(streams: Bool) throws -> Int {

@@ -76,6 +76,18 @@ public final class EventPipeline {
         public var description: String { "\(path):\(line): \(what)" }
     }
 
+    /// Makes a run (`attempt`, told whether to stream) streaming when `streams`; when it throws
+    /// `NotInOrder`, notes why and makes it again, sorting. The attempt's files must be
+    /// temporary ones, which it leaves behind when it throws.
+    public static func streamingOrSorting<T>(_ streams: Bool, diagnostics: DiagnosticsEngine, _ attempt: (_ streams: Bool) throws -> T) throws -> T {
+        do {
+            return try attempt(streams)
+        } catch let error as NotInOrder {
+            try diagnostics.emit(Diagnostic(.note, file: error.path, line: error.line, "\(error.what); read again and sorted"))
+            return try attempt(false)
+        }
+    }
+
     /// Events read from each input before a streamed run is decided on.
     static let streamLookahead = 4096
     /// Events per input a streamed run holds to put those out of place back in order.

@@ -146,12 +146,7 @@ public struct ReportJob {
             }
         }
         do {
-            do {
-                return try runWritingOutputs(streams: options.streams)
-            } catch let error as EventPipeline.NotInOrder {
-                try diagnostics.emit(Diagnostic(.note, file: error.path, line: error.line, "\(error.what); read again and sorted"))
-                return try runWritingOutputs(streams: false)
-            }
+            return try EventPipeline.streamingOrSorting(options.streams, diagnostics: diagnostics) { try runWritingOutputs(streams: $0) }
         } catch {
             // Every output's temporary file is gone by now (they are released with the run).
             if makesDirectory, (try? FileManager.default.contentsOfDirectory(atPath: directory))?.isEmpty == true {
