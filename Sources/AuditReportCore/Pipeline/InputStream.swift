@@ -37,7 +37,7 @@ final class InputStream<Outcome>: @unchecked Sendable {
         self.maxBatches = maxBatches
         filling.reserveCapacity(batchSize)
         let box = Box(read: read)
-        let state = Weak()
+        let state = Holder()
         let thread = Thread { state.stream?.produce(box.read) }
         thread.stackSize = 8 << 20
         thread.name = name
@@ -50,9 +50,9 @@ final class InputStream<Outcome>: @unchecked Sendable {
         init(read: @escaping (Feed) throws -> Outcome) { self.read = read }
     }
 
-    /// The stream as the thread sees it (set before the thread starts; the consumer keeps the
-    /// stream alive until the thread has ended, as `next` and `cancel` wait for its end).
-    private final class Weak: @unchecked Sendable {
+    /// The stream as the thread sees it, set before the thread starts. The thread keeps the
+    /// stream alive until it ends (a strong reference, released with the thread's closure).
+    private final class Holder: @unchecked Sendable {
         var stream: InputStream?
     }
 
