@@ -36,6 +36,7 @@ import Testing
         var inputs: [EventPipeline.InputSummary]
         var extraColumns: [String]
         var emitted: Int
+        var warnings: Int
     }
 
     static func run(_ paths: [String], streams: Bool) throws -> (Outcome, streamed: Bool) {
@@ -51,7 +52,7 @@ import Testing
         }
         let outcome = Outcome(
             events: events, diagnostics: diagnostics.diagnostics.map(\.description), inputs: pipeline.inputs,
-            extraColumns: pipeline.extraColumns, emitted: pipeline.emitted)
+            extraColumns: pipeline.extraColumns, emitted: pipeline.emitted, warnings: diagnostics.warningCount)
         return (outcome, streamed)
     }
 
@@ -129,16 +130,18 @@ import Testing
         #expect(left == ["again.csv", "sorted.csv"])
     }
 
-    /// The report of an export alone (an admin without a SIEM) streams too: every file it
-    /// writes is the one sorting first writes; one out of order late is made again, once.
-    @Test(arguments: [nil, 5500])
-    func aReportOfANewestFirstExportWritesWhatSortingWrites(_ late: Int?) throws {
+    /// The report of an export alone (an admin without a SIEM), or with a SIEM stream as
+    /// delivered (read from its end), streams too: every file it writes is the one sorting
+    /// first writes; one out of order late is made again, once.
+    @Test(arguments: [(nil, false), (5500, false), (nil, true)])
+    func aReportOfANewestFirstExportWritesWhatSortingWrites(_ late: Int?, withStream: Bool) throws {
         let path = Self.newestFirst("export.csv", count: 6000, late: late)
+        let inputs = withStream ? [path, Self.oldestFirstStream("stream.jsonl", count: 7000)] : [path]
         func report(streams: Bool) throws -> (files: [String: Data], notes: [String]) {
             let out = TestSupport.temporaryDirectory()
             let period = try ReportPeriod(parsing: "2026-10", zone: ZoneResolver(timeZone: TestSupport.utc))
             var options = ReportJob.Options(
-                inputs: [path], period: period, outputDirectory: out, templatesDirectory: TestSupport.repositoryRoot.appendingPathComponent("Templates"),
+                inputs: inputs, period: period, outputDirectory: out, templatesDirectory: TestSupport.repositoryRoot.appendingPathComponent("Templates"),
                 rules: FindingsTests.rules)
             options.streams = streams
             options.manifest = false
@@ -166,7 +169,7 @@ import Testing
             #expect(streamed.notes.first?.hasSuffix("note: not newest first from here on; read again and sorted") == true)
             #expect(Array(streamed.notes.dropFirst()) == sorted.notes)
         }
-        #expect(sorted.notes.count == 6)
+        #expect(sorted.notes.count == (withStream ? 16 : 6))
     }
 
     /// Held back: kept and counted, shown on release, forgotten on discard; other engines'
@@ -220,6 +223,102 @@ import Testing
         try pipeline!.read()
         #expect(pipeline!.isStreamed)
         pipeline = nil
+    }
+
+    static func sha256(_ data: Data) -> String {
+        var hash = SHA256()
+        hash.update(Array(data))
+        return hash.finish()
+    }
+
+    /// A SIEM stream as its webhook delivers it: JSON lines oldest first, from 2026-10-31
+    /// 23:00 back `count` events (the same seconds and people as `newestFirst`, so some are
+    /// duplicates of an export's rows), with a retry (a line twice), an invalid line every
+    /// 700, a blank line, a Datadog page of two events, CRLF line ends, and no line end after
+    /// the last line. `shift` moves that event's time by the seconds given, where it stays.
+    static func oldestFirstStream(_ name: String, count: Int, shift: (event: Int, seconds: Int64)? = nil) -> String {
+        var lines: [String] = []
+        for i in (0..<count).reversed() {
+            var t = TestSupport.ts("2026-10-31T23:00:00Z").milliseconds / 1000 - Int64(i / 3) * 7
+            if i == shift?.event { t += shift!.seconds }
+            let event = #"{"id":"e\#(i)","timestamp":"\#(Self.iso(t))","type":"page.viewed","actor":{"type":"person","person":{"email":"p\#(i % 11)@x.de"}},"details":{"target":{"type":"page_id","page_id":"page-\#(i % 13)"}}}"#
+            lines.append(i % 3 == 1 ? #"{"event":\#(event)}"# : event)
+            if i % 500 == 7 { lines.append(event) }
+            if i % 700 == 11 { lines.append(#"{"id":"broken \#(i)","timestamp":"#) }
+            if i == 2345 { lines.append("   ") }
+            if i == 3456 { lines.append(#"{"data":[\#(event),\#(event.replacingOccurrences(of: "\"e\(i)\"", with: "\"d\(i)\""))]}"#) }
+        }
+        return TestSupport.file(name, lines.joined(separator: "\r\n"))
+    }
+
+    /// Read from its end, such a stream needs no sort: the run beside a newest-first export
+    /// is streamed and gives exactly what sorting gives (events, each diagnostic in the lines'
+    /// order and the limit per message keeping the first ones, summaries with the digest).
+    @Test func aStreamOldestFirstIsReadFromItsEndAndGivesWhatSortingGives() throws {
+        let paths = [Self.newestFirst("export.csv", count: 6000), Self.oldestFirstStream("stream.jsonl", count: 7000)]
+        let (streamed, wasStreamed) = try Self.run(paths, streams: true)
+        let (sorted, wasSorted) = try Self.run(paths, streams: false)
+        #expect(wasStreamed)
+        #expect(!wasSorted)
+        #expect(streamed == sorted)
+        let stream = try #require(streamed.inputs.last)
+        #expect(stream.read.shapes == ["json-lines", "notion", "datadog"])
+        #expect(stream.read.skipped == 10)
+        #expect(stream.read.sha256 == Self.sha256(try Data(contentsOf: URL(fileURLWithPath: paths[1]))))
+        #expect(stream.duplicatesDropped > 0)
+        #expect(streamed.inputs.allSatisfy { $0.reconciles })
+        // Of the stream's ten invalid lines, the first three are kept, the rest counted.
+        #expect(streamed.diagnostics.filter { $0.contains("stream.jsonl") }.count == 3)
+        #expect(streamed.warnings == 16)
+    }
+
+    /// A line delivered a day late (a webhook's last retry) comes early read from the end: the
+    /// window holds it until its time, and the run still gives what sorting gives. A line far
+    /// ahead of its neighbours (a sender's clock) comes too late: the run is made again, sorting.
+    @Test func aLineDeliveredLateIsPutInPlaceOneFarAheadSorts() throws {
+        let late = Self.oldestFirstStream("late.jsonl", count: 7000, shift: (300, -86_400))
+        let (streamed, wasStreamed) = try Self.run([late], streams: true)
+        #expect(wasStreamed)
+        #expect(try streamed == Self.run([late], streams: false).0)
+
+        let ahead = Self.oldestFirstStream("ahead.jsonl", count: 10000, shift: (5000, 86_400 / 2))
+        var options = EventPipeline.Options(inputs: [ahead])
+        options.streams = true
+        let pipeline = EventPipeline(store: TestSupport.store, options: options, diagnostics: DiagnosticsEngine())
+        try pipeline.read()
+        #expect(pipeline.isStreamed)
+        let error = #expect(throws: EventPipeline.NotInOrder.self) { try pipeline.emit { _ in } }
+        #expect(error?.path == ahead)
+    }
+
+    /// A stream holding what stops a reader (here a NUL byte past the look-ahead) is not read
+    /// from its end: the run fails as a sorted one does, at the line.
+    @Test func aStreamThatCannotBeReadFromItsEndFailsAsASortedRunDoes() throws {
+        let text = String(decoding: try Data(contentsOf: URL(fileURLWithPath: Self.oldestFirstStream("nul-source.jsonl", count: 7000))), as: UTF8.self)
+        var lines = text.components(separatedBy: "\r\n")
+        lines[100] = "{\u{0}}"
+        let path = TestSupport.file("nul.jsonl", lines.joined(separator: "\n"))
+        for streams in [true, false] {
+            #expect(throws: ReadError.binaryData(path: path, line: 101)) { _ = try Self.run([path], streams: streams) }
+        }
+    }
+
+    /// Lines from the end: each with its number as read forward, over block boundaries, with
+    /// CR kept, empty lines and the text after the last LF (empty or not) a line.
+    @Test(arguments: [1, 3, 7, 1 << 20])
+    func backwardLinesGiveEachLineWithItsNumber(_ blockSize: Int) throws {
+        for text in ["a\nbb\r\n\nccc", "a\nbb\n", "", "\n", "one"] {
+            let path = TestSupport.file("lines.txt", text)
+            let file = try BackwardLines(path: path, maxLine: 100, blockSize: blockSize) {}
+            var got: [(String, Int)] = []
+            try file.read(stop: {}, progress: { _ in }) { got.append((String(decoding: $0, as: UTF8.self), $1)) }
+            let forward = Array(text.utf8).split(separator: 0x0A, omittingEmptySubsequences: false).enumerated().map { (String(decoding: $1, as: UTF8.self), $0 + 1) }
+            #expect(got.map(\.0) == forward.reversed().map(\.0), "\(text.debugDescription)")
+            #expect(got.map(\.1) == forward.reversed().map(\.1))
+            #expect(file.sha256 == Self.sha256(Data(text.utf8)))
+        }
+        let long = TestSupport.file("long.txt", "short\n" + String(repeating: "x", count: 101) + "\nshort")
+        #expect(throws: BackwardLines.Unfit.self) { try BackwardLines(path: long, maxLine: 100, blockSize: blockSize) {} }
     }
 
     @Test func theWindowPutsNearEventsInOrderAndRefusesFarOnes() {

@@ -88,6 +88,10 @@ public final class EventPipeline {
         }
     }
 
+    /// Diagnostics an input read from its end may give (all are held to be put in order);
+    /// past them, the run is made again, sorting.
+    static let maxBackwardDiagnostics = 50_000
+
     /// Events read from each input before a streamed run is decided on.
     static let streamLookahead = 4096
     /// Events per input a streamed run holds to put those out of place back in order.
@@ -276,17 +280,21 @@ public final class EventPipeline {
     private func startStreaming(total: Int64) throws -> Bool {
         let engine = { DiagnosticsEngine(strict: self.diagnostics.strict, limitPerMessage: self.diagnostics.limitPerMessage) }
         let progress = ReadProgress(count: options.inputs.count, total: total, report: onProgress)
-        let engines = options.inputs.map { _ in engine() }
+        var engines = options.inputs.map { _ in engine() }
         let reading = InputReading(store: store, options: options, acceptsTickets: acceptsTickets)
         var streams: [InputStream<InputPart>?] = options.inputs.map { _ in nil }
         var prefixes: [[AuditEvent]] = options.inputs.map { _ in [] }
+        var backward = options.inputs.map { _ in false }
         func start(_ index: Int, zone: TimeZone) {
+            let fromEnd = backward[index]
+            let diagnostics = engines[index]
             streams[index] = InputStream<InputPart>(name: "audit-report reader") { feed in
-                try reading.read(index, zone: zone, add: feed.send, diagnostics: engines[index], stop: feed.check) { progress.update(index, $0) }
+                try reading.read(index, zone: zone, add: feed.send, diagnostics: diagnostics, stop: feed.check, backward: fromEnd) { progress.update(index, $0) }
             }
         }
-        /// Reads the input's first events; whether it may be streamed.
-        func look(_ index: Int) -> Bool {
+        /// Reads the input's first events; whether it may be streamed. A stream input that
+        /// is oldest first (a SIEM stream, as delivered) is read again from its end.
+        func look(_ index: Int, zone: TimeZone) -> Bool {
             let stream = streams[index]!
             var prefix: [AuditEvent] = []
             // A reader's error is left to the spooled run, which reports it as it always does.
@@ -296,9 +304,20 @@ public final class EventPipeline {
             // A ticket export (read whole before the first event) is among the inputs a
             // spooled run knows of before it hands events on.
             if prefix.count < Self.streamLookahead, stream.outcome?.summary.read.kind == .ticketsCSV { return false }
-            guard OrderedMerge.passes(prefix, window: Self.streamWindow) else { return false }
-            prefixes[index] = prefix
-            return true
+            if OrderedMerge.passes(prefix, window: Self.streamWindow) {
+                prefixes[index] = prefix
+                return true
+            }
+            // In strict mode the first warning ends the run: the one met first reading forward.
+            guard !backward[index], !diagnostics.strict, OrderedMerge.passes(prefix.reversed(), window: Self.streamWindow),
+                InputReader.readsBackward(path: options.inputs[index], encoding: options.inputEncoding)
+            else { return false }
+            // What it found reading forward is found again.
+            stream.cancel()
+            engines[index] = engine()
+            backward[index] = true
+            start(index, zone: zone)
+            return look(index, zone: zone)
         }
         func stop() {
             for stream in streams { stream?.cancel() }
@@ -307,7 +326,7 @@ public final class EventPipeline {
         let first = options.inputs.indices.filter { isStream[$0] }
         let then = options.inputs.indices.filter { !isStream[$0] }
         for index in first { start(index, zone: options.inputTimeZone) }
-        for index in first where !look(index) {
+        for index in first where !look(index, zone: options.inputTimeZone) {
             stop()
             return false
         }
@@ -318,7 +337,7 @@ public final class EventPipeline {
             throw error
         }
         for index in then { start(index, zone: readZone) }
-        for index in then where !look(index) {
+        for index in then where !look(index, zone: readZone) {
             stop()
             try diagnostics.absorb(zoneNotes)
             return false
@@ -375,9 +394,17 @@ public final class EventPipeline {
 
         /// - Parameter stop: asked every 4,096 events read, kept or not; reading ends (with its
         ///   error) when it throws (a streamed run's reader whose run went another way).
-        func read(_ index: Int, zone: TimeZone, add: (AuditEvent) throws -> Void, diagnostics: DiagnosticsEngine, stop: (() throws -> Void)? = nil, progress: @escaping (Int64) -> Void) throws -> InputPart {
+        /// - Parameter backward: read the input from its end (`InputReader.readBackward`); its
+        ///   diagnostics are then given in the order of its lines, as read forward.
+        func read(
+            _ index: Int, zone: TimeZone, add: (AuditEvent) throws -> Void, diagnostics: DiagnosticsEngine, stop: (() throws -> Void)? = nil, backward: Bool = false,
+            progress: @escaping (Int64) -> Void
+        ) throws -> InputPart {
             let path = options.inputs[index]
-            var context = ReadContext(store: store, inputIndex: index, inputTimeZone: zone, diagnostics: diagnostics)
+            // Read from the end, the diagnostics come last line first: all are kept (up to a
+            // bound), to be given in the lines' order at the end.
+            let found = backward ? DiagnosticsEngine(strict: false, limitPerMessage: .max) : diagnostics
+            var context = ReadContext(store: store, inputIndex: index, inputTimeZone: zone, diagnostics: found)
             context.inputEncoding = options.inputEncoding
             context.hashesInput = true
             var zoneLess = false
@@ -398,7 +425,7 @@ public final class EventPipeline {
             let period = options.period
             let comparison = options.comparisonPeriod
             var seen = 0
-            let summary = try InputReader.read(path: path, context: context) { event in
+            let take: (AuditEvent) throws -> Void = { event in
                 seen &+= 1
                 if seen & 0xFFF == 0, let stop { try stop() }
                 if event.ambiguity != .later {
@@ -421,6 +448,24 @@ public final class EventPipeline {
                     extraColumns.append(extra.name)
                 }
                 try add(event)
+            }
+            let summary: ReadSummary
+            if backward {
+                func check() throws {
+                    try stop?()
+                    let limit = EventPipeline.maxBackwardDiagnostics
+                    if found.diagnostics.count > limit {
+                        throw NotInOrder(path: path, line: 0, what: "more than \(limit) diagnostics to give in order, read from its end")
+                    }
+                }
+                do {
+                    summary = try InputReader.readBackward(path: path, context: context, stop: check, take)
+                } catch let unfit as BackwardLines.Unfit {
+                    throw NotInOrder(path: unfit.path, line: unfit.line, what: "\(unfit.what), not read from its end")
+                }
+                for diagnostic in BackwardLines.inLineOrder(found.diagnostics) { try diagnostics.emit(diagnostic) }
+            } else {
+                summary = try InputReader.read(path: path, context: context, take)
             }
             var input = InputSummary(read: summary, outsidePeriod: outside)
             if first <= last {

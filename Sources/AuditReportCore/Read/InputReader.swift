@@ -50,6 +50,34 @@ public enum InputReader {
         return summary
     }
 
+    /// Whether the file is JSON lines that `readBackward` can read from the end: a plain UTF-8
+    /// file (not compressed, no byte-order mark) that `read` would read as JSON lines.
+    public static func readsBackward(path: String, encoding: TextEncoding?) -> Bool {
+        guard encoding == nil || encoding == .utf8,
+            let stream = try? ByteStream(path: path, encoding: encoding), !stream.isGzip, stream.encoding == .utf8, stream.fileSize > 0,
+            let reader = try? ByteReader(stream: stream, skipBOM: false)
+        else { return false }
+        let head = reader.lookahead()
+        guard !(head.count >= 3 && head[0] == 0xEF && head[1] == 0xBB && head[2] == 0xBF), !head.contains(0) else { return false }
+        return SIEMJSONReader.isJSONLines(head)
+    }
+
+    /// Reads JSON lines (`readsBackward`) from the last line to the first: what `read` gives,
+    /// in the opposite order.
+    /// - Parameter stop: asked every block read (a reader whose run went another way throws).
+    /// - Throws: `BackwardLines.Unfit` when the file holds what `read` stops at (read it
+    ///   forward to be told so); `ReadError`; `StrictModeError`; errors of `events`.
+    public static func readBackward(path: String, context: ReadContext, stop: () throws -> Void = {}, _ events: (AuditEvent) throws -> Void) throws -> ReadSummary {
+        let file = try BackwardLines(path: path, maxLine: SIEMJSONReader.maxLineBytes, stop: stop)
+        var summary = ReadSummary(path: path, kind: .siemJSON)
+        let stream = try ByteStream(path: path)
+        try SIEMJSONReader(reader: try ByteReader(stream: stream), context: context).readLinesBackward(file, into: &summary, stop: stop, events)
+        summary.bytes = file.size
+        summary.sha256 = file.sha256
+        context.onProgress?(file.size)
+        return summary
+    }
+
     /// Whether the first line is text a CSV header could be: no control bytes but tab, CR, LF.
     static func looksLikeText(_ head: [UInt8]) -> Bool {
         let line = head.prefix { $0 != 0x0A }.prefix(4096)

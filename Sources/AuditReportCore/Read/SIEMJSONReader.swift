@@ -71,7 +71,7 @@ struct SIEMJSONReader {
     /// Parses each line on its own, so a broken line costs that line only.
     private func readLines(into summary: inout ReadSummary, _ sink: (AuditEvent) throws -> Void) throws {
         var line: [UInt8] = []
-        let limit = 64 << 20
+        let limit = Self.maxLineBytes
         while try reader.ensure() {
             let lineNumber = reader.line
             line.removeAll(keepingCapacity: true)
@@ -88,39 +88,66 @@ struct SIEMJSONReader {
                     break
                 }
             }
-            if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) { continue }
-            if line.contains(0) { throw ReadError.binaryData(path: reader.path, line: lineNumber) }
-            // The usual shape goes straight to an event; anything else the general way below.
-            if let event = line.withUnsafeBufferPointer({ lineDecoder.decode($0, source: SourceLocation(input: context.inputIndex, line: lineNumber)) }) {
-                note("json-lines", &summary)
-                note("notion", &summary)
-                summary.events += 1
-                try sink(event)
-                continue
-            }
-            let lineParser = JSONParser(reader: ByteReader(bytes: line, path: reader.path, line: lineNumber))
-            let value: JSONValue
-            do {
-                value = try lineParser.parseValue()
-                try lineParser.expectEnd()
-            } catch let ReadError.invalidJSON(_, _, message) {
-                summary.skipped += 1
-                try context.diagnostics.emit(Diagnostic(file: reader.path, line: lineNumber, "invalid JSON: \(message); line skipped"))
-                continue
-            }
-            if lineParser.repairedInvalidUTF8 {
-                try context.diagnostics.emit(Diagnostic(file: reader.path, line: lineNumber, "invalid UTF-8 or a lone surrogate escape in a string, replaced with U+FFFD"))
-            }
+            try line.withUnsafeBufferPointer { try readLine($0, number: lineNumber, into: &summary, sink) }
+        }
+    }
+
+    /// Longest JSON line read, in bytes; a longer one is an error, not an endless read.
+    static let maxLineBytes = 64 << 20
+
+    /// JSON lines read from the end of the file (`BackwardLines`): a stream delivered oldest
+    /// first is read newest first. The same as `readLines` but for the order: what each line
+    /// gives is the same, and the shapes are listed in the order the lines have in the file.
+    func readLinesBackward(_ file: BackwardLines, into summary: inout ReadSummary, stop: () throws -> Void, _ sink: (AuditEvent) throws -> Void) throws {
+        var lineSummary = ReadSummary(path: summary.path, kind: summary.kind)
+        // Each shape's first line in the file, and its place among that line's shapes.
+        var firstSeen: [String: (line: Int, place: Int)] = [:]
+        try file.read(stop: stop, progress: { context.onProgress?($0) }) { line, number in
+            lineSummary.shapes.removeAll(keepingCapacity: true)
+            try readLine(line, number: number, into: &lineSummary, sink)
+            for (place, shape) in lineSummary.shapes.enumerated() { firstSeen[shape] = (number, place) }
+        }
+        summary.events += lineSummary.events
+        summary.skipped += lineSummary.skipped
+        summary.previewRows += lineSummary.previewRows
+        let shapes = firstSeen.sorted { $0.value.line != $1.value.line ? $0.value.line < $1.value.line : $0.value.place < $1.value.place }
+        for (shape, _) in shapes { note(shape, &summary) }
+    }
+
+    /// One JSON line (without its line end).
+    private func readLine(_ line: UnsafeBufferPointer<UInt8>, number lineNumber: Int, into summary: inout ReadSummary, _ sink: (AuditEvent) throws -> Void) throws {
+        if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) { return }
+        if line.contains(0) { throw ReadError.binaryData(path: reader.path, line: lineNumber) }
+        // The usual shape goes straight to an event; anything else the general way below.
+        if let event = lineDecoder.decode(line, source: SourceLocation(input: context.inputIndex, line: lineNumber)) {
             note("json-lines", &summary)
-            if let object = value.objectValue, object["type"] == nil,
-                let container = Self.containers.first(where: { if case .array? = object[$0] { return true } else { return false } }),
-                case .array(let items)? = object[container]
-            {
-                note(Self.shapeName(container), &summary)
-                for item in items { try handle(item, line: lineNumber, summary: &summary, sink) }
-            } else {
-                try handle(value, line: lineNumber, summary: &summary, sink)
-            }
+            note("notion", &summary)
+            summary.events += 1
+            try sink(event)
+            return
+        }
+        let lineParser = JSONParser(reader: ByteReader(bytes: line, path: reader.path, line: lineNumber))
+        let value: JSONValue
+        do {
+            value = try lineParser.parseValue()
+            try lineParser.expectEnd()
+        } catch let ReadError.invalidJSON(_, _, message) {
+            summary.skipped += 1
+            try context.diagnostics.emit(Diagnostic(file: reader.path, line: lineNumber, "invalid JSON: \(message); line skipped"))
+            return
+        }
+        if lineParser.repairedInvalidUTF8 {
+            try context.diagnostics.emit(Diagnostic(file: reader.path, line: lineNumber, "invalid UTF-8 or a lone surrogate escape in a string, replaced with U+FFFD"))
+        }
+        note("json-lines", &summary)
+        if let object = value.objectValue, object["type"] == nil,
+            let container = Self.containers.first(where: { if case .array? = object[$0] { return true } else { return false } }),
+            case .array(let items)? = object[container]
+        {
+            note(Self.shapeName(container), &summary)
+            for item in items { try handle(item, line: lineNumber, summary: &summary, sink) }
+        } else {
+            try handle(value, line: lineNumber, summary: &summary, sink)
         }
     }
 
