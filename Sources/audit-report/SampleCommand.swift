@@ -32,7 +32,7 @@ struct SampleCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Language of the CSV export: en (US dates, UTC) or de (German dates, Europe/Berlin).", valueName: "code"))
     var csvLanguage = "en"
 
-    @Flag(name: .long, help: "The CSV export's rows newest first, as Notion's export lists them (default: oldest first, as the bundled examples).")
+    @Flag(name: .long, help: "Each file in the order Notion gives it: the CSV export newest first, the SIEM stream oldest first (default: both hour by hour, as the bundled examples).")
     var newestFirst = false
 
     @Option(name: .long, help: ArgumentHelp("Folder holding Locales/ (default: found beside the program).", valueName: "dir"))
@@ -53,7 +53,7 @@ struct SampleCommand: ParsableCommand {
             let store = try LocaleStore.load(from: ResourceLocator.folder("Locales", flag: resources))
             let period = try ReportPeriod(parsing: month, zone: ZoneResolver(timeZone: TimeZone(identifier: "UTC")!))
             var options = SampleGenerator.Options(year: period.year, month: period.month, events: events, seed: seed, csvLanguage: csvLanguage)
-            options.csvNewestFirst = newestFirst
+            options.asDelivered = newestFirst
             let generator = SampleGenerator(options: options, store: store)
             let result = try generator.write(to: URL(fileURLWithPath: outputDir))
             Terminal.output(result.csvPath)

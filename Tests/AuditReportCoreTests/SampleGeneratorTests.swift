@@ -17,16 +17,21 @@ import Testing
         #expect(csv.events.count >= 300)
     }
 
-    /// `--newest-first`: the same rows, newest first by time as Notion's export lists them; a
-    /// run streams it (and a run on the hour-by-hour file sorts).
+    /// `--newest-first`: the same rows, newest first by time as Notion's export lists them, and
+    /// the stream's lines oldest first, as delivered; a run streams them (and a run on the
+    /// hour-by-hour files sorts).
     @Test(arguments: ["en", "de"])
     func aNewestFirstExportHoldsTheSameRowsLastFirst(_ language: String) throws {
         let oldest = try generate(seed: 3, language: language, events: 6000)
         var options = SampleGenerator.Options(year: 2026, month: 2, events: 6000, seed: 3, csvLanguage: language)
-        options.csvNewestFirst = true
+        options.asDelivered = true
         let newest = try SampleGenerator(options: options, store: TestSupport.store).write(to: TestSupport.temporaryDirectory())
         #expect(newest.csvRows == oldest.csvRows)
-        #expect(FileManager.default.contents(atPath: newest.siemPath) == FileManager.default.contents(atPath: oldest.siemPath))
+        // The stream: the same lines, oldest first by time (a retry right after its first).
+        let lines = { (path: String) in try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n") }
+        #expect(try lines(newest.siemPath).sorted() == lines(oldest.siemPath).sorted())
+        let stream = try TestSupport.read(path: newest.siemPath).events.map(\.timestamp)
+        #expect(zip(stream, stream.dropFirst()).allSatisfy { $0 <= $1 })
         let a = try TestSupport.read(path: oldest.csvPath).events
         let b = try TestSupport.read(path: newest.csvPath).events
         #expect(a.count == b.count)
@@ -47,6 +52,7 @@ import Testing
         }
         #expect(try streamed(newest.csvPath))
         #expect(try !streamed(oldest.csvPath))
+        #expect(try streamed(newest.siemPath))
     }
 
     @Test func theSameSeedGivesTheSameFiles() throws {

@@ -16,10 +16,12 @@ public struct SampleGenerator {
         public var csvLanguage: String
         /// Day of the month from which the SIEM stream holds events.
         public var siemFromDay: Int
-        /// The CSV export's rows newest first by time, as Notion's export lists them (the
-        /// stream stays oldest first, as delivered). Otherwise rows come hour by hour, oldest
-        /// hour first, in no order within the hour (the bundled examples are so).
-        public var csvNewestFirst = false
+        /// Each input in the order Notion gives it: the CSV export's rows newest first by time,
+        /// as Notion's export lists them, and the SIEM stream's lines oldest first by time, as
+        /// its webhook delivers the events (a retry right after the first delivery). Otherwise
+        /// both come hour by hour, oldest hour first, in no order within the hour (the bundled
+        /// examples are so).
+        public var asDelivered = false
 
         public init(year: Int, month: Int, events: Int, seed: UInt64 = 1, csvLanguage: String = "en", siemFromDay: Int = 8) {
             self.year = year
@@ -61,7 +63,7 @@ public struct SampleGenerator {
         let siemFile = try siemOutput.open()
         let pack = try store.pack(options.csvLanguage)
         // Newest first: rows go to a file beside the export first, and are copied in order.
-        let rowsPath = options.csvNewestFirst ? csvOutput.temporaryPath + "-rows" : nil
+        let rowsPath = options.asDelivered ? csvOutput.temporaryPath + "-rows" : nil
         let rowsFile = try rowsPath.map { try OutputFile(path: $0, displayPath: csvPath) }
         defer {
             if let rowsPath {
@@ -75,19 +77,42 @@ public struct SampleGenerator {
         var random = SampleRandom(seed: options.seed)
         let workspaceID = random.uuid()
         var script = SampleScript(options: options, store: store, random: &random)
+        // As delivered, the stream's lines are held and written in order of time: the script
+        // gives the events hour by hour, a few running into the next hour (a burst).
+        var held: [(time: Int64, order: Int, line: String)] = []
+        var order = 0
+        var latestHour = Int64.min
+        func writeHeld(before cutoff: Int64) {
+            held.sort { $0.time != $1.time ? $0.time < $1.time : $0.order < $1.order }
+            let count = held.firstIndex { $0.time >= cutoff } ?? held.count
+            for h in held[..<count] { siemFile.write(h.line) }
+            held.removeFirst(count)
+        }
         try script.run { event in
             csv.write(event)
             if event.timestamp >= siemFrom && store.catalog.entry(event.key)?.keySource != "audit-log" {
-                let line = SampleJSON.line(event, workspaceID: workspaceID, bare: event.source.line % 10 == 3)
-                siemFile.write(line)
+                var line = SampleJSON.line(event, workspaceID: workspaceID, bare: event.source.line % 10 == 3)
                 siemLines += 1
                 if event.source.line % 500 == 7 {
                     // A webhook retry: the same event id delivered again.
-                    siemFile.write(line)
+                    line += line
                     siemLines += 1
+                }
+                if options.asDelivered {
+                    let hourStart = event.timestamp.milliseconds - event.timestamp.milliseconds % 3_600_000
+                    if hourStart > latestHour {
+                        // What came before the hour before this one is complete.
+                        latestHour = hourStart
+                        writeHeld(before: hourStart - 3_600_000)
+                    }
+                    held.append((event.timestamp.milliseconds, order, line))
+                    order += 1
+                } else {
+                    siemFile.write(line)
                 }
             }
         }
+        writeHeld(before: .max)
         if let rowsFile, let rowsPath {
             try rowsFile.close()
             try csv.copyNewestFirst(from: rowsPath, to: csvFile)
