@@ -7,7 +7,9 @@ import Foundation
 /// With `Options.streams`, inputs that are already newest first (Notion's export is) are not
 /// spooled: each is read on a thread of its own while its events are handed on, through a
 /// window that puts the few out of place back in order (`OrderedMerge`), so reading overlaps
-/// writing. Whether the inputs are so is decided on their first events; an input found out of
+/// writing. A stream input (JSON lines) found oldest first, as a SIEM stream is delivered, is
+/// read from its last line back (`InputReader.readBackward`), which makes it newest first.
+/// Whether the inputs are so is decided on their first events; an input found out of
 /// order later makes `emit` throw `NotInOrder`, and the caller makes its run again without
 /// `streams`. Until `emit` ends, such a run holds back its diagnostics engine's output
 /// (`DiagnosticsEngine.hold`): all of it, also what the caller reports while events are handed

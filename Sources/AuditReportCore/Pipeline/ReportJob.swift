@@ -129,8 +129,9 @@ public struct ReportJob {
 
     /// Runs the report. Nothing is moved into place unless every output was written.
     ///
-    /// When every input is newest first (a CSV export alone: Notion's is), events are written
-    /// as they are read (`EventPipeline.Options.streams`). An input found out of that order
+    /// When every input is newest first (Notion's CSV export is) or a stream oldest first (a
+    /// SIEM stream as delivered, read from its end), events are written as they are read
+    /// (`EventPipeline.Options.streams`). An input found out of that order
     /// past its first events makes the run start again, sorting; what it wrote were temporary
     /// files, and go.
     /// - Throws: `ReadError`, `StrictModeError`, `OutputError`, `RenderError`.
