@@ -45,4 +45,73 @@ import Testing
         relay.stop()
         try relay.finish()
     }
+
+    final class Token {
+        let n: Int
+        init(_ n: Int) { self.n = n }
+    }
+
+    @Test func aBatchGivesItsValuesInOrderAndKeepsNoCopy() {
+        let batch = MoveBatch<Token>(capacity: 3)
+        weak var first: Token?
+        do {
+            let token = Token(1)
+            first = token
+            batch.append(token)
+        }
+        batch.append(Token(2))
+        #expect(batch.count == 2 && !batch.isFull)
+        batch.append(Token(3))
+        #expect(batch.isFull)
+        var taken = batch.popFirst()
+        #expect(taken?.n == 1)
+        taken = nil
+        // Moved out: the batch held the only reference, and now nothing does.
+        #expect(first == nil)
+        #expect(batch.popFirst()?.n == 2)
+        #expect(batch.popFirst()?.n == 3)
+        #expect(batch.popFirst() == nil && batch.isEmpty)
+        // Emptied, it is filled from its start again.
+        for i in 4...6 { batch.append(Token(i)) }
+        #expect(batch.isFull && batch.popFirst()?.n == 4)
+    }
+
+    @Test func valuesLeftInABatchAreReleasedWithItOrWhenDropped() {
+        weak var dropped: Token?
+        weak var left: Token?
+        do {
+            let batch = MoveBatch<Token>(capacity: 4)
+            for i in 0..<3 {
+                let token = Token(i)
+                if i == 0 { dropped = token }
+                batch.append(token)
+            }
+            _ = batch.popFirst()
+            batch.removeAll()
+            #expect(dropped == nil && batch.isEmpty)
+            let token = Token(9)
+            left = token
+            batch.append(token)
+        }
+        #expect(left == nil)
+    }
+
+    @Test func eventsNotWrittenAfterAnErrorAreReleased() throws {
+        weak var last: Token?
+        do {
+            let relay = EventRelay<Token>(batchSize: 8, maxBatches: 2) { token in
+                if token.n == 3 { throw Boom() }
+            }
+            defer { relay.stop() }
+            #expect(throws: Boom.self) {
+                for i in 0..<50 {
+                    let token = Token(i)
+                    last = token
+                    try relay.send(token)
+                }
+                try relay.finish()
+            }
+        }
+        #expect(last == nil)
+    }
 }

@@ -12,15 +12,14 @@ import Foundation
 /// runs); `DiagnosticsEngine` may be shared.
 final class EventRelay<Item>: @unchecked Sendable {
     private let condition = NSCondition()
-    private var queue: [[Item]] = []
+    private var queue: [MoveBatch<Item>] = []
     private var closed = false
     private var failure: Error?
-    private var batch: [Item] = []
+    private var batch: MoveBatch<Item>
     /// Emptied batches, handed back by the consumer with their storage (see `flush`).
-    private var spares: [[Item]] = []
+    private var spares: [MoveBatch<Item>] = []
     private let batchSize: Int
     private let maxBatches: Int
-    private let thread: Thread
     private var finished = false
     private var exited = false
 
@@ -29,10 +28,16 @@ final class EventRelay<Item>: @unchecked Sendable {
     init(batchSize: Int = 512, maxBatches: Int = 4, consumer: @escaping (Item) throws -> Void) {
         self.batchSize = batchSize
         self.maxBatches = maxBatches
-        batch.reserveCapacity(batchSize)
+        batch = MoveBatch(capacity: batchSize)
         let box = ConsumerBox(consume: consumer)
-        let state = Unowned()
-        thread = Thread { state.relay?.run(box.consume) }
+        let state = Holder()
+        // The thread holds the relay (and the consumer, with what it captured) until its loop
+        // ends, then lets go: the relay then goes with its last user, and the events of a
+        // batch not written with it.
+        let thread = Thread {
+            state.relay?.run(box.consume)
+            state.relay = nil
+        }
         thread.stackSize = 8 << 20
         thread.name = "audit-report writer"
         state.relay = self
@@ -45,8 +50,8 @@ final class EventRelay<Item>: @unchecked Sendable {
         init(consume: @escaping (Item) throws -> Void) { self.consume = consume }
     }
 
-    /// The relay as the thread sees it, set before the thread starts.
-    private final class Unowned: @unchecked Sendable {
+    /// The relay as the thread sees it, set before the thread starts (a strong reference).
+    private final class Holder: @unchecked Sendable {
         var relay: EventRelay?
     }
 
@@ -60,24 +65,21 @@ final class EventRelay<Item>: @unchecked Sendable {
                 condition.unlock()
                 return
             }
-            var next = queue.removeFirst()
+            let next = queue.removeFirst()
             condition.broadcast()
             let failed = failure != nil
             condition.unlock()
             if failed { continue }
             do {
-                // Taken out of the batch, not copied: a copy of each event retained each of its
-                // texts here, to be released with the batch (and those texts are shared with
-                // the other thread's events). Reversed in place, then taken from the end.
-                next.reverse()
-                while let item = next.popLast() { try consume(item) }
+                // Moved out of the batch, not copied (see `MoveBatch`).
+                while let item = next.popFirst() { try consume(item) }
             } catch {
                 condition.lock()
                 failure = error
                 condition.broadcast()
                 condition.unlock()
             }
-            next.removeAll(keepingCapacity: true)
+            next.removeAll()
             condition.lock()
             if spares.count < maxBatches { spares.append(next) }
             condition.unlock()
@@ -88,7 +90,7 @@ final class EventRelay<Item>: @unchecked Sendable {
     /// - Throws: the consumer's error, once it has failed.
     func send(_ item: consuming Item) throws {
         batch.append(item)
-        if batch.count >= batchSize { try flush() }
+        if batch.isFull { try flush() }
     }
 
     private func flush() throws {
@@ -99,10 +101,8 @@ final class EventRelay<Item>: @unchecked Sendable {
         // The batch goes whole, and an emptied one comes back in its place: a batch is a few
         // hundred KB, and allocating one per flush (freed on the other thread, past glibc's
         // mmap threshold) cost page faults and heap consolidation on both threads.
-        var full = spares.popLast() ?? []
-        swap(&full, &batch)
-        queue.append(full)
-        if batch.capacity < batchSize { batch.reserveCapacity(batchSize) }
+        queue.append(batch)
+        batch = spares.popLast() ?? MoveBatch(capacity: batchSize)
         condition.broadcast()
     }
 
@@ -127,7 +127,10 @@ final class EventRelay<Item>: @unchecked Sendable {
         finished = true
         condition.lock()
         closed = true
-        if discarding { queue.removeAll() }
+        if discarding {
+            queue.removeAll()
+            batch.removeAll()
+        }
         condition.broadcast()
         while !exited { condition.wait() }
         condition.unlock()

@@ -12,22 +12,22 @@ final class InputStream<Outcome>: @unchecked Sendable {
     struct Cancelled: Error {}
 
     private let condition = NSCondition()
-    private var queue: [[AuditEvent]] = []
-    private var spares: [[AuditEvent]] = []
+    private var queue: [MoveBatch<AuditEvent>] = []
+    private var spares: [MoveBatch<AuditEvent>] = []
     private var cancelled = false
     private var ended = false
     private var result: Result<Outcome, Error>?
     private let batchSize: Int
     private let maxBatches: Int
     /// The producer's batch being filled (the reader thread's only).
-    private var filling: [AuditEvent] = []
-    /// The consumer's batch being emptied, reversed (the consumer's only).
-    private var taking: [AuditEvent] = []
+    private var filling: MoveBatch<AuditEvent>
+    /// The consumer's batch being emptied (the consumer's only).
+    private var taking: MoveBatch<AuditEvent>?
 
     /// What the reader is given: where its events go, and a check that throws `Cancelled` once
     /// the consumer has cancelled (for stretches of input that give no event to send).
     struct Feed {
-        let send: (AuditEvent) throws -> Void
+        let send: (consuming AuditEvent) throws -> Void
         let check: () throws -> Void
     }
 
@@ -35,7 +35,7 @@ final class InputStream<Outcome>: @unchecked Sendable {
     init(batchSize: Int = 512, maxBatches: Int = 4, name: String, read: @escaping (_ feed: Feed) throws -> Outcome) {
         self.batchSize = batchSize
         self.maxBatches = maxBatches
-        filling.reserveCapacity(batchSize)
+        filling = MoveBatch(capacity: batchSize)
         let box = Box(read: read)
         let state = Holder()
         let thread = Thread { state.stream?.produce(box.read) }
@@ -73,9 +73,9 @@ final class InputStream<Outcome>: @unchecked Sendable {
         condition.unlock()
     }
 
-    private func send(_ event: AuditEvent) throws {
+    private func send(_ event: consuming AuditEvent) throws {
         filling.append(event)
-        if filling.count >= batchSize { try flush() }
+        if filling.isFull { try flush() }
     }
 
     private func flush() throws {
@@ -83,17 +83,15 @@ final class InputStream<Outcome>: @unchecked Sendable {
         defer { condition.unlock() }
         while queue.count >= maxBatches && !cancelled { condition.wait() }
         if cancelled { throw Cancelled() }
-        var full = spares.popLast() ?? []
-        swap(&full, &filling)
-        queue.append(full)
-        if filling.capacity < batchSize { filling.reserveCapacity(batchSize) }
+        queue.append(filling)
+        filling = spares.popLast() ?? MoveBatch(capacity: batchSize)
         condition.broadcast()
     }
 
     /// The next event as read, or nil after the last.
     /// - Throws: the reader's error, after the events it read before it.
     func next() throws -> AuditEvent? {
-        if let event = taking.popLast() { return event }
+        if let event = taking?.popFirst() { return event }
         condition.lock()
         while queue.isEmpty && !ended { condition.wait() }
         guard !queue.isEmpty else {
@@ -102,14 +100,14 @@ final class InputStream<Outcome>: @unchecked Sendable {
             if case .failure(let error) = result { throw error }
             return nil
         }
-        // The emptied batch goes back for the reader to fill; the full one is taken from its
-        // end after reversing it, so its events are moved out, not copied.
-        if taking.capacity > 0 && spares.count < maxBatches { spares.append(taking) }
-        taking = queue.removeFirst()
+        // The emptied batch goes back for the reader to fill; the full one's events are moved
+        // out, not copied (see `MoveBatch`).
+        if let taken = taking, spares.count < maxBatches { spares.append(taken) }
+        let next = queue.removeFirst()
+        taking = next
         condition.broadcast()
         condition.unlock()
-        taking.reverse()
-        return taking.popLast()
+        return next.popFirst()
     }
 
     /// What the reader returned, once `next` has returned nil.
@@ -128,7 +126,7 @@ final class InputStream<Outcome>: @unchecked Sendable {
         condition.broadcast()
         while !ended { condition.wait() }
         condition.unlock()
-        taking.removeAll()
+        taking?.removeAll()
     }
 }
 
