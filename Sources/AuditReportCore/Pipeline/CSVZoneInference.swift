@@ -125,7 +125,7 @@ struct CSVZoneInference {
 
         let resolvers = candidates.map { ZoneResolver(timeZone: $0) }
         var matches = [Int](repeating: 0, count: candidates.count)
-        let count: (AuditEvent) throws -> Void = { event in
+        let count: (consuming AuditEvent) throws -> Void = { event in
             let matching = Deduplicator.matching(of: event.key, catalog: store.catalog)
             let actors = Deduplicator.actorKeys(of: event)
             for (c, zone) in resolvers.enumerated() {

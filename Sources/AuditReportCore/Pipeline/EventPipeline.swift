@@ -383,7 +383,7 @@ public final class EventPipeline {
         tickets += part.tickets
     }
 
-    private func readInput(_ index: Int, zone: TimeZone, add: (AuditEvent) throws -> Void, diagnostics: DiagnosticsEngine, progress: @escaping (Int64) -> Void) throws -> InputPart {
+    private func readInput(_ index: Int, zone: TimeZone, add: (consuming AuditEvent) throws -> Void, diagnostics: DiagnosticsEngine, progress: @escaping (Int64) -> Void) throws -> InputPart {
         try InputReading(store: store, options: options, acceptsTickets: acceptsTickets).read(index, zone: zone, add: add, diagnostics: diagnostics, progress: progress)
     }
 
@@ -399,7 +399,7 @@ public final class EventPipeline {
         /// - Parameter backward: read the input from its end (`InputReader.readBackward`); its
         ///   diagnostics are then given in the order of its lines, as read forward.
         func read(
-            _ index: Int, zone: TimeZone, add: (AuditEvent) throws -> Void, diagnostics: DiagnosticsEngine, stop: (() throws -> Void)? = nil, backward: Bool = false,
+            _ index: Int, zone: TimeZone, add: (consuming AuditEvent) throws -> Void, diagnostics: DiagnosticsEngine, stop: (() throws -> Void)? = nil, backward: Bool = false,
             progress: @escaping (Int64) -> Void
         ) throws -> InputPart {
             let path = options.inputs[index]
@@ -427,7 +427,7 @@ public final class EventPipeline {
             let period = options.period
             let comparison = options.comparisonPeriod
             var seen = 0
-            let take: (AuditEvent) throws -> Void = { event in
+            let take: (consuming AuditEvent) throws -> Void = { event in
                 seen &+= 1
                 if seen & 0xFFF == 0, let stop { try stop() }
                 if event.ambiguity != .later {

@@ -39,7 +39,7 @@ struct AuditCSVReader {
     }
 
     /// - Throws: `ReadError` (missing columns, unterminated quote, …), `StrictModeError`.
-    func read(into summary: inout ReadSummary, _ sink: (AuditEvent) throws -> Void) throws {
+    func read(into summary: inout ReadSummary, _ sink: (consuming AuditEvent) throws -> Void) throws {
         let path = tokenizer.reader.path
         var record = CSVRecord()
         try tokenizer.nextNonBlank(into: &record)

@@ -3,14 +3,14 @@ public enum InputReader {
     /// Reads every event of the file at `path` into `sink`, one at a time.
     /// - Returns: what was read.
     /// - Throws: `ReadError` for input that cannot be read; `StrictModeError`; errors of `sink`.
-    public static func read(path: String, context: ReadContext, _ events: (AuditEvent) throws -> Void) throws -> ReadSummary {
+    public static func read(path: String, context: ReadContext, _ events: (consuming AuditEvent) throws -> Void) throws -> ReadSummary {
         let stream = try ByteStream(path: path, encoding: context.inputEncoding, hashing: context.hashesInput)
         if stream.encodingDetected {
             let what = stream.encoding == .utf16 ? "UTF-16 (it starts with a UTF-16 byte-order mark)" : "Windows-1252 (it is not UTF-8; German Excel saves CSV so)"
             try context.diagnostics.emit(Diagnostic(.note, file: path, line: 0, "read as \(what); --input-encoding sets the encoding"))
         }
         var count = 0
-        let sink: (AuditEvent) throws -> Void = { event in
+        let sink: (consuming AuditEvent) throws -> Void = { event in
             count += 1
             if count & 0x3FFF == 0 { context.onProgress?(stream.fileBytesRead) }
             try events(event)
@@ -67,7 +67,7 @@ public enum InputReader {
     /// - Parameter stop: asked every block read (a reader whose run went another way throws).
     /// - Throws: `BackwardLines.Unfit` when the file holds what `read` stops at (read it
     ///   forward to be told so); `ReadError`; `StrictModeError`; errors of `events`.
-    public static func readBackward(path: String, context: ReadContext, stop: () throws -> Void = {}, _ events: (AuditEvent) throws -> Void) throws -> ReadSummary {
+    public static func readBackward(path: String, context: ReadContext, stop: () throws -> Void = {}, _ events: (consuming AuditEvent) throws -> Void) throws -> ReadSummary {
         let file = try BackwardLines(path: path, maxLine: SIEMJSONReader.maxLineBytes, stop: stop)
         var summary = ReadSummary(path: path, kind: .siemJSON)
         let stream = try ByteStream(path: path)

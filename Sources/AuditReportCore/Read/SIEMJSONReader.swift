@@ -24,7 +24,7 @@ struct SIEMJSONReader {
     }
 
     /// - Throws: `ReadError` for input that cannot be read on; `StrictModeError`.
-    func read(into summary: inout ReadSummary, _ sink: (AuditEvent) throws -> Void) throws {
+    func read(into summary: inout ReadSummary, _ sink: (consuming AuditEvent) throws -> Void) throws {
         if Self.isJSONLines(reader.lookahead()) {
             try readLines(into: &summary, sink)
             return
@@ -69,7 +69,7 @@ struct SIEMJSONReader {
     }
 
     /// Parses each line on its own, so a broken line costs that line only.
-    private func readLines(into summary: inout ReadSummary, _ sink: (AuditEvent) throws -> Void) throws {
+    private func readLines(into summary: inout ReadSummary, _ sink: (consuming AuditEvent) throws -> Void) throws {
         var line: [UInt8] = []
         let limit = Self.maxLineBytes
         while try reader.ensure() {
@@ -98,7 +98,7 @@ struct SIEMJSONReader {
     /// JSON lines read from the end of the file (`BackwardLines`): a stream delivered oldest
     /// first is read newest first. The same as `readLines` but for the order: what each line
     /// gives is the same, and the shapes are listed in the order the lines have in the file.
-    func readLinesBackward(_ file: BackwardLines, into summary: inout ReadSummary, stop: () throws -> Void, _ sink: (AuditEvent) throws -> Void) throws {
+    func readLinesBackward(_ file: BackwardLines, into summary: inout ReadSummary, stop: () throws -> Void, _ sink: (consuming AuditEvent) throws -> Void) throws {
         var lineSummary = ReadSummary(path: summary.path, kind: summary.kind)
         // Each shape's first line in the file, and its place among that line's shapes.
         var firstSeen: [String: (line: Int, place: Int)] = [:]
@@ -115,7 +115,7 @@ struct SIEMJSONReader {
     }
 
     /// One JSON line (without its line end).
-    private func readLine(_ line: UnsafeBufferPointer<UInt8>, number lineNumber: Int, into summary: inout ReadSummary, _ sink: (AuditEvent) throws -> Void) throws {
+    private func readLine(_ line: UnsafeBufferPointer<UInt8>, number lineNumber: Int, into summary: inout ReadSummary, _ sink: (consuming AuditEvent) throws -> Void) throws {
         if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) { return }
         if line.contains(0) { throw ReadError.binaryData(path: reader.path, line: lineNumber) }
         // The usual shape goes straight to an event; anything else the general way below.
@@ -155,7 +155,7 @@ struct SIEMJSONReader {
         container == "messages" ? "sumo-logic" : container == "data" ? "datadog" : "json-\(container)"
     }
 
-    private func streamArray(summary: inout ReadSummary, _ sink: (AuditEvent) throws -> Void) throws {
+    private func streamArray(summary: inout ReadSummary, _ sink: (consuming AuditEvent) throws -> Void) throws {
         try parser.expect(0x5B, "'['")
         if try parser.peekToken() == 0x5D {
             reader.position += 1
@@ -173,7 +173,7 @@ struct SIEMJSONReader {
     /// no container is itself a record.
     /// - Returns: whether a container array was streamed.
     @discardableResult
-    private func readTopObject(summary: inout ReadSummary, _ sink: (AuditEvent) throws -> Void) throws -> Bool {
+    private func readTopObject(summary: inout ReadSummary, _ sink: (consuming AuditEvent) throws -> Void) throws -> Bool {
         let line = reader.line
         try parser.expect(0x7B, "'{'")
         var members: [JSONObject.Member] = []
@@ -198,7 +198,7 @@ struct SIEMJSONReader {
         return streamed
     }
 
-    private func handle(_ value: JSONValue, line: Int, summary: inout ReadSummary, _ sink: (AuditEvent) throws -> Void) throws {
+    private func handle(_ value: JSONValue, line: Int, summary: inout ReadSummary, _ sink: (consuming AuditEvent) throws -> Void) throws {
         let path = reader.path
         if parser.repairedInvalidUTF8 {
             parser.repairedInvalidUTF8 = false
