@@ -39,10 +39,10 @@ import Testing
         var warnings: Int
     }
 
-    static func run(_ paths: [String], streams: Bool) throws -> (Outcome, streamed: Bool) {
-        let diagnostics = DiagnosticsEngine(limitPerMessage: 3)
+    static func run(_ paths: [String], streams: Bool, maxBackwardDiagnostics: Int? = nil, diagnostics: DiagnosticsEngine = DiagnosticsEngine(limitPerMessage: 3)) throws -> (Outcome, streamed: Bool) {
         var options = EventPipeline.Options(inputs: paths)
         options.streams = streams
+        if let maxBackwardDiagnostics { options.maxBackwardDiagnostics = maxBackwardDiagnostics }
         let pipeline = EventPipeline(store: TestSupport.store, options: options, diagnostics: diagnostics)
         try pipeline.read()
         let streamed = pipeline.isStreamed
@@ -289,6 +289,35 @@ import Testing
         #expect(pipeline.isStreamed)
         let error = #expect(throws: EventPipeline.NotInOrder.self) { try pipeline.emit { _ in } }
         #expect(error?.path == ahead)
+    }
+
+    /// Read from its end, a stream's diagnostics are all held to be given in line order; one
+    /// with more than the bound (here 5 of its 29 invalid lines) is read again and sorted, as
+    /// a run does (`streamingOrSorting`): a note names the file, and each warning is given
+    /// once, as the sorted run alone gives it.
+    @Test func aStreamWithMoreDiagnosticsThanHeldFromItsEndIsSorted() throws {
+        let path = Self.oldestFirstStream("many-invalid.jsonl", count: 20000)
+        let (sorted, wasSorted) = try Self.run([path], streams: false)
+        #expect(!wasSorted)
+        let (held, wasHeld) = try Self.run([path], streams: true)
+        #expect(wasHeld)
+        #expect(held == sorted)
+
+        let diagnostics = DiagnosticsEngine(limitPerMessage: 3)
+        var attempts: [Bool] = []
+        let (outcome, _) = try EventPipeline.streamingOrSorting(true, diagnostics: diagnostics) { streams in
+            attempts.append(streams)
+            return try Self.run([path], streams: streams, maxBackwardDiagnostics: 5, diagnostics: diagnostics)
+        }
+        #expect(attempts == [true, false])
+        #expect(outcome.events == sorted.events)
+        #expect(outcome.inputs == sorted.inputs)
+        let again = diagnostics.diagnostics.filter { $0.message.hasSuffix("read again and sorted") }
+        #expect(again.map(\.message) == ["more than 5 diagnostics to give in order, read from its end; read again and sorted"])
+        #expect(again.first?.file == path)
+        #expect(again.first?.severity == .note)
+        #expect(diagnostics.diagnostics.filter { !$0.message.hasSuffix("read again and sorted") }.map(\.description) == sorted.diagnostics)
+        #expect(diagnostics.warningCount == sorted.warnings)
     }
 
     /// A stream holding what stops a reader (here a NUL byte past the look-ahead) is not read

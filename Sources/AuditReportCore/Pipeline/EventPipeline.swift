@@ -32,6 +32,9 @@ public final class EventPipeline {
         public var inputEncoding: TextEncoding?
         /// Hand the events on as they are read when every input is newest first (see the type).
         public var streams = false
+        /// Diagnostics an input read from its end may give (all are held, to be given in the
+        /// order of its lines); past them, the run is made again, sorting.
+        public var maxBackwardDiagnostics = 50_000
 
         public init(
             inputs: [String], inputTimeZone: TimeZone = TimeZone(identifier: "UTC")!, zoneCandidates: [TimeZone]? = nil, period: ReportPeriod? = nil,
@@ -89,10 +92,6 @@ public final class EventPipeline {
             return try attempt(false)
         }
     }
-
-    /// Diagnostics an input read from its end may give (all are held to be put in order);
-    /// past them, the run is made again, sorting.
-    static let maxBackwardDiagnostics = 50_000
 
     /// Events read from each input before a streamed run is decided on.
     static let streamLookahead = 4096
@@ -455,7 +454,7 @@ public final class EventPipeline {
             if backward {
                 func check() throws {
                     try stop?()
-                    let limit = EventPipeline.maxBackwardDiagnostics
+                    let limit = options.maxBackwardDiagnostics
                     if found.diagnostics.count > limit {
                         throw NotInOrder(path: path, line: 0, what: "more than \(limit) diagnostics to give in order, read from its end")
                     }
