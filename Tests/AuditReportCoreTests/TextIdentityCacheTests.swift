@@ -7,12 +7,15 @@ import Testing
         var cache = TextIdentityCache<Int>(slots: 64)
         let long = String(repeating: "page-id-", count: 5)
         cache.remember(long, 1)
-        cache.remember("web", 2)
         #expect(cache.value(long) == 1)
         #expect(cache.value(long + "x") == nil)
         // Up to 15 bytes a text is its own representation: equal texts are found however made.
+        cache.remember("web", 2)
         #expect(cache.value(String("we") + "b") == 2)
         #expect(cache.value("Web") == nil)
+        // "web" may have taken long's slot (the slot follows long's storage address, so that
+        // is chance): then long is missed, never given another text's value.
+        #expect(cache.value(long) == 1 || cache.value(long) == nil)
         // A long text made anew has storage of its own: not found, which is allowed (a miss).
         let again = String(repeating: "page-id-", count: 5)
         #expect(cache.value(again) == nil || cache.value(again) == 1)
