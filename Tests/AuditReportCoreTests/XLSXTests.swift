@@ -149,7 +149,13 @@ import Testing
         let height = try #require(row4.range(of: #"ht="[0-9.]+""#, options: .regularExpression).map { Double(row4[$0].dropFirst(4).dropLast())! })
         #expect(height == 45)
         #expect(XLSXSheet.wrappedHeight([("short", 20)]) == 15)
-        #expect(XLSXSheet.wrappedHeight([(String(repeating: "x", count: 270), 10)]) == 15 * 21)
+        // 270 letters in lines of 11 (10 units of 1.2, less one): 25 lines, the last one short.
+        #expect(XLSXSheet.wrappedHeight([(String(repeating: "x", count: 270), 10)]) == 15 * 25)
+        // Wrapped at spaces: a word that does not fit moves to the next line.
+        #expect(XLSXSheet.wrappedLines("aaaa bbbb cc", 9) == 2)
+        #expect(XLSXSheet.wrappedLines("aaaa bbbb", 9) == 1)
+        #expect(XLSXSheet.wrappedLines("", 9) == 1)
+        #expect(XLSXSheet.wrappedLines("abcdefghijklmnopqrst uv", 9) == 3)
         #expect(XLSXSheet.wrappedHeight([(String(repeating: "word ", count: 2000), 10)]) == 409)
         #expect(try book.row("Rules", 1, count: 7) == ["Rule", "Finding", "Severity", "Events considered", "Findings", "Suppressed", "Status"])
         #expect(try book.row("Rules", 2, count: 7) == ["views", "Pages viewed", "Low", "5", "2", "0", "findings"])

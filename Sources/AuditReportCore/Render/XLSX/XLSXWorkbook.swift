@@ -251,18 +251,40 @@ public final class XLSXSheet {
     }
 
     /// The height (points) a row needs for texts wrapped in columns of the given widths
-    /// (characters): lines of each text estimated from its length, 15 points a line, at most
-    /// Excel's 409.
-    /// - Parameter perWidth: characters a unit of column width holds (about 1.4 for plain text
-    ///   in Calibri 11, less for bold).
-    public static func wrappedHeight(_ texts: [(String, Double)], perWidth: Double = 1.4) -> Double {
+    /// (characters): each text wrapped at spaces as a spreadsheet does (a word longer than a
+    /// line is cut), 15 points a line, at most Excel's 409.
+    /// - Parameter perWidth: characters a unit of column width holds. Calibri 11 holds about
+    ///   1.4 of plain text, but a LibreOffice without Calibri or Carlito prints in a wider font
+    ///   (about 1.2), so 1.2 keeps a wrapped text whole in either; less for bold.
+    public static func wrappedHeight(_ texts: [(String, Double)], perWidth: Double = 1.2) -> Double {
         var lines = 1
         for (text, width) in texts {
             let perLine = max(1, Int(width * perWidth) - 1)
-            let needed = text.split(separator: "\n", omittingEmptySubsequences: false).reduce(0) { $0 + max(1, ($1.count + perLine - 1) / perLine) }
+            let needed = text.split(separator: "\n", omittingEmptySubsequences: false).reduce(0) { $0 + wrappedLines($1, perLine) }
             lines = max(lines, needed)
         }
         return min(409, Double(lines) * 15)
+    }
+
+    /// Lines `paragraph` takes wrapped at spaces in lines of `perLine` characters.
+    static func wrappedLines(_ paragraph: Substring, _ perLine: Int) -> Int {
+        var lines = 1
+        var used = 0
+        for word in paragraph.split(separator: " ") {
+            var length = word.count
+            if used > 0 && used + 1 + length <= perLine {
+                used += 1 + length
+                continue
+            }
+            if used > 0 { lines += 1 }
+            // A word longer than a line is cut over as many as it needs.
+            while length > perLine {
+                lines += 1
+                length -= perLine
+            }
+            used = length
+        }
+        return lines
     }
 
     public func freeze(rows: Int, columns: Int = 0) {
