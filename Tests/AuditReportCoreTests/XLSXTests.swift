@@ -44,6 +44,44 @@ import Testing
     }
 }
 
+/// The events sheet's rows made from a run's texts: each text is checked once by identity
+/// (`TextIdentityCache`), so these pin that what recurs is still made safe on every row.
+@Suite struct XLSXEventRowTests {
+    @Test func rowsFromTextsKeepCleanTextsAndChangeOthersEveryTime() throws {
+        let l = try Localizer(store: TestSupport.store, language: "en", timeZone: TestSupport.utc)
+        let dir = TestSupport.temporaryDirectory()
+        let workbook = try XLSXWorkbook(path: dir.appendingPathComponent("rows.xlsx").path, displayPath: "rows.xlsx", created: Timestamp(milliseconds: 0), temporaryDirectory: dir.path)
+        var cut: [(AuditReportCore.SourceLocation, String)] = []
+        let writer = XLSXEventSheetWriter(
+            workbook: workbook, localizer: l, columns: EventColumn.allCases.map { .standard($0) }, sources: ["in.csv"]
+        ) { source, column, _ in cut.append((source, column)) }
+        let event = AuditEvent(timestamp: TestSupport.ts("2026-10-15T12:00:00Z"), key: "page.viewed", actor: Actor(email: "anna@x.de"), target: Target(kind: "page", id: "p1", name: "Roadmap"))
+        let long = String(repeating: "x", count: 40_000)
+        let hostile = "a\u{1}b _x0041_ " + String(repeating: "y", count: 30)
+        var texts = EventTexts(event, l, sources: ["in.csv"], extraColumns: [])
+        let title = try #require(EventColumn.allCases.firstIndex(of: .pageName))
+        let time = try #require(EventColumn.allCases.firstIndex(of: .time))
+        #expect(writer.takes(texts))
+        for (line, text) in [(1, hostile), (2, hostile), (3, long), (4, long), (5, "Roadmap")] {
+            texts = EventTexts(cells: texts.cells.enumerated().map { $0.offset == title ? text : $0.element })
+            let row = try writer.row(timestamp: event.timestamp, source: AuditReportCore.SourceLocation(input: 0, line: line), texts: texts)
+            #expect(row.serial == 46310.5)
+            #expect(row.texts[time] == texts.cells[time])
+            for i in row.texts.indices where i != title { #expect(row.texts[i] == texts.cells[i]) }
+            switch line {
+            case 1, 2: #expect(row.texts[title] == "a\u{FFFD}b _x005F_x0041_ " + String(repeating: "y", count: 30))
+            case 3, 4: #expect(row.texts[title].hasSuffix(l.string("xlsx.truncated_marker")) && row.texts[title].utf16.count <= 32_767)
+            default: #expect(row.texts[title] == "Roadmap")
+            }
+        }
+        // A cut text is told each time it is met; the run's own handler says it once.
+        #expect(cut.map { $0.0.line } == [3, 4])
+        #expect(cut.allSatisfy { $0.1 == "Page" })
+        try writer.finish()
+        try workbook.close()
+    }
+}
+
 @Suite struct XLSXReportTests {
     static let csv = #"""
         Date,User,Email,Event,Page,Page audience,Ticket

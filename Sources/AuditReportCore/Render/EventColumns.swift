@@ -73,4 +73,9 @@ public struct EventTexts: Sendable {
         if !extraColumns.isEmpty { cells += Field.values(of: e.extras, for: extraColumns) }
         self.cells = cells
     }
+
+    /// Texts made elsewhere (a test's).
+    init(cells: [String]) {
+        self.cells = cells
+    }
 }

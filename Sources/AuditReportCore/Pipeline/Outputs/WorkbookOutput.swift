@@ -14,11 +14,12 @@ final class WorkbookOutput: ReportOutput {
     private var accessSheet: XLSXSheet?
     private var events: XLSXEventSheetWriter?
     private var relay: EventRelay<Taken>?
-    /// An event as the writer thread gets it. (A struct: a tuple was copied, event and texts,
-    /// to be spread into the closure's two parameters.)
-    private struct Taken {
-        var event: AuditEvent
-        var texts: EventTexts?
+    /// An event as the writer thread gets it: with its texts made (the events CSV's), only its
+    /// time, place and texts, so that handing it over retains one array, not each of the
+    /// event's twenty-odd texts (and releases them on the writer thread); else the event.
+    private enum Taken {
+        case texts(Timestamp, SourceLocation, EventTexts)
+        case event(AuditEvent)
     }
     /// The workbook finishes on its own thread (see `finishesOnItsOwnThread`), with its own localizer.
     private let localizer: Localizer
@@ -43,7 +44,12 @@ final class WorkbookOutput: ReportOutput {
     /// itself then.
     func take(_ event: AuditEvent, texts: EventTexts?) throws {
         if events == nil { try startEvents() }
-        try relay?.send(Taken(event: event, texts: texts))
+        guard let relay, let events else { return }
+        if let texts, events.takes(texts) {
+            try relay.send(.texts(event.timestamp, event.source, texts))
+        } else {
+            try relay.send(.event(event))
+        }
     }
 
     /// The events sheets and their writer thread. The inputs' own columns are known once they
@@ -63,7 +69,12 @@ final class WorkbookOutput: ReportOutput {
         events = writer
         // With a CSV set, the cells' texts come made (the events CSV's); this thread then only
         // makes them safe for a cell and writes them.
-        relay = EventRelay { try writer.write($0.event, texts: $0.texts) }
+        relay = EventRelay { taken in
+            switch taken {
+            case .texts(let timestamp, let source, let texts): try writer.write(timestamp: timestamp, source: source, texts: texts)
+            case .event(let event): try writer.write(event)
+            }
+        }
     }
 
     func finish(_ facts: ReportFacts) throws {

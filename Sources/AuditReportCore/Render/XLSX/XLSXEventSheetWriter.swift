@@ -21,7 +21,10 @@ public final class XLSXEventSheetWriter {
     private let rowsPerSheet: Int
     private let maxRows: Int?
     private let sources: [String]
-    private let onTruncated: (AuditEvent, String, String) throws -> Void
+    private let onTruncated: (SourceLocation, String, String) throws -> Void
+    /// Texts seen to go into a cell as they are, by identity (most recur: labels, keys,
+    /// e-mails, pages), so that each is scanned once, not on every row.
+    private var cleanTexts = TextIdentityCache<Bool>(slots: 1 << 11)
     private var sheet: XLSXSheet?
     private var row = 0
     /// Sheets written, in order.
@@ -36,6 +39,8 @@ public final class XLSXEventSheetWriter {
     private let headers: [String]
     /// Whether its columns line up with `EventTexts` (see `init`).
     private let takesEventTexts: Bool
+    /// The time column's index (-1 for none); its cell is a date, not a text.
+    private let timeColumn: Int
     /// The columns' names in the terminal's messages, which are English.
     private let messageNames: [String]
     private let header = XLSXFormat(bold: true, fill: 0xDDE4EE, borderBottom: true)
@@ -60,8 +65,9 @@ public final class XLSXEventSheetWriter {
     ///   - columns: the columns, in order.
     ///   - rowsPerSheet: data rows before the next sheet starts (Excel's limit unless testing).
     ///   - maxRows: write at most this many events (`--max-event-rows`).
-    ///   - onTruncated: told of an event, column and text that was cut at Excel's 32,767 characters.
-    public init(workbook: XLSXWorkbook, localizer: Localizer, columns: [EventCell], sources: [String], rowsPerSheet: Int = excelRowLimit, maxRows: Int? = nil, onTruncated: @escaping (AuditEvent, String, String) throws -> Void) {
+    ///   - onTruncated: told of an event's place in its input, the column and the text that was
+    ///     cut at Excel's 32,767 characters.
+    public init(workbook: XLSXWorkbook, localizer: Localizer, columns: [EventCell], sources: [String], rowsPerSheet: Int = excelRowLimit, maxRows: Int? = nil, onTruncated: @escaping (SourceLocation, String, String) throws -> Void) {
         self.workbook = workbook
         self.localizer = localizer
         self.columns = columns
@@ -77,6 +83,7 @@ public final class XLSXEventSheetWriter {
         // columns: a sheet whose columns begin so (`forRun`) can take its cells from them.
         let standard = EventColumn.allCases.map { EventCell.standard($0) }
         takesEventTexts = columns.count >= standard.count && Array(columns.prefix(standard.count)) == standard
+        timeColumn = columns.firstIndex(of: .standard(.time)) ?? -1
         marker = localizer.string("xlsx.truncated_marker")
         headers = columns.map { column in
             switch column {
@@ -116,47 +123,68 @@ public final class XLSXEventSheetWriter {
         try write(row(e, texts: texts))
     }
 
+    /// Makes the row of an event from its texts (see `row(timestamp:source:texts:)`) and writes it.
+    public func write(timestamp: Timestamp, source: SourceLocation, texts: EventTexts) throws {
+        if let maxRows, written >= maxRows {
+            omitted += 1
+            return
+        }
+        try write(row(timestamp: timestamp, source: source, texts: texts))
+    }
+
+    /// Whether `texts` hold this sheet's cells, so that `row(timestamp:source:texts:)` can make
+    /// a row from them without the event.
+    public func takes(_ texts: EventTexts) -> Bool {
+        takesEventTexts && texts.cells.count == columns.count
+    }
+
+    /// The row of an event from its time, its place in its input and its `EventTexts` (which
+    /// this sheet `takes`): the texts' array is kept, and only a text that must change for a
+    /// cell is replaced in it (the time column's text is not written: its cell is a date).
+    public func row(timestamp: Timestamp, source: SourceLocation, texts: EventTexts) throws -> Row {
+        precondition(takes(texts))
+        var row = Row(serial: XLSXText.serial(localizer.civil(timestamp)), texts: texts.cells)
+        for i in row.texts.indices where i != timeColumn {
+            if let safe = try safeCell(row.texts[i], column: i, source: source) { row.texts[i] = safe }
+        }
+        return row
+    }
+
     /// The event's cells, texts made safe for a cell; a text cut at Excel's limit is told to
     /// `onTruncated`. Uses the localizer (for the texts unless given), not the workbook.
     public func row(_ e: AuditEvent, texts: EventTexts? = nil) throws -> Row {
-        let texts = takesEventTexts ? texts : nil
-        if let cells = texts?.cells, cells.count == columns.count {
-            // The row keeps the texts' array (the time column's text is not written: its cell is
-            // a date); only a text that must change for a cell is replaced in it.
-            var row = Row(serial: 0, texts: cells)
-            for i in columns.indices {
-                if case .standard(.time) = columns[i] {
-                    row.serial = XLSXText.serial(localizer.civil(e.timestamp))
-                } else if !cells[i].isEmpty, let safe = XLSXText.changedCell(cells[i], marker: marker) {
-                    if safe.truncated { try onTruncated(e, messageNames[i], cells[i]) }
-                    row.texts[i] = safe.text
-                }
-            }
-            return row
-        }
-        let extras = texts != nil || extraNames.isEmpty ? [] : Field.values(of: e.extras, for: extraNames)
+        if let texts, takes(texts) { return try row(timestamp: e.timestamp, source: e.source, texts: texts) }
+        let extras = extraNames.isEmpty ? [] : Field.values(of: e.extras, for: extraNames)
         var row = Row(serial: 0, texts: [])
         row.texts.reserveCapacity(columns.count)
         for (i, column) in columns.enumerated() {
-            let value: String
+            var value: String
             switch column {
             case .standard(.time):
                 row.serial = XLSXText.serial(localizer.civil(e.timestamp))
                 value = ""
             case .standard(let c):
-                value = texts?.cells[i] ?? c.text(e, localizer, sources: sources)
+                value = c.text(e, localizer, sources: sources)
             case .extra:
-                value = texts?.cells[i] ?? extras[i - firstExtra]
+                value = extras[i - firstExtra]
             }
-            if value.isEmpty {
-                row.texts.append("")
-                continue
-            }
-            let safe = XLSXText.cell(value, marker: marker)
-            if safe.truncated { try onTruncated(e, messageNames[i], value) }
-            row.texts.append(safe.text)
+            if let safe = try safeCell(value, column: i, source: e.source) { value = safe }
+            row.texts.append(value)
         }
         return row
+    }
+
+    /// The text to write in place of `text`, or nil when it can go into a cell as it is; a text
+    /// cut at Excel's limit is told to `onTruncated`.
+    @inline(__always)
+    private func safeCell(_ text: String, column: Int, source: SourceLocation) throws -> String? {
+        if text.isEmpty || cleanTexts.value(text) != nil { return nil }
+        guard let safe = XLSXText.changedCell(text, marker: marker) else {
+            cleanTexts.remember(text, true)
+            return nil
+        }
+        if safe.truncated { try onTruncated(source, messageNames[column], text) }
+        return safe.text
     }
 
     /// Writes a row made by `row(_:)` (or counts it as omitted past `maxRows`). Uses the
@@ -213,10 +241,10 @@ extension XLSXEventSheetWriter {
         return XLSXEventSheetWriter(
             workbook: workbook, localizer: localizer, columns: EventColumn.allCases.map { .standard($0) } + pipeline.extraColumns.prefix(room).map { .extra($0) },
             sources: sources, rowsPerSheet: rowsPerSheet, maxRows: maxRows
-        ) { event, column, text in
+        ) { source, column, text in
             // Once per text: the same long title on a thousand events is one problem.
             guard cutTexts.insert(text.hashValue).inserted else { return }
-            try diagnostics.emit(Diagnostic(file: inputs[event.source.input], line: event.source.line, "'\(column)' is longer than Excel's 32,767 characters; cut in the workbook (here and wherever the same text recurs)"))
+            try diagnostics.emit(Diagnostic(file: inputs[source.input], line: source.line, "'\(column)' is longer than Excel's 32,767 characters; cut in the workbook (here and wherever the same text recurs)"))
         }
     }
 }
