@@ -7,6 +7,16 @@ import Testing
     let de = try! Localizer(store: TestSupport.store, language: "de", timeZone: TestSupport.berlin)
     let en = try! Localizer(store: TestSupport.store, language: "en", timeZone: TestSupport.utc)
 
+    /// Every field of a pattern, short and long, in a buffer sized from the pattern.
+    @Test func patternsFillEveryFieldInEachWidth() {
+        let c = CivilDateTime(year: 2026, month: 3, day: 5, hour: 7, minute: 4, second: 9, millisecond: 0)
+        #expect(de.format(c, pattern: "EEEE, d. MMMM yyyy, H:mm:ss 'Uhr'") == "Donnerstag, 5. März 2026, 7:04:09 'Uhr'")
+        #expect(en.format(c, pattern: "dd/MM/yy HH.mm.ss M") == "05/03/26 07.04.09 3")
+        #expect(en.format(CivilDateTime(year: 987, month: 12, day: 31, hour: 23, minute: 59, second: 59, millisecond: 0), pattern: "yyyy-MM-dd") == "0987-12-31")
+        #expect(en.format(CivilDateTime(year: 12345, month: 1, day: 1, hour: 0, minute: 0, second: 0, millisecond: 0), pattern: "yyyy") == "12345")
+        #expect(en.format(c, pattern: "") == "")
+    }
+
     @Test func germanNumbersAndDatesUseGermanForms() {
         #expect(de.number(1_234_567) == "1.234.567")
         #expect(de.number(-1000) == "-1.000")

@@ -220,27 +220,64 @@ public final class Localizer {
         format(civil(timestamp), pattern: pack.format.date)
     }
 
-    /// Fills a pattern of `yyyy MMMM MM dd d HH mm ss EEEE` (compiled once per pattern).
+    /// Fills a pattern of `yyyy MMMM MM dd d HH mm ss EEEE` (compiled once per pattern), in one
+    /// buffer: the events' time column asks for one per event.
     public func format(_ c: CivilDateTime, pattern: String) -> String {
         let tokens = patternCache[pattern] ?? compile(pattern)
-        var out = ""
-        out.reserveCapacity(20)
+        var capacity = 0
         for token in tokens {
             switch token {
-            case .literal(let text): out += text
-            case .field(let ch, let n):
-                switch ch {
-                case "y": out += n == 2 ? pad(c.year % 100, 2) : pad(c.year, 4)
-                case "M": out += n >= 4 ? pack.format.monthNames[c.month - 1] : (n == 1 ? String(c.month) : pad(c.month, 2))
-                case "d": out += n == 1 ? String(c.day) : pad(c.day, 2)
-                case "H": out += n == 1 ? String(c.hour) : pad(c.hour, 2)
-                case "m": out += pad(c.minute, 2)
-                case "s": out += pad(c.second, 2)
-                default: out += pack.format.weekdayNames[c.isoWeekday - 1]
-                }
+            case .literal(let text): capacity += text.utf8.count
+            case .field("M", let n) where n >= 4: capacity += pack.format.monthNames[c.month - 1].utf8.count
+            case .field("E", _): capacity += pack.format.weekdayNames[c.isoWeekday - 1].utf8.count
+            case .field: capacity += 20
             }
         }
-        return out
+        return String(unsafeUninitializedCapacity: capacity) { buffer in
+            var end = 0
+            func append(_ text: String) {
+                for byte in text.utf8 {
+                    buffer[end] = byte
+                    end += 1
+                }
+            }
+            /// `value` in decimal, at least `width` digits.
+            func digits(_ value: Int, _ width: Int) {
+                if value < 0 {
+                    buffer[end] = UInt8(ascii: "-")
+                    end += 1
+                }
+                var magnitude = value.magnitude
+                var count = 1
+                var rest = magnitude / 10
+                while rest > 0 {
+                    count += 1
+                    rest /= 10
+                }
+                let total = max(count, width)
+                for i in stride(from: end + total - 1, through: end, by: -1) {
+                    buffer[i] = UInt8(48 + magnitude % 10)
+                    magnitude /= 10
+                }
+                end += total
+            }
+            for token in tokens {
+                switch token {
+                case .literal(let text): append(text)
+                case .field(let ch, let n):
+                    switch ch {
+                    case "y": if n == 2 { digits(c.year % 100, 2) } else { digits(c.year, 4) }
+                    case "M": if n >= 4 { append(pack.format.monthNames[c.month - 1]) } else { digits(c.month, n == 1 ? 1 : 2) }
+                    case "d": digits(c.day, n == 1 ? 1 : 2)
+                    case "H": digits(c.hour, n == 1 ? 1 : 2)
+                    case "m": digits(c.minute, 2)
+                    case "s": digits(c.second, 2)
+                    default: append(pack.format.weekdayNames[c.isoWeekday - 1])
+                    }
+                }
+            }
+            return end
+        }
     }
 
     private func compile(_ pattern: String) -> [PatternToken] {
