@@ -41,7 +41,10 @@ public struct FindingsEngine {
     private struct Ref {
         var time: Timestamp
         var actor: String
-        var reference: String
+        /// Where it was read, and its id: its reference's text is made only for a finding's
+        /// listed events (see `Evidence`), not for every event a rule looks at.
+        var source: SourceLocation
+        var id: String
         /// The event's position in the stream: its identity here.
         var sequence: Int
         var context: FindingContext
@@ -53,7 +56,14 @@ public struct FindingsEngine {
     /// finding's, so the finding keeps no more of it).
     private struct Evidence {
         var time: Timestamp
-        var reference: String
+        var source: SourceLocation
+        var id: String
+
+        /// `file:line`, with the event's id when it has one.
+        func reference(_ sources: [String]) -> String {
+            let file = source.input < sources.count ? sources[source.input] : "?"
+            return "\(file):\(source.line)" + (id.isEmpty ? "" : " (\(id))")
+        }
     }
 
     /// A finding being built.
@@ -77,7 +87,7 @@ public struct FindingsEngine {
         mutating func add(_ r: Ref, checkRepeat: Bool = false) {
             if checkRepeat { guard members.insert(r.sequence).inserted else { return } }
             count += 1
-            if evidence.count < FindingsEngine.maxReferences { evidence.append(Evidence(time: r.time, reference: r.reference)) }
+            if evidence.count < FindingsEngine.maxReferences { evidence.append(Evidence(time: r.time, source: r.source, id: r.id)) }
             if !r.actor.isEmpty { actors.insert(r.actor) }
             first = min(first, r.time)
             last = max(last, r.time)
@@ -88,7 +98,11 @@ public struct FindingsEngine {
     /// Per rule and subject: the incident being built (events newest first).
     private var anyFindings: [Int: [String: Open]] = [:]
     /// Per rule: events of the period it looked at (for the rule status table).
-    public private(set) var considered: [String: Int] = [:]
+    public var considered: [String: Int] {
+        rules.indices.reduce(into: [:]) { counts, i in if consideredCounts[i] > 0 { counts[rules[i].id, default: 0] += consideredCounts[i] } }
+    }
+    /// The same by the rule's index (counted per event: no hashing of its id).
+    private var consideredCounts: [Int]
     /// Per net-burst rule and actor: how many events of each page the window holds.
     private var windowPages: [Int: [String: [String: Int]]] = [:]
     /// Per rule and actor: events inside the window, newest first, and the burst being built.
@@ -136,6 +150,7 @@ public struct FindingsEngine {
 
     public init(rules: FindingRules, catalog: EventCatalog, period: ReportPeriod?, sources: [String]) {
         self.rules = rules.rules.map { Self.current($0, catalog: catalog) }
+        consideredCounts = Array(repeating: 0, count: rules.rules.count)
         self.catalog = catalog
         self.period = period
         self.sources = sources
@@ -172,9 +187,15 @@ public struct FindingsEngine {
 
     /// Interest per event key seen: most events concern no rule and cost one look-up.
     private var interestByKey: [String: Interest] = [:]
+    /// The same by the key's identity (the readers share recurring keys): no hashing per event.
+    private var interestIdentity = TextIdentityCache<Interest>(slots: 256)
 
     private mutating func interests(in key: String) -> Interest {
-        if let known = interestByKey[key] { return known }
+        if let known = interestIdentity.value(key) { return known }
+        if let known = interestByKey[key] {
+            interestIdentity.remember(key, known)
+            return known
+        }
         let canonical = catalog.canonicalKey(key)
         let concerned = rules.indices.filter { i in
             let rule = rules[i]
@@ -185,13 +206,13 @@ public struct FindingsEngine {
         let interest = Interest(canonical: canonical, rules: concerned)
         // Keys come from the inputs: remember a bounded number of them.
         if interestByKey.count < 100_000 { interestByKey[key] = interest }
+        interestIdentity.remember(key, interest)
         return interest
     }
 
     private func reference(_ e: AuditEvent) -> Ref {
-        let file = e.source.input < sources.count ? sources[e.source.input] : "?"
-        return Ref(
-            time: e.timestamp, actor: e.actor.identity, reference: "\(file):\(e.source.line)" + (e.id.isEmpty ? "" : " (\(e.id))"), sequence: sequence,
+        Ref(
+            time: e.timestamp, actor: e.actor.identity, source: e.source, id: e.id, sequence: sequence,
             context: FindingContext(e), page: e.target.id.isEmpty ? e.target.name : e.target.id)
     }
 
@@ -235,12 +256,12 @@ public struct FindingsEngine {
             switch rule.kind {
             case .any:
                 if inPeriod(e.timestamp), rule.matches(e, canonical: canonical) {
-                    considered[rule.id, default: 0] += 1
+                    consideredCounts[index] += 1
                     addToIncident(index, rule, e)
                 }
             case .burst:
                 if inPeriod(e.timestamp), rule.matches(e, canonical: canonical) {
-                    considered[rule.id, default: 0] += 1
+                    consideredCounts[index] += 1
                     addToBurst(index, rule, reference(e))
                 }
             case .netBurst:
@@ -252,7 +273,7 @@ public struct FindingsEngine {
                 }
                 // Only named pages count, each once in a window.
                 if inPeriod(e.timestamp), rule.matches(e, canonical: canonical), !e.target.isEmpty {
-                    considered[rule.id, default: 0] += 1
+                    consideredCounts[index] += 1
                     guard !undone(index, rule, e) else { continue }
                     // Whether the page was created just before is known once the stream is
                     // past the window before this event: it waits until then.
@@ -264,13 +285,13 @@ public struct FindingsEngine {
                 }
             case .newLocation:
                 guard rule.matches(e, canonical: canonical) else { continue }
-                if inPeriod(e.timestamp) { considered[rule.id, default: 0] += 1 }
+                if inPeriod(e.timestamp) { consideredCounts[index] += 1 }
                 // A login without a place cannot be new; it is no history either.
                 if !e.country.isEmpty || !e.city.isEmpty { addLogin(index, rule, e) }
             case .sequence:
                 let isThen = rule.matches(e, canonical: canonical)
                 let isFirst = (rule.first ?? []).contains(where: { $0.matches(e, canonical: canonical) })
-                if isThen && inPeriod(e.timestamp) { considered[rule.id, default: 0] += 1 }
+                if isThen && inPeriod(e.timestamp) { consideredCounts[index] += 1 }
                 if isFirst { correlate(index, rule, e, asFirst: true) }
                 if isThen && inPeriod(e.timestamp) {
                     if rule.ordered == false {
@@ -482,7 +503,7 @@ public struct FindingsEngine {
         return results.map { index, open in
             Finding(
                 ruleID: rules[index].id, severity: rules[index].severity, count: open.count, actors: open.actors.sorted(), first: open.first, last: open.last,
-                references: open.evidence.sorted { $0.time < $1.time }.map(\.reference), subject: open.subject, subjectKind: open.subjectKind, context: open.context)
+                references: open.evidence.sorted { $0.time < $1.time }.map { $0.reference(sources) }, subject: open.subject, subjectKind: open.subjectKind, context: open.context)
         }.sorted(by: Finding.before)
     }
 }
