@@ -21,6 +21,25 @@ import Testing
         #expect(XLSXText.cell(String(repeating: "a", count: 32_767), marker: " [cut]").truncated == false)
     }
 
+    /// The cut falls before a character that would cross the limit, never inside it: an
+    /// accent on its letter, a flag's two halves, a family of four joined stay whole or go.
+    @Test func aCutNeverSplitsACharacter() {
+        let budget = 32_767 - " [cut]".utf16.count
+        for (character, width) in [("e\u{301}", 2), ("🇩🇪", 4), ("👨‍👩‍👧‍👦", 11)] {
+            for before in [budget - width, budget - width + 1] {
+                let text = String(repeating: "a", count: before) + character + String(repeating: "b", count: 100)
+                let (cut, truncated) = XLSXText.cell(text, marker: " [cut]")
+                #expect(truncated)
+                let kept = before + width <= budget ? String(repeating: "a", count: before) + character + String(repeating: "b", count: budget - before - width) : String(repeating: "a", count: before)
+                #expect(cut == kept + " [cut]")
+            }
+        }
+        // ASCII throughout is cut at the limit; an accent after the last letter kept takes it along.
+        let ascii = String(repeating: "a", count: budget) + String(repeating: "b", count: 10)
+        #expect(XLSXText.cell(ascii, marker: " [cut]") == (String(repeating: "a", count: budget) + " [cut]", true))
+        #expect(XLSXText.cell(String(repeating: "a", count: budget) + "\u{301}" + String(repeating: "b", count: 10), marker: " [cut]") == (String(repeating: "a", count: budget - 1) + " [cut]", true))
+    }
+
     @Test(arguments: [
         ("Events", [String](), "Events"),
         ("Ereignisse: [alle]*?/\\", [], "Ereignisse alle"),

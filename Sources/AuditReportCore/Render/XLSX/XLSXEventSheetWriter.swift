@@ -22,9 +22,10 @@ public final class XLSXEventSheetWriter {
     private let maxRows: Int?
     private let sources: [String]
     private let onTruncated: (SourceLocation, String, String) throws -> Void
-    /// Texts seen to go into a cell as they are, by identity (most recur: labels, keys,
-    /// e-mails, pages), so that each is scanned once, not on every row.
-    private var cleanTexts = TextIdentityCache<Bool>(slots: 1 << 11)
+    /// What a text needs for a cell, remembered by the text's identity (most recur: labels,
+    /// keys, e-mails, pages; a long title on many events), so that each is scanned once, not on
+    /// every row. nil: it goes in as it is.
+    private var cellTexts = TextIdentityCache<(text: String, truncated: Bool)?>(slots: 1 << 11)
     private var sheet: XLSXSheet?
     private var row = 0
     /// Sheets written, in order.
@@ -178,11 +179,15 @@ public final class XLSXEventSheetWriter {
     /// cut at Excel's limit is told to `onTruncated`.
     @inline(__always)
     private func safeCell(_ text: String, column: Int, source: SourceLocation) throws -> String? {
-        if text.isEmpty || cleanTexts.value(text) != nil { return nil }
-        guard let safe = XLSXText.changedCell(text, marker: marker) else {
-            cleanTexts.remember(text, true)
-            return nil
+        if text.isEmpty { return nil }
+        let safe: (text: String, truncated: Bool)?
+        if let known = cellTexts.value(text) {
+            safe = known
+        } else {
+            safe = XLSXText.changedCell(text, marker: marker)
+            cellTexts.remember(text, safe)
         }
+        guard let safe else { return nil }
         if safe.truncated { try onTruncated(source, messageNames[column], text) }
         return safe.text
     }

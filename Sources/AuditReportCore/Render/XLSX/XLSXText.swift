@@ -52,16 +52,25 @@ public enum XLSXText {
         // UTF-16 units never exceed UTF-8 bytes, and counting bytes is free.
         guard result.utf8.count > maxCellCharacters, result.utf16.count > maxCellCharacters else { return needsWork ? (result, false) : nil }
         // Excel counts UTF-16 units; cut on a character boundary.
-        var cut = ""
-        var units = 0
         let budget = maxCellCharacters - marker.utf16.count
-        for ch in result {
-            let n = ch.utf16.count
-            if units + n > budget { break }
-            cut.append(ch)
-            units += n
+        // ASCII up to and past the cut (as most long texts are): every place between two ASCII
+        // characters is a boundary (CR LF, the one pair that is not, is folded by now).
+        let asciiCut = result.utf8.withContiguousStorageIfAvailable { bytes in
+            bytes.count > budget && !bytes[...budget].contains { $0 >= 0x80 }
         }
-        return (cut + marker, true)
+        if asciiCut == true { return (String(result.utf8.prefix(budget))! + marker, true) }
+        // Else step over characters (a String built by appending each cost 500 instructions a
+        // character).
+        var units = 0
+        var end = result.startIndex
+        while end < result.endIndex {
+            let next = result.index(after: end)
+            let n = result.utf16.distance(from: end, to: next)
+            if units + n > budget { break }
+            units += n
+            end = next
+        }
+        return (String(result[..<end]) + marker, true)
     }
 
     /// `_xHHHH_` starting at `i`.
