@@ -221,7 +221,9 @@ public final class Localizer {
     }
 
     /// Fills a pattern of `yyyy MMMM MM dd d HH mm ss EEEE` (compiled once per pattern), in one
-    /// buffer: the events' time column asks for one per event.
+    /// buffer on the stack: the events' time column asks for one per event. The text is made
+    /// from it at its size (made in place, it kept the buffer's room for 20 digits a field, and
+    /// the tables of a busy month hold tens of thousands of such texts).
     public func format(_ c: CivilDateTime, pattern: String) -> String {
         let tokens = patternCache[pattern] ?? compile(pattern)
         var capacity = 0
@@ -233,7 +235,7 @@ public final class Localizer {
             case .field: capacity += 20
             }
         }
-        return String(unsafeUninitializedCapacity: capacity) { buffer in
+        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: capacity) { buffer in
             var end = 0
             func append(_ text: String) {
                 for byte in text.utf8 {
@@ -276,7 +278,7 @@ public final class Localizer {
                     }
                 }
             }
-            return end
+            return String(decoding: UnsafeBufferPointer(rebasing: buffer[..<end]), as: UTF8.self)
         }
     }
 
