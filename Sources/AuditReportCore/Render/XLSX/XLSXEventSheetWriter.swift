@@ -113,15 +113,13 @@ public final class XLSXEventSheetWriter {
         row = 0
     }
 
-    /// Makes the event's row and writes it (both steps on this thread); with `texts` (the
-    /// run's `EventTexts` of the event, made with the run's extra columns, of which this sheet's
-    /// are the first), from those.
-    public func write(_ e: AuditEvent, texts: EventTexts? = nil) throws {
+    /// Makes the event's row and writes it (both steps on this thread).
+    public func write(_ e: AuditEvent) throws {
         if let maxRows, written >= maxRows {
             omitted += 1
             return
         }
-        try write(row(e, texts: texts))
+        try write(row(e))
     }
 
     /// Makes the row of an event from its texts (see `row(timestamp:source:texts:)`) and writes it.
@@ -139,8 +137,9 @@ public final class XLSXEventSheetWriter {
         takesEventTexts && texts.cells.count == columns.count
     }
 
-    /// The row of an event from its time, its place in its input and its `EventTexts` (which
-    /// this sheet `takes`): the texts' array is kept, and only a text that must change for a
+    /// The row of an event from its time, its place in its input and its `EventTexts` (the
+    /// run's, made with the run's extra columns, of which this sheet's are the first; see
+    /// `takes`): the texts' array is kept, and only a text that must change for a
     /// cell is replaced in it (the time column's text is not written: its cell is a date).
     public func row(timestamp: Timestamp, source: SourceLocation, texts: EventTexts) throws -> Row {
         precondition(takes(texts))
@@ -152,9 +151,8 @@ public final class XLSXEventSheetWriter {
     }
 
     /// The event's cells, texts made safe for a cell; a text cut at Excel's limit is told to
-    /// `onTruncated`. Uses the localizer (for the texts unless given), not the workbook.
-    public func row(_ e: AuditEvent, texts: EventTexts? = nil) throws -> Row {
-        if let texts, takes(texts) { return try row(timestamp: e.timestamp, source: e.source, texts: texts) }
+    /// `onTruncated`. Uses the localizer, not the workbook.
+    public func row(_ e: AuditEvent) throws -> Row {
         let extras = extraNames.isEmpty ? [] : Field.values(of: e.extras, for: extraNames)
         var row = Row(serial: 0, texts: [])
         row.texts.reserveCapacity(columns.count)
