@@ -117,6 +117,38 @@ import Testing
         #expect(bytes.withUnsafeBufferPointer { decoder.decode($0, source: SourceLocation(input: 0, line: 1)) } == nil)
     }
 
+    /// Member names are matched as bytes where they stand: a name that only starts or ends like
+    /// a known one is no known one, an escaped name goes the general way (which reads it as the
+    /// name), a time with an escape or a letter past ASCII is read as text, and each audience
+    /// spelling gives its level every time it recurs (it is looked up once per decoder).
+    @Test func namesAreMatchedAsBytesAndTimesAndAudiencesReadAsTheGeneralWayReadsThem() {
+        let base = #"{"id":"e1","timestamp":"2026-10-08T00:39:07.342Z","actor":{"id":"u1","type":"person","person":{"email":"a@x.de"}},"type":"page.viewed","details":{"page_name":"P"}}"#
+        for near in [#""typ":"page.viewed""#, #""types":"page.viewed""#, #""Type":"page.viewed""#, #""":"page.viewed""#] {
+            let line = base.replacingOccurrences(of: #""type":"page.viewed""#, with: near)
+            #expect(fast(line) == nil, "\(line)")
+        }
+        let escapedName = base.replacingOccurrences(of: #""type":"page.viewed""#, with: #""t\u0079pe":"page.viewed""#)
+        #expect(fast(escapedName) == nil)
+        #expect(general(escapedName)?.key == "page.viewed")
+        let escapedTime = base.replacingOccurrences(of: #""2026-10-08T00:39:07.342Z""#, with: #""2026-10-08T00:39:07.342\u005A""#)
+        #expect(fast(escapedTime) != nil)
+        #expect(fast(escapedTime) == general(escapedTime))
+        #expect(fast(escapedTime) == fast(base))
+        let spacedTime = base.replacingOccurrences(of: #""2026-10-08T00:39:07.342Z""#, with: #"  "2026-10-08T00:39:07.342Z" "#)
+        #expect(fast(spacedTime) == fast(base))
+        let germanTime = base.replacingOccurrences(of: #""2026-10-08T00:39:07.342Z""#, with: #""8. März 2026""#)
+        #expect(fast(germanTime) == general(germanTime))
+        let repeatedTime = base.replacingOccurrences(of: #""id":"e1","#, with: #""id":"e1","timestamp":"2026-10-09T00:00:00Z","#)
+        #expect(fast(repeatedTime) == nil)
+        for spelling in ["shared_to_web", "Shared to web", "Im Web geteilt", "shared_internally", "no such level", "shared_to_web", "Im Web geteilt", "no such level"] {
+            let line = base.replacingOccurrences(of: #"{"page_name":"P"}"#, with: #"{"page_name":"P","page_audience":"\#(spelling)"}"#)
+            let event = fast(line)
+            #expect(event != nil)
+            #expect(event == general(line), "\(spelling)")
+            #expect(event?.audience == TestSupport.store.audience(spelling), "\(spelling)")
+        }
+    }
+
     private func mutate(_ value: JSONValue, _ random: inout SampleRandom, depth: Int) -> JSONValue {
         guard case .object(var object) = value, !object.members.isEmpty else { return value }
         let i = random.below(object.members.count)

@@ -20,6 +20,7 @@ struct AuditCSVReader {
     let tokenizer: CSVTokenizer
     let context: ReadContext
     private let countryCache = CountryCache()
+    private let audiences: AudienceLookup
 
     /// Column positions of the known fields, and the unknown ones with their header text.
     struct Layout {
@@ -36,6 +37,7 @@ struct AuditCSVReader {
     init(reader: ByteReader, context: ReadContext) {
         tokenizer = CSVTokenizer(reader: reader, delimiter: CSVTokenizer.detectDelimiter(reader.lookahead()))
         self.context = context
+        audiences = AudienceLookup(store: context.store)
     }
 
     /// - Throws: `ReadError` (missing columns, unterminated quote, …), `StrictModeError`.
@@ -211,7 +213,7 @@ struct AuditCSVReader {
         var unknownAudience: String?
         let audienceText = text(layout.fields[.audience]).trimmingSpaces()
         if !audienceText.isEmpty {
-            if let level = context.store.audience(audienceText) {
+            if let level = audiences(audienceText) {
                 event.audience = level
             } else {
                 event.details.append(Field("page_audience", audienceText))

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Decodes one JSON line of the shape Notion's webhook and most SIEMs store (Notion's body
 /// `{"event": {…}}` or the bare event) straight into an `AuditEvent`, without a JSON tree.
 ///
@@ -9,10 +11,22 @@
 /// no type or time, a time it cannot read) gives nil, and the line goes the general way
 /// (`JSONParser`, `SIEMRecordUnwrapper`, `SIEMEventNormalizer`), which also words every problem.
 /// What it returns is what the general way makes of the same line (a test compares them).
+///
+/// Member names are compared as bytes where they stand (a String made for each, and compared
+/// with each name in turn, had been a sixth of the decoding); only a detail's name becomes text,
+/// shared. The time is parsed where it stands too.
 struct SIEMLineDecoder {
     let store: LocaleStore
     /// Recurring texts (actors, workspaces, pages, places) made once and shared across lines.
     var strings = StringInterner()
+    /// Audience cells to levels, each spelling looked up once.
+    let audiences: AudienceLookup
+
+    init(store: LocaleStore, strings: StringInterner = StringInterner()) {
+        self.store = store
+        self.strings = strings
+        audiences = AudienceLookup(store: store)
+    }
 
     /// The event of `line` (no line end), or nil when the line is not of the known shape.
     func decode(_ line: UnsafeBufferPointer<UInt8>, source: SourceLocation) -> AuditEvent? {
@@ -20,8 +34,8 @@ struct SIEMLineDecoder {
         guard cursor.skip(0x7B) else { return nil }
         let event: Fields?
         // `{"event": {…}}` holds the event; a bare event starts with one of its own members.
-        guard let first = cursor.key() else { return nil }
-        if first == "event" {
+        guard let first = cursor.name() else { return nil }
+        if Cursor.is(first, "event") {
             guard cursor.skip(0x3A), cursor.skip(0x7B) else { return nil }
             event = readEvent(&cursor, firstKey: nil)
             guard event != nil, cursor.skip(0x7D) else { return nil }
@@ -36,6 +50,8 @@ struct SIEMLineDecoder {
     /// The members of an event, as read.
     private struct Fields {
         var id: String?
+        /// The time's bytes in the line, when plain ASCII; else its text.
+        var time: UnsafeBufferPointer<UInt8>?
         var timestamp: String?
         var workspaceID: String?
         var workspaceName: String?
@@ -53,30 +69,45 @@ struct SIEMLineDecoder {
 
     /// Reads the event object's members up to (not including) its closing brace; the opening
     /// brace and, for a bare event, the first key and its colon are already read.
-    private func readEvent(_ cursor: inout Cursor, firstKey: String?) -> Fields? {
+    private func readEvent(_ cursor: inout Cursor, firstKey: UnsafeBufferPointer<UInt8>?) -> Fields? {
         var fields = Fields()
         var key = firstKey
         if key == nil {
             if cursor.peek(0x7D) { return nil }
-            guard let k = cursor.key(), cursor.skip(0x3A) else { return nil }
+            guard let k = cursor.name(), cursor.skip(0x3A) else { return nil }
             key = k
         }
         while let name = key {
-            switch name {
             // The event's id and time are its own: not worth a slot.
-            case "id": guard cursor.once(&fields.id, shared: false) else { return nil }
-            case "timestamp": guard cursor.once(&fields.timestamp, shared: false) else { return nil }
-            case "workspace_id": guard cursor.once(&fields.workspaceID) else { return nil }
-            case "workspace_name": guard cursor.once(&fields.workspaceName) else { return nil }
-            case "ip_address": guard cursor.once(&fields.ipAddress) else { return nil }
-            case "platform": guard cursor.once(&fields.platform) else { return nil }
-            case "type": guard cursor.once(&fields.type) else { return nil }
-            case "actor": guard fields.actor == nil, let v = readActor(&cursor) else { return nil }; fields.actor = v
-            case "details": guard fields.details == nil, readDetails(&cursor, into: &fields) else { return nil }
-            default: return nil
+            if Cursor.is(name, "id") {
+                guard cursor.once(&fields.id, shared: false) else { return nil }
+            } else if Cursor.is(name, "timestamp") {
+                guard fields.time == nil && fields.timestamp == nil else { return nil }
+                if let bytes = cursor.asciiBytes() {
+                    fields.time = bytes
+                } else {
+                    guard cursor.once(&fields.timestamp, shared: false) else { return nil }
+                }
+            } else if Cursor.is(name, "workspace_id") {
+                guard cursor.once(&fields.workspaceID) else { return nil }
+            } else if Cursor.is(name, "workspace_name") {
+                guard cursor.once(&fields.workspaceName) else { return nil }
+            } else if Cursor.is(name, "ip_address") {
+                guard cursor.once(&fields.ipAddress) else { return nil }
+            } else if Cursor.is(name, "platform") {
+                guard cursor.once(&fields.platform) else { return nil }
+            } else if Cursor.is(name, "type") {
+                guard cursor.once(&fields.type) else { return nil }
+            } else if Cursor.is(name, "actor") {
+                guard fields.actor == nil, let v = readActor(&cursor) else { return nil }
+                fields.actor = v
+            } else if Cursor.is(name, "details") {
+                guard fields.details == nil, readDetails(&cursor, into: &fields) else { return nil }
+            } else {
+                return nil
             }
             if cursor.skip(0x2C) {
-                guard let k = cursor.key(), cursor.skip(0x3A) else { return nil }
+                guard let k = cursor.name(), cursor.skip(0x3A) else { return nil }
                 key = k
             } else {
                 key = nil
@@ -84,7 +115,7 @@ struct SIEMLineDecoder {
         }
         guard cursor.skip(0x7D) else { return nil }
         // The general way looks for details elsewhere when there are none, and words a missing type or time.
-        guard fields.details != nil, let type = fields.type, !type.isEmpty, fields.timestamp != nil else { return nil }
+        guard fields.details != nil, let type = fields.type, !type.isEmpty, fields.time != nil || fields.timestamp != nil else { return nil }
         return fields
     }
 
@@ -94,28 +125,35 @@ struct SIEMLineDecoder {
         var personEmail: String?, personName: String?, person = false
         if !cursor.skip(0x7D) {
             repeat {
-                guard let key = cursor.key(), cursor.skip(0x3A) else { return nil }
-                switch key {
-                case "id": guard cursor.once(&id) else { return nil }
-                case "type": guard cursor.once(&type) else { return nil }
-                case "name": guard cursor.once(&name) else { return nil }
-                case "email": guard cursor.once(&email) else { return nil }
-                case "object": guard cursor.once(&object) else { return nil }
-                case "person":
+                guard let key = cursor.name(), cursor.skip(0x3A) else { return nil }
+                if Cursor.is(key, "id") {
+                    guard cursor.once(&id) else { return nil }
+                } else if Cursor.is(key, "type") {
+                    guard cursor.once(&type) else { return nil }
+                } else if Cursor.is(key, "name") {
+                    guard cursor.once(&name) else { return nil }
+                } else if Cursor.is(key, "email") {
+                    guard cursor.once(&email) else { return nil }
+                } else if Cursor.is(key, "object") {
+                    guard cursor.once(&object) else { return nil }
+                } else if Cursor.is(key, "person") {
                     guard !person, cursor.skip(0x7B) else { return nil }
                     person = true
                     if !cursor.skip(0x7D) {
                         repeat {
-                            guard let k = cursor.key(), cursor.skip(0x3A) else { return nil }
-                            switch k {
-                            case "email": guard cursor.once(&personEmail) else { return nil }
-                            case "name": guard cursor.once(&personName) else { return nil }
-                            default: return nil
+                            guard let k = cursor.name(), cursor.skip(0x3A) else { return nil }
+                            if Cursor.is(k, "email") {
+                                guard cursor.once(&personEmail) else { return nil }
+                            } else if Cursor.is(k, "name") {
+                                guard cursor.once(&personName) else { return nil }
+                            } else {
+                                return nil
                             }
                         } while cursor.skip(0x2C)
                         guard cursor.skip(0x7D) else { return nil }
                     }
-                default: return nil
+                } else {
+                    return nil
                 }
             } while cursor.skip(0x2C)
             guard cursor.skip(0x7D) else { return nil }
@@ -134,10 +172,12 @@ struct SIEMLineDecoder {
     private func readDetails(_ cursor: inout Cursor, into fields: inout Fields) -> Bool {
         guard cursor.skip(0x7B) else { return false }
         var details: [(key: String, value: String)] = []
+        // Room for the usual few (grown from empty, the array had been made twice per event).
+        details.reserveCapacity(4)
         if !cursor.skip(0x7D) {
             repeat {
-                guard let key = cursor.key(), cursor.skip(0x3A) else { return false }
-                if key == "target" {
+                guard let name = cursor.name(), cursor.skip(0x3A) else { return false }
+                if Cursor.is(name, "target") {
                     // One target: the general way would read a second one too (fields in between).
                     guard fields.targetIndex < 0 else { return false }
                     fields.targetIndex = details.count
@@ -151,7 +191,7 @@ struct SIEMLineDecoder {
                     continue
                 }
                 // A repeated member: the general way keeps the last value at the first place.
-                guard let value = cursor.string(), !details.contains(where: { $0.key == key }) else { return false }
+                guard let key = cursor.text(of: name), let value = cursor.string(), !details.contains(where: { $0.key == key }) else { return false }
                 details.append((key, value))
             } while cursor.skip(0x2C)
             guard cursor.skip(0x7D) else { return false }
@@ -167,7 +207,7 @@ struct SIEMLineDecoder {
         var members: [(key: String, value: String)] = []
         if !cursor.skip(0x7D) {
             repeat {
-                guard members.count < 6, let key = cursor.key(), cursor.skip(0x3A), let value = cursor.string(), Self.value(key, in: members) == nil else { return nil }
+                guard members.count < 6, let name = cursor.name(), let key = cursor.text(of: name), cursor.skip(0x3A), let value = cursor.string(), Self.value(key, in: members) == nil else { return nil }
                 members.append((key, value))
             } while cursor.skip(0x2C)
             guard cursor.skip(0x7D) else { return nil }
@@ -185,7 +225,7 @@ struct SIEMLineDecoder {
 
     /// The event, as `SIEMEventNormalizer.normalize` makes it.
     private func make(_ f: Fields, source: SourceLocation) -> AuditEvent? {
-        guard let key = f.type, let timeText = f.timestamp, let parsed = TimestampParser.parse(timeText) else { return nil }
+        guard let key = f.type, let parsed = f.time.map(TimestampParser.parse(bytes:)) ?? f.timestamp.flatMap(TimestampParser.parse) else { return nil }
         let timestamp: Timestamp
         switch parsed {
         case .instant(let t): timestamp = t
@@ -207,7 +247,8 @@ struct SIEMLineDecoder {
                 if let target = f.target {
                     // As `SIEMEventNormalizer.readTarget`.
                     if let type = Self.value("type", in: target), let id = Self.value(type, in: target) {
-                        result.target.kind = String(type.dropLast(3))
+                        // Most targets are pages: their kind needs no new text.
+                        result.target.kind = type == "page_id" ? "page" : String(type.dropLast(3))
                         result.target.id = id
                     } else {
                         if let id = Self.value("id", in: target) { result.target.id = id }
@@ -223,7 +264,7 @@ struct SIEMLineDecoder {
             let (name, value) = all[index]
             switch name {
             case "page_audience":
-                if let level = store.audience(value) { result.audience = level } else { details.append(Field("page_audience", value)) }
+                if let level = audiences(value) { result.audience = level } else { details.append(Field("page_audience", value)) }
             case "page_name":
                 result.target.name = value
                 if result.target.kind.isEmpty { result.target.kind = "page" }
@@ -272,7 +313,51 @@ struct SIEMLineDecoder {
             }
         }
 
-        mutating func key() -> String? { string(shared: false) }
+        /// A member's name as its bytes in the line; nil when it has an escape or a control
+        /// character (the general way reads it).
+        mutating func name() -> UnsafeBufferPointer<UInt8>? {
+            guard skip(0x22) else { return nil }
+            let start = i
+            while i < bytes.count {
+                let c = bytes[i]
+                if c == 0x22 {
+                    i += 1
+                    return UnsafeBufferPointer(rebasing: bytes[start..<(i - 1)])
+                }
+                if c == 0x5C || c < 0x20 { return nil }
+                i += 1
+            }
+            return nil
+        }
+
+        /// A string's bytes in the line when it is plain ASCII without escapes; else nil, and
+        /// nothing is read.
+        mutating func asciiBytes() -> UnsafeBufferPointer<UInt8>? {
+            let at = i
+            guard skip(0x22) else { return nil }
+            let start = i
+            while i < bytes.count {
+                let c = bytes[i]
+                if c == 0x22 {
+                    i += 1
+                    return UnsafeBufferPointer(rebasing: bytes[start..<(i - 1)])
+                }
+                if c == 0x5C || c < 0x20 || c >= 0x80 { break }
+                i += 1
+            }
+            i = at
+            return nil
+        }
+
+        /// The text of a name read by `name()` (shared: detail names recur), or nil when it is
+        /// not valid UTF-8.
+        func text(of name: UnsafeBufferPointer<UInt8>) -> String? { strings.validString(name) }
+
+        /// Whether a name read by `name()` is `expected`.
+        @inline(__always)
+        static func `is`(_ name: UnsafeBufferPointer<UInt8>, _ expected: StaticString) -> Bool {
+            name.count == expected.utf8CodeUnitCount && memcmp(name.baseAddress!, expected.utf8Start, name.count) == 0
+        }
 
         /// Reads a string into `slot`, which must still be empty (a member given twice is left to
         /// the general way, which keeps the last value).
