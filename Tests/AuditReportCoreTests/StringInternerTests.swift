@@ -60,4 +60,17 @@ import Testing
             }
         }
     }
+
+    /// `containsASCII` finds what `contains` finds: at the start, the end, across a near miss,
+    /// in text with letters past ASCII, in long shared texts and short inline ones.
+    @Test func containsASCIIFindsWhatContainsFinds() {
+        let texts = ["", "s", ".settings", ".settings.", "workspace.settings.updated", "a..settings.x", "..settings.settings.",
+                     "Übersicht.settings.München", "workspace.setting.updated", "integration", "page.integration_added", "guest.added",
+                     String(repeating: "x.settings", count: 40) + ".", "integratio", "Integration", "ÜÜintegration"]
+        for text in texts {
+            #expect(text.containsASCII(".settings.") == text.contains(".settings."), "\(text)")
+            #expect(text.containsASCII("integration") == text.contains("integration"), "\(text)")
+            #expect(text.containsASCII("s") == text.contains("s"), "\(text)")
+        }
+    }
 }

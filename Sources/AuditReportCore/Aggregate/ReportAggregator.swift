@@ -250,7 +250,7 @@ public struct ReportAggregator {
     /// Who was given access by a guest or integration permission event.
     fileprivate static func gainedAccess(_ e: AuditEvent) -> String {
         let who = e.detail("entity.person.email") ?? e.detail("entity.name") ?? e.detail("entity.bot.name") ?? e.detail("entity.id") ?? e.detail("member.person.email")
-        return who ?? (e.key.contains("integration") ? "integration" : "guest")
+        return who ?? (e.key.containsASCII("integration") ? "integration" : "guest")
     }
 
     /// Events per category of the period.

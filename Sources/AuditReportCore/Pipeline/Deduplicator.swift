@@ -262,7 +262,7 @@ public struct Deduplicator {
                 resolvedTwins.insert(event.source)
             }
             event.ambiguity = .none
-            try emit(event)
+            try emit(consume event)
         }
         // The emptied array keeps its capacity for the next second.
         swap(&events, &window)

@@ -78,3 +78,20 @@ extension String {
         return String(self[start..<end])
     }
 }
+
+extension String {
+    /// Whether the ASCII text `part` occurs in this text, found among its UTF-8 bytes.
+    /// `contains(_:)` on two Strings goes through Foundation's `range(of:)`, a few thousand
+    /// instructions a call; the findings ask this of every event they look at.
+    func containsASCII(_ part: StaticString) -> Bool {
+        let n = part.utf8CodeUnitCount
+        guard n > 0 else { return true }
+        var text = self
+        return text.withUTF8 { bytes in
+            guard bytes.count >= n else { return false }
+            let first = part.utf8Start.pointee
+            for i in 0...(bytes.count - n) where bytes[i] == first && memcmp(bytes.baseAddress! + i, part.utf8Start, n) == 0 { return true }
+            return false
+        }
+    }
+}

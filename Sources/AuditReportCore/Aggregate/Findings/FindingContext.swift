@@ -54,7 +54,7 @@ public struct FindingContext: Equatable, Sendable {
         }
         // A setting's new state; "?" only for a switch whose event does not say it (an export
         // row), not for events that are no switch (a key revoked, an owner added).
-        let isSetting = e.key.contains(".settings.") || e.key.hasPrefix("ui.organization.") || e.key.hasPrefix("workspace.mcp.") || e.key.hasPrefix("workspace.ekm.")
+        let isSetting = e.key.containsASCII(".settings.") || e.key.hasPrefix("ui.organization.") || e.key.hasPrefix("workspace.mcp.") || e.key.hasPrefix("workspace.ekm.")
         if isSetting || FindingContext.isSwitch(e.key) {
             if let state = e.detail("state") ?? e.detail("value") {
                 FindingContext.add(e.key + "=" + state, to: &settings)

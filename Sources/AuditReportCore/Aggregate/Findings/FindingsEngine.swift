@@ -34,6 +34,9 @@ public struct Finding: Equatable, Sendable {
 public struct FindingsEngine {
     public static let maxReferences = 200
     let rules: [FindingRule]
+    /// Per rule, its undo window in milliseconds (read for every event while events wait: read
+    /// through the rule, it copied the rule each time).
+    private let undoLimits: [Int64]
     let catalog: EventCatalog
     let period: ReportPeriod?
     let sources: [String]
@@ -150,6 +153,7 @@ public struct FindingsEngine {
 
     public init(rules: FindingRules, catalog: EventCatalog, period: ReportPeriod?, sources: [String]) {
         self.rules = rules.rules.map { Self.current($0, catalog: catalog) }
+        undoLimits = rules.rules.map { Int64($0.undoMinutes ?? 60) * 60_000 }
         consideredCounts = Array(repeating: 0, count: rules.rules.count)
         self.catalog = catalog
         self.period = period
@@ -385,7 +389,7 @@ public struct FindingsEngine {
             }
         }
         for (index, byKey) in undos {
-            let limit = Int64(rules[index].undoMinutes ?? 60) * 60_000
+            let limit = undoLimits[index]
             undos[index] = byKey.compactMapValues { times in
                 var times = times
                 while let newest = times.first, newest.milliseconds - now.milliseconds > limit { times.removeFirst() }
@@ -408,8 +412,8 @@ public struct FindingsEngine {
     /// oldest-waiting front, nothing allocated: this runs for every event while any wait).
     private func waitingDue(before now: Timestamp) -> Bool {
         waiting.contains { index, queue in
-            guard let next = queue.first else { return false }
-            return next.0.time.milliseconds - now.milliseconds > Int64(rules[index].undoMinutes ?? 60) * 60_000
+            guard let time = queue.withFirst({ $0.0.time }) else { return false }
+            return time.milliseconds - now.milliseconds > undoLimits[index]
         }
     }
 
@@ -514,6 +518,8 @@ struct Queue<Element> {
     private var head = 0
 
     var first: Element? { head < storage.count ? storage[head] : nil }
+    /// What `body` makes of the first element, read in place (`first` copies it), or nil.
+    func withFirst<R>(_ body: (borrowing Element) -> R) -> R? { head < storage.count ? body(storage[head]) : nil }
     var count: Int { storage.count - head }
     var isEmpty: Bool { head >= storage.count }
     var elements: ArraySlice<Element> { storage[head...] }
