@@ -85,7 +85,7 @@ struct AuditCSVReader {
             func text(_ index: Int?) -> String {
                 guard let index else { return "" }
                 // A cell this tool's CSV writer neutralized (`'=…`) reads as what it was.
-                if let s = record.string(index, strings: strings) { return s.utf8.first == 0x27 ? CSVWriter.unneutralize(s) : s }
+                if let s = record.string(index, strings: strings) { return record.fieldBytes(index).first == 0x27 ? CSVWriter.unneutralize(s) : s }
                 invalidColumns.append(layout.header[index])
                 return record.repairedString(index)
             }
@@ -236,9 +236,16 @@ struct AuditCSVReader {
 
     /// The ISO code of a country cell (repeated cells are looked up once per reader).
     private func country(_ text: String) -> String {
-        if let known = countryCache.codes[text] { return known }
-        let code = context.store.country(text)
-        if countryCache.codes.count < 10_000 { countryCache.codes[text] = code }
+        // By the cell's identity first (it recurs as the same String), then by its text.
+        if let known = countryCache.byIdentity.value(text) { return known }
+        let code: String
+        if let known = countryCache.codes[text] {
+            code = known
+        } else {
+            code = context.store.country(text)
+            if countryCache.codes.count < 10_000 { countryCache.codes[text] = code }
+        }
+        countryCache.byIdentity.remember(text, code)
         return code
     }
 
@@ -308,4 +315,5 @@ struct AuditCSVReader {
 /// Country cells already looked up by one reader (a reader is used on one thread).
 private final class CountryCache {
     var codes: [String: String] = [:]
+    var byIdentity = TextIdentityCache<String>(slots: 256)
 }

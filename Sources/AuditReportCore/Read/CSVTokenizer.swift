@@ -1,6 +1,10 @@
 /// One CSV record: the bytes of its fields end to end, with where each field ends.
+///
+/// The bytes are kept in memory of the record's own (`RecordBytes`, copied on write), so a field
+/// is read where it lies: through an array, each cell's read retained and released the array
+/// and checked it for uniqueness, and each append did too.
 public struct CSVRecord {
-    public var bytes: [UInt8] = []
+    private var storage = RecordBytes()
     public var ends: [Int] = []
     /// The line the record starts on.
     public var line = 0
@@ -9,21 +13,29 @@ public struct CSVRecord {
 
     public var count: Int { ends.count }
 
-    /// The field's bytes.
-    public func field(_ index: Int) -> ArraySlice<UInt8> {
+    /// Bytes of all fields together.
+    var byteCount: Int { storage.count }
+
+    /// The field's bytes, where they lie: valid while the record lives and is not changed.
+    @inline(__always)
+    func fieldBytes(_ index: Int) -> UnsafeBufferPointer<UInt8> {
         let start = index == 0 ? 0 : ends[index - 1]
-        return bytes[start..<ends[index]]
+        return UnsafeBufferPointer(start: storage.base + start, count: ends[index] - start)
+    }
+
+    /// The field's bytes.
+    public func field(_ index: Int) -> [UInt8] {
+        withField(index) { Array($0) }
     }
 
     /// Calls `body` with the field's bytes.
     public func withField<R>(_ index: Int, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
-        field(index).withUnsafeBufferPointer(body)
+        withExtendedLifetime(storage) { body(fieldBytes(index)) }
     }
 
     /// The field as text, or nil when it is not valid UTF-8.
     public func string(_ index: Int) -> String? {
-        let slice = field(index)
-        return slice.withUnsafeBufferPointer { buffer in
+        withField(index) { buffer in
             // ASCII (most cells) is valid UTF-8: take the fast decoding path.
             if !buffer.contains(where: { $0 >= 0x80 }) { return String(decoding: buffer, as: UTF8.self) }
             return String(validating: buffer, as: UTF8.self)
@@ -32,7 +44,8 @@ public struct CSVRecord {
 
     /// The same, a recurring text shared through `strings` (see `StringInterner`).
     func string(_ index: Int, strings: StringInterner) -> String? {
-        field(index).withUnsafeBufferPointer { buffer in
+        withField(index) { buffer in
+            if buffer.isEmpty { return "" }
             let ascii = !buffer.contains(where: { $0 >= 0x80 })
             if ascii && !StringInterner.worthSharing(buffer.count) { return String(decoding: buffer, as: UTF8.self) }
             return strings.validString(buffer, ascii: ascii)
@@ -41,19 +54,82 @@ public struct CSVRecord {
 
     /// The field as text with invalid UTF-8 replaced by U+FFFD.
     public func repairedString(_ index: Int) -> String {
-        let slice = field(index)
-        return slice.withUnsafeBufferPointer { String(decoding: $0, as: UTF8.self) }
+        withField(index) { String(decoding: $0, as: UTF8.self) }
     }
 
     /// A line holding nothing (or only white space in a single field).
     public var isBlank: Bool {
-        count == 1 && bytes.allSatisfy { $0 == 0x20 || $0 == 0x09 }
+        count == 1 && withField(0) { $0.allSatisfy { $0 == 0x20 || $0 == 0x09 } }
     }
 
     mutating func reset(line: Int) {
-        bytes.removeAll(keepingCapacity: true)
+        unique()
+        storage.count = 0
         ends.removeAll(keepingCapacity: true)
         self.line = line
+    }
+
+    @inline(__always)
+    mutating func append(_ bytes: UnsafeBufferPointer<UInt8>) {
+        unique()
+        storage.append(bytes)
+    }
+
+    @inline(__always)
+    mutating func append(_ byte: UInt8) {
+        unique()
+        storage.append(byte)
+    }
+
+    /// Ends the field whose bytes were appended last.
+    @inline(__always)
+    mutating func endField() { ends.append(storage.count) }
+
+    @inline(__always)
+    private mutating func unique() {
+        if !isKnownUniquelyReferenced(&storage) { storage = storage.copy() }
+    }
+}
+
+/// The bytes of a `CSVRecord`, in memory that grows as records need and is reused for the next.
+final class RecordBytes {
+    private(set) var base: UnsafeMutablePointer<UInt8>
+    private var capacity: Int
+    var count = 0
+
+    init(capacity: Int = 1024) {
+        base = .allocate(capacity: capacity)
+        self.capacity = capacity
+    }
+
+    deinit { base.deallocate() }
+
+    func append(_ bytes: UnsafeBufferPointer<UInt8>) {
+        guard let from = bytes.baseAddress, !bytes.isEmpty else { return }
+        if count + bytes.count > capacity { grow(to: count + bytes.count) }
+        (base + count).update(from: from, count: bytes.count)
+        count += bytes.count
+    }
+
+    func append(_ byte: UInt8) {
+        if count == capacity { grow(to: count + 1) }
+        base[count] = byte
+        count += 1
+    }
+
+    func copy() -> RecordBytes {
+        let other = RecordBytes(capacity: max(capacity, 1))
+        other.append(UnsafeBufferPointer(start: base, count: count))
+        return other
+    }
+
+    private func grow(to needed: Int) {
+        let larger = max(needed, capacity * 2)
+        let new = UnsafeMutablePointer<UInt8>.allocate(capacity: larger)
+        new.update(from: base, count: count)
+        base.deallocate()
+        base = new
+        capacity = larger
     }
 }
 
@@ -91,7 +167,7 @@ public final class CSVTokenizer {
                 throw ReadError.tooManyColumns(path: reader.path, line: record.line, limit: maxFields)
             }
             guard try reader.ensure() else {
-                record.ends.append(record.bytes.count)
+                record.endField()
                 return true
             }
             if reader.buffer[reader.position] == quote {
@@ -112,7 +188,7 @@ public final class CSVTokenizer {
                         if b == 0 { throw ReadError.binaryData(path: reader.path, line: reader.line + newlines) }
                         i += 1
                     }
-                    record.bytes.append(contentsOf: UnsafeBufferPointer(start: base + reader.position, count: i - reader.position))
+                    record.append(UnsafeBufferPointer(start: base + reader.position, count: i - reader.position))
                     reader.line += newlines
                     reader.position = i
                     try checkSize(record)
@@ -120,7 +196,7 @@ public final class CSVTokenizer {
                     // At a quote: doubled means a literal quote, else the field closes.
                     reader.position += 1
                     if try reader.peek() == quote {
-                        record.bytes.append(quote)
+                        record.append(quote)
                         reader.position += 1
                         continue quoted
                     }
@@ -129,7 +205,7 @@ public final class CSVTokenizer {
                 // After the closing quote: text up to the delimiter is kept as written.
                 while let b = try reader.peek(), b != delim && b != lf && b != cr {
                     if strayQuoteLines.last != reader.line { strayQuoteLines.append(reader.line) }
-                    record.bytes.append(b)
+                    record.append(b)
                     reader.position += 1
                     try checkSize(record)
                 }
@@ -144,14 +220,14 @@ public final class CSVTokenizer {
                         if b == 0 { throw ReadError.binaryData(path: reader.path, line: reader.line) }
                         i += 1
                     }
-                    record.bytes.append(contentsOf: UnsafeBufferPointer(start: base + reader.position, count: i - reader.position))
+                    record.append(UnsafeBufferPointer(start: base + reader.position, count: i - reader.position))
                     reader.position = i
                     try checkSize(record)
                     if i < end { break unquoted }
                     guard try reader.ensure() else { break unquoted }
                 }
             }
-            record.ends.append(record.bytes.count)
+            record.endField()
             guard let b = try reader.peek() else { return true }
             reader.position += 1
             if b == delim { continue fieldLoop }
@@ -171,7 +247,7 @@ public final class CSVTokenizer {
 
     @inline(__always)
     private func checkSize(_ record: CSVRecord) throws {
-        if record.bytes.count > maxRecordBytes {
+        if record.byteCount > maxRecordBytes {
             throw ReadError.recordTooLarge(path: reader.path, line: record.line, limit: maxRecordBytes)
         }
     }

@@ -102,11 +102,23 @@ struct SIEMJSONReader {
         var lineSummary = ReadSummary(path: summary.path, kind: summary.kind)
         // Each shape's first line in the file, and its place among that line's shapes.
         var firstSeen: [String: (line: Int, place: Int)] = [:]
+        // Lines come last first, and runs of them have the same shapes: a run's shapes are noted
+        // once, at its first line (the last read), not hashed again for every line.
+        var runShapes: [String] = []
+        var runFirst = 0
+        func noteRun() {
+            for (place, shape) in runShapes.enumerated() { firstSeen[shape] = (runFirst, place) }
+        }
         try file.read(stop: stop, progress: { context.onProgress?($0) }) { line, number in
             lineSummary.shapes.removeAll(keepingCapacity: true)
             try readLine(line, number: number, into: &lineSummary, sink)
-            for (place, shape) in lineSummary.shapes.enumerated() { firstSeen[shape] = (number, place) }
+            if lineSummary.shapes != runShapes {
+                noteRun()
+                runShapes = lineSummary.shapes
+            }
+            runFirst = number
         }
+        noteRun()
         summary.events += lineSummary.events
         summary.skipped += lineSummary.skipped
         summary.previewRows += lineSummary.previewRows
@@ -117,7 +129,7 @@ struct SIEMJSONReader {
     /// One JSON line (without its line end).
     private func readLine(_ line: UnsafeBufferPointer<UInt8>, number lineNumber: Int, into summary: inout ReadSummary, _ sink: (consuming AuditEvent) throws -> Void) throws {
         if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) { return }
-        if line.contains(0) { throw ReadError.binaryData(path: reader.path, line: lineNumber) }
+        if let base = line.baseAddress, memchr(base, 0, line.count) != nil { throw ReadError.binaryData(path: reader.path, line: lineNumber) }
         // The usual shape goes straight to an event; anything else the general way below.
         if let event = lineDecoder.decode(line, source: SourceLocation(input: context.inputIndex, line: lineNumber)) {
             note("json-lines", &summary)
