@@ -181,6 +181,12 @@ public final class CSVTokenizer {
                     var i = reader.position
                     let end = reader.end
                     var newlines = 0
+                    // Eight bytes at a time up to a word that holds a quote, a line feed or a NUL.
+                    while i + 8 <= end {
+                        let w = ByteWord.load(base, i)
+                        if ByteWord.has(w, quote) | ByteWord.has(w, lf) | ByteWord.zero(w) != 0 { break }
+                        i += 8
+                    }
                     while i < end {
                         let b = base[i]
                         if b == quote { break }
@@ -214,6 +220,12 @@ public final class CSVTokenizer {
                     let base = reader.buffer
                     var i = reader.position
                     let end = reader.end
+                    // Eight bytes at a time up to a word that holds a delimiter, a line end or a NUL.
+                    while i + 8 <= end {
+                        let w = ByteWord.load(base, i)
+                        if ByteWord.has(w, delim) | ByteWord.has(w, lf) | ByteWord.has(w, cr) | ByteWord.zero(w) != 0 { break }
+                        i += 8
+                    }
                     while i < end {
                         let b = base[i]
                         if b == delim || b == lf || b == cr { break }

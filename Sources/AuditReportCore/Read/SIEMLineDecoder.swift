@@ -374,6 +374,17 @@ struct SIEMLineDecoder {
             guard skip(0x22) else { return nil }
             let start = i
             var high: UInt8 = 0
+            // Eight bytes at a time up to a word that holds a quote, a backslash or a control character.
+            if let base = bytes.baseAddress {
+                var word: UInt64 = 0
+                while i + 8 <= bytes.count {
+                    let w = ByteWord.load(base, i)
+                    if ByteWord.has(w, 0x22) | ByteWord.has(w, 0x5C) | ByteWord.below(w, 0x20) != 0 { break }
+                    word |= w
+                    i += 8
+                }
+                if word & ByteWord.highs != 0 { high = 0x80 }
+            }
             while i < bytes.count {
                 let c = bytes[i]
                 if c == 0x22 { break }
