@@ -127,6 +127,38 @@ import Testing
         }
     }
 
+    /// Which inputs a held event absorbed copies from is kept as bits below input 64 and in a
+    /// set past it: a run of 70 inputs absorbs one copy from each other input into the first
+    /// event of the second (and a second copy from one input stays an event of its own).
+    @Test func copiesFromManyInputsAreEachAbsorbedOnce() {
+        var set = Deduplicator.InputSet()
+        for input in [0, 5, 63, 64, 65, 200] { set.insert(input) }
+        for input in [0, 5, 63, 64, 65, 200] { #expect(set.contains(input), "\(input)") }
+        for input in [1, 62, 66, 199, 201, -1] { #expect(!set.contains(input), "\(input)") }
+        var events = (0..<70).map { event("2023-05-15T10:00:00Z", input: $0, line: 1) }
+        events.append(event("2023-05-15T10:00:00Z", input: 66, line: 2))
+        let (out, dedup) = run(events)
+        #expect(out.count == 2)
+        #expect(dedup.dropped == 69)
+        #expect(dedup.droppedByInput[66] == 1 && dedup.droppedByInput[0] == nil)
+    }
+
+    /// The same actor or page named in other texts (another e-mail case, an id) after its texts
+    /// were met and remembered still matches as before, and a bot without e-mail by its name.
+    @Test func rememberedActorsAndTargetsMatchAsTheirTextsSay() {
+        let (out, _) = run([
+            event("2023-05-15T10:00:01Z", input: 0, line: 1, email: "Anna@X.de", pageID: "p1"),
+            event("2023-05-15T10:00:01Z", input: 1, line: 1, email: "anna@x.de", pageID: "p1"),
+            event("2023-05-15T10:00:00Z", input: 0, line: 2, email: "Anna@X.de", page: "Roadmap", pageID: ""),
+            event("2023-05-15T10:00:00Z", input: 1, line: 2, email: "anna@x.de", page: "Other", pageID: ""),
+            event("2023-05-15T09:59:59Z", input: 0, line: 3, email: "", page: "Roadmap").with { $0.actor.name = "Sync Bot" },
+            event("2023-05-15T09:59:59Z", input: 1, line: 3, email: "", page: "Roadmap").with { $0.actor.name = "Sync Bot" },
+            event("2023-05-15T09:59:58Z", input: 0, line: 4, email: "", page: "Roadmap").with { $0.actor.name = "Sync Bot" },
+            event("2023-05-15T09:59:58Z", input: 1, line: 4, email: "", page: "Roadmap").with { $0.actor.name = "Other Bot" },
+        ])
+        #expect(out.map(\.source.line) == [1, 2, 2, 3, 4, 4])
+    }
+
     @Test func synonymKeysMatch() {
         let (out, _) = run([
             event("2023-05-15T10:00:00Z", input: 0, line: 1, key: "user.settings.email_updated", page: ""),

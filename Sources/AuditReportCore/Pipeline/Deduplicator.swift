@@ -42,7 +42,7 @@ public struct Deduplicator {
         var filed: [String]
         var hasID: Bool
     }
-    private var absorbed: [Set<Int>] = []
+    private var absorbed: [InputSet] = []
     private var byID: [String: Int] = [:]
     /// Per fingerprint: the inputs that filed under it, in order of first appearance.
     private var inputsByFingerprint: [Fingerprint: [Int]] = [:]
@@ -63,6 +63,10 @@ public struct Deduplicator {
         var cursor: [Int: Int] = [:]
     }
     private var matchCache: [String: Matching] = [:]
+    /// Actors' and targets' fingerprint parts by the identity of their texts (see `actorKeys(of:)`).
+    private var actorsByEmail = TextIdentityCache<[ActorName]>(slots: 1024)
+    private var actorsByName = TextIdentityCache<[ActorName]>(slots: 256)
+    private var targetsByIdentity = TextIdentityCache<[(kind: UInt8, name: String)]>(slots: 1024)
     /// The same by the key's identity (see `TextIdentityCache`).
     private var matchIdentity = TextIdentityCache<Matching>(slots: 512)
     /// Rows whose later-instant twin met its match (bounded by rows in repeated hours).
@@ -141,8 +145,12 @@ public struct Deduplicator {
         }
         let matching = matching(of: event.key)
         let input = event.source.input
-        let actors = Self.actorKeys(of: event)
-        if let index = indexed ? indexedMatch(event, actors: actors, sought: matching.sought) : linearMatch(event, actors: actors, sought: matching.sought) {
+        let actors = actorKeys(of: event)
+        let targets = targets(of: event)
+        if let index = indexed
+            ? indexedMatch(event, actors: actors, targets: targets, sought: matching.sought)
+            : linearMatch(event, actors: actors, targets: targets, sought: matching.sought)
+        {
             absorbed[index].insert(input)
             merge(event, into: index)
             return
@@ -152,8 +160,8 @@ public struct Deduplicator {
             try flush(emit)
         }
         let index = window.count
-        held.append(Held(actors: actors, targets: Self.targets(of: event), filed: matching.filed, hasID: !event.id.isEmpty))
-        absorbed.append([])
+        held.append(Held(actors: actors, targets: targets, filed: matching.filed, hasID: !event.id.isEmpty))
+        absorbed.append(InputSet())
         met.append(false)
         if !event.id.isEmpty { byID[event.id] = index }
         window.append(event)
@@ -183,9 +191,9 @@ public struct Deduplicator {
     /// The held event `event` is a copy of, by the fingerprint index: for each fingerprint it
     /// seeks (in order), the inputs that filed under it in order of their first event there,
     /// events without an id before those with one, the first not yet absorbing one of this input.
-    private mutating func indexedMatch(_ event: AuditEvent, actors: [ActorName], sought: [String]) -> Int? {
+    private mutating func indexedMatch(_ event: AuditEvent, actors: [ActorName], targets: [(kind: UInt8, name: String)], sought: [String]) -> Int? {
         let input = event.source.input
-        for fp in Self.fingerprints(actors: actors, keys: sought, targets: Self.targets(of: event)) {
+        for fp in Self.fingerprints(actors: actors, keys: sought, targets: targets) {
             for other in inputsByFingerprint[fp, default: []] where other != input {
                 // Two events that both have ids are the same only by id.
                 for hasID in event.id.isEmpty ? [false, true] : [false] {
@@ -206,10 +214,9 @@ public struct Deduplicator {
 
     /// The same choice as `indexedMatch`, made by comparing with each held event (no fingerprint
     /// is built): cheaper while the second holds few events.
-    private func linearMatch(_ event: AuditEvent, actors: [ActorName], sought: [String]) -> Int? {
+    private func linearMatch(_ event: AuditEvent, actors: [ActorName], targets: [(kind: UInt8, name: String)], sought: [String]) -> Int? {
         guard !window.isEmpty else { return nil }
         let input = event.source.input
-        let targets = Self.targets(of: event)
         var order: [(first: Int, input: Int)] = []
         for key in sought {
             for actor in actors {
@@ -297,6 +304,49 @@ public struct Deduplicator {
         if !e.target.id.isEmpty { result.append((1, e.target.id)) }
         if !e.target.name.isEmpty { result.append((2, e.target.name)) }
         return result
+    }
+
+    /// The same as `targets(of:)`, worked out once per pair of texts met again (by their identity).
+    private mutating func targets(of e: AuditEvent) -> [(kind: UInt8, name: String)] {
+        if let known = targetsByIdentity.value(e.target.id, e.target.name) { return known }
+        let targets = Self.targets(of: e)
+        targetsByIdentity.remember(e.target.id, e.target.name, targets)
+        return targets
+    }
+
+    /// The same as `actorKeys(of:)`, worked out once per actor met again (by the identity of the
+    /// texts that decide it: e-mail and id, or id and name when there is no e-mail).
+    private mutating func actorKeys(of e: AuditEvent) -> [ActorName] {
+        let email = e.actor.email
+        if !email.isEmpty {
+            if let known = actorsByEmail.value(email, e.actor.id) { return known }
+            let actors = Self.actorKeys(of: e)
+            actorsByEmail.remember(email, e.actor.id, actors)
+            return actors
+        }
+        if let known = actorsByName.value(e.actor.id, e.actor.name) { return known }
+        let actors = Self.actorKeys(of: e)
+        actorsByName.remember(e.actor.id, e.actor.name, actors)
+        return actors
+    }
+
+    /// The inputs a held event has absorbed a copy from: a bit for each input below 64, a set
+    /// for any past them (a set per held event had been allocated for most events).
+    struct InputSet {
+        private var bits: UInt64 = 0
+        private var more: Set<Int>?
+
+        func contains(_ input: Int) -> Bool {
+            input >= 0 && input < 64 ? bits & (1 << UInt64(input)) != 0 : more?.contains(input) ?? false
+        }
+
+        mutating func insert(_ input: Int) {
+            if input >= 0 && input < 64 {
+                bits |= 1 << UInt64(input)
+            } else {
+                more = (more ?? []).union([input])
+            }
+        }
     }
 
     /// One way an event names its actor (see `Fingerprint.actorKind`).
