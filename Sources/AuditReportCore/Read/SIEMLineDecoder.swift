@@ -32,19 +32,18 @@ struct SIEMLineDecoder {
     func decode(_ line: UnsafeBufferPointer<UInt8>, source: SourceLocation) -> AuditEvent? {
         var cursor = Cursor(bytes: line, strings: strings)
         guard cursor.skip(0x7B) else { return nil }
-        let event: Fields?
+        // One set of fields, filled in place and read in place (as an optional handed back, the
+        // fields were copied and destroyed four times a line, each copy retaining their texts).
+        var fields = Fields()
         // `{"event": {…}}` holds the event; a bare event starts with one of its own members.
         guard let first = cursor.name() else { return nil }
         if Cursor.is(first, "event") {
-            guard cursor.skip(0x3A), cursor.skip(0x7B) else { return nil }
-            event = readEvent(&cursor, firstKey: nil)
-            guard event != nil, cursor.skip(0x7D) else { return nil }
+            guard cursor.skip(0x3A), cursor.skip(0x7B), readEvent(&cursor, firstKey: nil, into: &fields), cursor.skip(0x7D) else { return nil }
         } else {
-            guard cursor.skip(0x3A) else { return nil }
-            event = readEvent(&cursor, firstKey: first)
+            guard cursor.skip(0x3A), readEvent(&cursor, firstKey: first, into: &fields) else { return nil }
         }
-        guard let event, cursor.atEnd else { return nil }
-        return make(event, source: source)
+        guard cursor.atEnd else { return nil }
+        return make(fields, source: source)
     }
 
     /// The members of an event, as read.
@@ -67,56 +66,56 @@ struct SIEMLineDecoder {
         var targetIndex = -1
     }
 
-    /// Reads the event object's members up to (not including) its closing brace; the opening
-    /// brace and, for a bare event, the first key and its colon are already read.
-    private func readEvent(_ cursor: inout Cursor, firstKey: UnsafeBufferPointer<UInt8>?) -> Fields? {
-        var fields = Fields()
+    /// Reads the event object's members up to (not including) its closing brace into `fields`
+    /// (false: not of the known shape); the opening brace and, for a bare event, the first key
+    /// and its colon are already read.
+    private func readEvent(_ cursor: inout Cursor, firstKey: UnsafeBufferPointer<UInt8>?, into fields: inout Fields) -> Bool {
         var key = firstKey
         if key == nil {
-            if cursor.peek(0x7D) { return nil }
-            guard let k = cursor.name(), cursor.skip(0x3A) else { return nil }
+            if cursor.peek(0x7D) { return false }
+            guard let k = cursor.name(), cursor.skip(0x3A) else { return false }
             key = k
         }
         while let name = key {
             // The event's id and time are its own: not worth a slot.
             if Cursor.is(name, "id") {
-                guard cursor.once(&fields.id, shared: false) else { return nil }
+                guard cursor.once(&fields.id, shared: false) else { return false }
             } else if Cursor.is(name, "timestamp") {
-                guard fields.time == nil && fields.timestamp == nil else { return nil }
+                guard fields.time == nil && fields.timestamp == nil else { return false }
                 if let bytes = cursor.asciiBytes() {
                     fields.time = bytes
                 } else {
-                    guard cursor.once(&fields.timestamp, shared: false) else { return nil }
+                    guard cursor.once(&fields.timestamp, shared: false) else { return false }
                 }
             } else if Cursor.is(name, "workspace_id") {
-                guard cursor.once(&fields.workspaceID) else { return nil }
+                guard cursor.once(&fields.workspaceID) else { return false }
             } else if Cursor.is(name, "workspace_name") {
-                guard cursor.once(&fields.workspaceName) else { return nil }
+                guard cursor.once(&fields.workspaceName) else { return false }
             } else if Cursor.is(name, "ip_address") {
-                guard cursor.once(&fields.ipAddress) else { return nil }
+                guard cursor.once(&fields.ipAddress) else { return false }
             } else if Cursor.is(name, "platform") {
-                guard cursor.once(&fields.platform) else { return nil }
+                guard cursor.once(&fields.platform) else { return false }
             } else if Cursor.is(name, "type") {
-                guard cursor.once(&fields.type) else { return nil }
+                guard cursor.once(&fields.type) else { return false }
             } else if Cursor.is(name, "actor") {
-                guard fields.actor == nil, let v = readActor(&cursor) else { return nil }
-                fields.actor = v
+                guard fields.actor == nil, let v = readActor(&cursor) else { return false }
+                fields.actor = consume v
             } else if Cursor.is(name, "details") {
-                guard fields.details == nil, readDetails(&cursor, into: &fields) else { return nil }
+                guard fields.details == nil, readDetails(&cursor, into: &fields) else { return false }
             } else {
-                return nil
+                return false
             }
             if cursor.skip(0x2C) {
-                guard let k = cursor.name(), cursor.skip(0x3A) else { return nil }
+                guard let k = cursor.name(), cursor.skip(0x3A) else { return false }
                 key = k
             } else {
                 key = nil
             }
         }
-        guard cursor.skip(0x7D) else { return nil }
+        guard cursor.skip(0x7D) else { return false }
         // The general way looks for details elsewhere when there are none, and words a missing type or time.
-        guard fields.details != nil, let type = fields.type, !type.isEmpty, fields.time != nil || fields.timestamp != nil else { return nil }
-        return fields
+        guard fields.details != nil, let type = fields.type, !type.isEmpty, fields.time != nil || fields.timestamp != nil else { return false }
+        return true
     }
 
     private func readActor(_ cursor: inout Cursor) -> Actor? {
