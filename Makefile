@@ -14,13 +14,14 @@ FUZZ_TARGETS = FuzzCSV FuzzJSON FuzzTimestamp FuzzInput FuzzRules FuzzLanguage F
 # the whole input path, the rules and language file loaders, the collect server's bodies, the tree-less SIEM
 # line decoder against the general way, and the streamed reading of a twin against the whole tree, FUZZ_SECONDS each, starting from Tests/Fuzz/Corpus/<target>; inputs
 # that reach new code are merged back into it (kept minimal), crashes go to
-# .build-fuzz/crashes/ (turn each into a regression test).
+# .build-fuzz/crashes/ (turn each into a regression test). Swift's backtracer is turned off so that
+# a failed check reaches libFuzzer, which writes the input that failed it.
 fuzz: deps
 	cd Tests/Fuzz && for t in $(FUZZ_TARGETS); do \
 		swift build -c release --scratch-path ../../.build-fuzz -Xswiftc -sanitize=fuzzer --product $$t || exit 1; done
 	mkdir -p .build-fuzz/crashes
 	for t in $(FUZZ_TARGETS); do mkdir -p .build-fuzz/corpus/$$t; \
-		.build-fuzz/release/$$t -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -timeout=10 -rss_limit_mb=2048 \
+		SWIFT_BACKTRACE=enable=no .build-fuzz/release/$$t -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -timeout=10 -rss_limit_mb=2048 \
 			-artifact_prefix=.build-fuzz/crashes/$$t- .build-fuzz/corpus/$$t Tests/Fuzz/Corpus/$$t || exit 1; \
 		.build-fuzz/release/$$t -merge=1 -max_len=8192 Tests/Fuzz/Corpus/$$t .build-fuzz/corpus/$$t || exit 1; done
 
