@@ -61,14 +61,17 @@ import Testing
         #expect(roadmap.widened)
         #expect(roadmap.widenedFrom == .sharedInternally && roadmap.widenedTo == .sharedToWeb)
         #expect(roadmap.widenedAt == TestSupport.ts("2026-10-15T10:00:00Z"))
-        #expect(roadmap.actors.count == 3)
+        #expect(roadmap.people == 3)
         #expect((roadmap.views, roadmap.edits, roadmap.shares, roadmap.permissionChanges) == (2, 1, 1, 1))
 
         let partner = pages[1]
         #expect(partner.lastAudience == .sharedExternally)
         #expect(!partner.widened)
         #expect(partner.gainedAccess == ["guest@partner.example"])
-        #expect(partner.actors == ["a@x.de", "guest@partner.example"])
+        #expect(partner.people == 2)
+        #expect(a.people(onPage: partner.key) == ["a@x.de", "guest@partner.example"])
+        #expect(a.actors["guest@partner.example"]?.pagesTouched == 1)
+        #expect(a.pages(touchedBy: "guest@partner.example") == ["p2"])
 
         let diary = pages[2]
         #expect(diary.eventsByAudience == [0, 1, 0, 0, 0])

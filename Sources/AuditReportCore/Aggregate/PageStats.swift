@@ -15,7 +15,10 @@ public struct PageStats: Equatable, Sendable {
     public var widenedFrom: Audience?
     public var widenedTo: Audience?
     public var widenedAt: Timestamp?
-    public var actors = Set<String>()
+    /// People who acted on the page (counted up to 10,000; `ReportAggregator.people(onPage:)`
+    /// names them). A count, not their names: the tables of every output are made from these
+    /// stats, and a busy month's pages held a set of names each, made again for every table.
+    public var people = 0
     public var views = 0
     public var edits = 0
     /// Page exports (`page.exported`); file downloads are counted apart.
@@ -61,7 +64,8 @@ public struct ActorStats: Equatable, Sendable {
     public var type: String
     public var events = 0
     public var byCategory: [String: Int] = [:]
-    public var pages = Set<String>()
+    /// Pages the actor acted on (`ReportAggregator.pages(touchedBy:)` names them).
+    public var pagesTouched = 0
     /// Exports of any kind (pages, the workspace, the audit log …); file downloads apart.
     public var exports = 0
     public var downloads = 0

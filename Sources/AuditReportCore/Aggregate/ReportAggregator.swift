@@ -287,15 +287,27 @@ public struct ReportAggregator {
 
     private func pageStats(_ w: PageWork) -> PageStats {
         var s = w.stats
-        s.actors = Set(w.actors.map { actorWork[Int($0)].stats.identity })
+        s.people = w.actors.count
         return s
     }
 
     private func actorStats(_ w: ActorWork) -> ActorStats {
         var s = w.stats
-        s.pages = Set(w.pages.map { pageWork[Int($0)].stats.key })
+        s.pagesTouched = w.pages.count
         s.byCategory = Self.counts(categoryNames, w.byCategory)
         return s
+    }
+
+    /// The identities of the people who acted on a page (up to 10,000), by the page's key.
+    public func people(onPage key: String) -> Set<String> {
+        guard let w = pageWork.first(where: { $0.stats.key == key }) else { return [] }
+        return Set(w.actors.map { actorWork[Int($0)].stats.identity })
+    }
+
+    /// The keys of the pages an actor acted on, by the actor's identity.
+    public func pages(touchedBy identity: String) -> Set<String> {
+        guard let w = actorWork.first(where: { $0.stats.identity == identity }) else { return [] }
+        return Set(w.pages.map { pageWork[Int($0)].stats.key })
     }
 
     /// Pages by exposure (see `PageStats.moreExposed`).

@@ -338,7 +338,7 @@ extension Localizer {
     /// "5 findings: 2 high, …" or the sentence saying there are none.
     public func findingsSummary(_ findings: [Finding], ruleCount: Int) -> String {
         if findings.isEmpty { return string("findings.none", ["rules": number(ruleCount)]) }
-        func n(_ s: Severity) -> String { number(findings.filter { $0.severity == s }.count) }
+        func n(_ s: Severity) -> String { number(findings.count { $0.severity == s }) }
         return string("findings.summary", ["count": number(findings.count), "high": n(.high), "medium": n(.medium), "low": n(.low), "info": n(.info)])
     }
 }

@@ -73,7 +73,7 @@ extension ReportTable {
                 .number(page.eventsByAudience[1]), .number(page.eventsByAudience[2]), .number(page.eventsByAudience[3]), .number(page.eventsByAudience[4]),
                 .number(page.eventsByAudience[0]),
                 page.firstAudience.map { .text(l.audienceLabel($0)) } ?? .empty, page.lastAudience.map { .text(l.audienceLabel($0)) } ?? .empty, widened, widenedOn,
-                .number(page.actors.count), .number(page.views), .number(page.edits), .number(page.exports), .number(page.downloads), .number(page.permissionChanges),
+                .number(page.people), .number(page.views), .number(page.edits), .number(page.exports), .number(page.downloads), .number(page.permissionChanges),
                 .number(page.shares), .text(page.gainedAccess.sorted().joined(separator: ", ")),
             ]
         }
@@ -94,17 +94,25 @@ extension ReportTable {
                 .text(a.email), .text(l.valueLabel("actor_type", a.type)), .number(a.events),
             ]
                 + categories.map { .number(a.byCategory[$0, default: 0]) }
-                + [.number(a.pages.count), .number(a.exports), .number(a.downloads), .time(a.firstEvent), .time(a.lastEvent), .text(a.ipAddresses.sorted().joined(separator: ", ")), .text(a.countries.map { l.countryName($0) }.sorted().joined(separator: ", "))]
+                + [.number(a.pagesTouched), .number(a.exports), .number(a.downloads), .time(a.firstEvent), .time(a.lastEvent), .text(a.ipAddresses.sorted().joined(separator: ", ")), .text(a.countries.map { l.countryName($0) }.sorted().joined(separator: ", "))]
         }
         return ReportTable(headers: headers, rows: rows)
     }
 
     /// The findings, most severe first.
     public static func findings(_ facts: ReportFacts, _ l: Localizer, maxEvidence: Int = 20) -> ReportTable {
+        let rows = findingRows(facts, l, maxEvidence: maxEvidence)
+        return ReportTable(headers: rows.headers, rows: (facts.findings ?? []).map(rows.row))
+    }
+
+    /// The findings table's headers and a maker of one finding's row, for the outputs that write
+    /// rows as they are made: a busy month's tens of thousands of findings, each with up to 200
+    /// references, made all at once were tens of MB held for a moment by each output.
+    public static func findingRows(_ facts: ReportFacts, _ l: Localizer, maxEvidence: Int = 20) -> (headers: [String], row: (Finding) -> [Cell]) {
         let suppressedAny = (facts.findings ?? []).contains { $0.suppression != nil }
         let headers = ["column.severity", "column.finding", "column.count", "column.people", "column.from", "column.to", "column.finding_subject", "column.detail", "column.evidence", "column.explanation"].map { l.string($0) }
             + (facts.comparison != nil ? [l.string("column.finding_change")] : []) + (suppressedAny ? [l.string("column.suppressed")] : [])
-        let rows = (facts.findings ?? []).map { f -> [Cell] in
+        return (headers, { f in
             let rule = facts.rules.rules.first { $0.id == f.ruleID }
             var evidence = f.references.prefix(maxEvidence).joined(separator: "; ")
             if f.count > min(maxEvidence, f.references.count) {
@@ -116,22 +124,22 @@ extension ReportTable {
                 .text(l.findingExplanation(f.ruleID, rule: rule)),
             ] + (facts.comparison.map { c in [.text(l.string("change.\(c.change(of: f).rawValue)", ["month": l.monthTitle(c.month)]))] } ?? [])
                 + (suppressedAny ? [.text(f.suppression.map { l.suppressionText($0) } ?? "")] : [])
-        }
-        return ReportTable(headers: headers, rows: rows)
+        })
     }
 
     /// Every rule: its severity, the events of the period it looked at, its findings and how
     /// many of them an exception suppresses, or that it found nothing.
     public static func rules(_ facts: ReportFacts, _ l: Localizer) -> ReportTable {
-        let byRule = Dictionary(grouping: facts.findings ?? [], by: \.ruleID)
+        // Counted, not grouped: grouping copied every finding.
+        var byRule: [String: (found: Int, suppressed: Int)] = [:]
+        for f in facts.findings ?? [] { byRule[f.ruleID, default: (0, 0)].found += 1; if f.suppression != nil { byRule[f.ruleID]!.suppressed += 1 } }
         let headers = ["column.rule", "column.finding", "column.severity", "column.considered", "column.findings", "column.suppressed_count", "column.status"].map { l.string($0) }
         let rows = facts.rules.rules.map { rule -> [Cell] in
-            let found = byRule[rule.id] ?? []
-            let suppressed = found.filter { $0.suppression != nil }.count
-            let status = found.isEmpty ? l.string("rules.status_none") : suppressed == found.count ? l.string("rules.status_suppressed") : l.string("rules.status_found")
+            let (found, suppressed) = byRule[rule.id] ?? (0, 0)
+            let status = found == 0 ? l.string("rules.status_none") : suppressed == found ? l.string("rules.status_suppressed") : l.string("rules.status_found")
             return [
                 .text(rule.id), .text(l.findingTitle(rule.id, rule: rule)), .text(l.string("severity.\(rule.severity.rawValue)")),
-                .number(facts.considered[rule.id] ?? 0), .number(found.count), .number(suppressed), .text(status),
+                .number(facts.considered[rule.id] ?? 0), .number(found), .number(suppressed), .text(status),
             ]
         }
         return ReportTable(headers: headers, rows: rows)

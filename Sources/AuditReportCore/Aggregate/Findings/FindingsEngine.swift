@@ -491,7 +491,8 @@ public struct FindingsEngine {
         bursts[index, default: [:]][r.actor] = open
     }
 
-    /// The findings, most severe first.
+    /// The findings, most severe first. The engine gives up what it held for them (their
+    /// events' references), so the outputs made next reuse that memory; call it once.
     public mutating func finish() -> [Finding] {
         var results: [(Int, Open)]
         releaseWaiting(before: nil)
@@ -504,11 +505,15 @@ public struct FindingsEngine {
         results = done
         for (index, bySubject) in anyFindings { for open in bySubject.values { results.append((index, open)) } }
         for (index, byActor) in bursts { for open in byActor.values { results.append((index, open)) } }
-        return results.map { index, open in
+        (done, anyFindings, bursts) = ([], [:], [:])
+        var found = results.map { index, open in
             Finding(
                 ruleID: rules[index].id, severity: rules[index].severity, count: open.count, actors: open.actors.sorted(), first: open.first, last: open.last,
                 references: open.evidence.sorted { $0.time < $1.time }.map { $0.reference(sources) }, subject: open.subject, subjectKind: open.subjectKind, context: open.context)
-        }.sorted(by: Finding.before)
+        }
+        results = []
+        found.sort(by: Finding.before)
+        return found
     }
 }
 

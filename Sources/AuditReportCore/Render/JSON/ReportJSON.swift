@@ -113,7 +113,7 @@ public enum ReportJSON {
             "id": .string(p.id), "title": .string(p.key == ReportAggregator.otherKey ? "" : p.title), "events": .int(p.events),
             "by_audience": .object(JSONObject(zip(audiences, p.eventsByAudience).map { .init(key: $0.0, value: .int($0.1)) })),
             "first_audience": .text(p.firstAudience?.siemValue), "last_audience": .text(p.lastAudience?.siemValue), "widened": widened,
-            "people": .int(p.actors.count), "views": .int(p.views), "edits": .int(p.edits), "exports": .int(p.exports), "downloads": .int(p.downloads),
+            "people": .int(p.people), "views": .int(p.views), "edits": .int(p.edits), "exports": .int(p.exports), "downloads": .int(p.downloads),
             "permission_changes": .int(p.permissionChanges), "shares": .int(p.shares), "gained_access": .strings(p.gainedAccess.sorted()),
             "counted_together": .bool(p.key == ReportAggregator.otherKey),
         ])
@@ -122,7 +122,7 @@ public enum ReportJSON {
     static func actor(_ s: ActorStats) -> JSONValue {
         .obj([
             "identity": .string(s.identity == ReportAggregator.otherKey ? "" : s.identity), "name": .string(s.name), "email": .string(s.email), "type": .string(s.type),
-            "events": .int(s.events), "by_category": .sorted(s.byCategory), "pages": .int(s.pages.count), "exports": .int(s.exports), "downloads": .int(s.downloads),
+            "events": .int(s.events), "by_category": .sorted(s.byCategory), "pages": .int(s.pagesTouched), "exports": .int(s.exports), "downloads": .int(s.downloads),
             "first_event": .time(s.firstEvent), "last_event": .time(s.lastEvent), "ip_addresses": .strings(s.ipAddresses.sorted()),
             "countries": .strings(s.countries.sorted()), "counted_together": .bool(s.identity == ReportAggregator.otherKey),
         ])

@@ -318,13 +318,15 @@ public struct XLSXReportRenderer {
         let findings = facts.findings ?? []
         try sheet.write(0, 0, text: cell(l.findingsSummary(findings, ruleCount: facts.rules.rules.count)), Self.section)
         // The first references and a count: the CSV and the JSON twin list them all.
-        let table = ReportTable.findings(facts, l, maxEvidence: 5)
+        // Each row made as it is written (see `ReportTable.findingRows`).
+        let table = ReportTable.findingRows(facts, l, maxEvidence: 5)
         let widths: [Double] = [12, 34, 8, 28, 19, 19, 34, 56, 40, 56, 24, 44]
         func wraps(_ c: Int) -> Bool { c == 1 || c == 3 || c >= 6 }
         try sheet.setRow(2, height: XLSXSheet.wrappedHeight(table.headers.enumerated().map { ($1, $0 < widths.count ? widths[$0] : 20) }, perWidth: 1.1))
         try headerRow(sheet, 2, table.headers)
-        for (i, row) in table.rows.enumerated() {
-            let fill = Self.severityFills[findings[i].severity]
+        for (i, finding) in findings.enumerated() {
+            let row = table.row(finding)
+            let fill = Self.severityFills[finding.severity]
             let wrapped = row.enumerated().compactMap { c, value -> (String, Double)? in
                 if case .text(let t) = value, wraps(c) { return (t, c < widths.count ? widths[c] : 20) }
                 return nil
@@ -340,7 +342,7 @@ public struct XLSXReportRenderer {
             }
         }
         if let c = facts.comparison {
-            var r = 4 + table.rows.count
+            var r = 4 + findings.count
             try sheet.write(r, 0, text: cell(l.string("section.resolved", ["month": l.monthTitle(c.month)])), Self.section)
             let resolved = c.resolved(given: findings)
             if resolved.isEmpty { try sheet.write(r + 1, 0, text: cell(l.string("resolved.none", ["month": l.monthTitle(c.month)]))) }
