@@ -132,7 +132,10 @@ extension ReportTable {
     public static func rules(_ facts: ReportFacts, _ l: Localizer) -> ReportTable {
         // Counted, not grouped: grouping copied every finding.
         var byRule: [String: (found: Int, suppressed: Int)] = [:]
-        for f in facts.findings ?? [] { byRule[f.ruleID, default: (0, 0)].found += 1; if f.suppression != nil { byRule[f.ruleID]!.suppressed += 1 } }
+        for f in facts.findings ?? [] {
+            byRule[f.ruleID, default: (0, 0)].found += 1
+            if f.suppression != nil { byRule[f.ruleID]!.suppressed += 1 }
+        }
         let headers = ["column.rule", "column.finding", "column.severity", "column.considered", "column.findings", "column.suppressed_count", "column.status"].map { l.string($0) }
         let rows = facts.rules.rules.map { rule -> [Cell] in
             let (found, suppressed) = byRule[rule.id] ?? (0, 0)
