@@ -71,7 +71,6 @@ import Testing
         #expect(partner.people == 2)
         #expect(a.people(onPage: partner.key) == ["a@x.de", "guest@partner.example"])
         #expect(a.actors["guest@partner.example"]?.pagesTouched == 1)
-        #expect(a.pages(touchedBy: "guest@partner.example") == ["p2"])
 
         let diary = pages[2]
         #expect(diary.eventsByAudience == [0, 1, 0, 0, 0])

@@ -64,7 +64,7 @@ public struct ActorStats: Equatable, Sendable {
     public var type: String
     public var events = 0
     public var byCategory: [String: Int] = [:]
-    /// Pages the actor acted on (`ReportAggregator.pages(touchedBy:)` names them).
+    /// How many pages the actor acted on.
     public var pagesTouched = 0
     /// Exports of any kind (pages, the workspace, the audit log …); file downloads apart.
     public var exports = 0

@@ -304,12 +304,6 @@ public struct ReportAggregator {
         return Set(w.actors.map { actorWork[Int($0)].stats.identity })
     }
 
-    /// The keys of the pages an actor acted on, by the actor's identity.
-    public func pages(touchedBy identity: String) -> Set<String> {
-        guard let w = actorWork.first(where: { $0.stats.identity == identity }) else { return [] }
-        return Set(w.pages.map { pageWork[Int($0)].stats.key })
-    }
-
     /// Pages by exposure (see `PageStats.moreExposed`).
     public var pagesByExposure: [PageStats] { pageWork.map(pageStats).sorted(by: PageStats.moreExposed) }
 

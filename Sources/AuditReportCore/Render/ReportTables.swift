@@ -99,15 +99,10 @@ extension ReportTable {
         return ReportTable(headers: headers, rows: rows)
     }
 
-    /// The findings, most severe first.
-    public static func findings(_ facts: ReportFacts, _ l: Localizer, maxEvidence: Int = 20) -> ReportTable {
-        let rows = findingRows(facts, l, maxEvidence: maxEvidence)
-        return ReportTable(headers: rows.headers, rows: (facts.findings ?? []).map(rows.row))
-    }
-
-    /// The findings table's headers and a maker of one finding's row, for the outputs that write
-    /// rows as they are made: a busy month's tens of thousands of findings, each with up to 200
-    /// references, made all at once were tens of MB held for a moment by each output.
+    /// The findings table (most severe first, as `facts.findings` are): its headers and a maker
+    /// of one finding's row. The outputs write each row as it is made: a busy month's tens of
+    /// thousands of findings, each with up to 200 references, made into one table were tens of
+    /// MB held for a moment by each output.
     public static func findingRows(_ facts: ReportFacts, _ l: Localizer, maxEvidence: Int = 20) -> (headers: [String], row: (Finding) -> [Cell]) {
         let suppressedAny = (facts.findings ?? []).contains { $0.suppression != nil }
         let headers = ["column.severity", "column.finding", "column.count", "column.people", "column.from", "column.to", "column.finding_subject", "column.detail", "column.evidence", "column.explanation"].map { l.string($0) }

@@ -511,7 +511,7 @@ public struct FindingsEngine {
                 ruleID: rules[index].id, severity: rules[index].severity, count: open.count, actors: open.actors.sorted(), first: open.first, last: open.last,
                 references: open.evidence.sorted { $0.time < $1.time }.map { $0.reference(sources) }, subject: open.subject, subjectKind: open.subjectKind, context: open.context)
         }
-        results = []
+        results = []  // the last hold on the evidence
         found.sort(by: Finding.before)
         return found
     }
