@@ -70,6 +70,9 @@ struct CSVZoneInference {
         var sampled: ClosedRange<Int64>?
         var zoneLessInputs: [Int] = []
         let utc = TimeZone(identifier: "UTC")!
+        // Taken out of `self` once: read through `self` in the closures below, the whole
+        // inference was copied out and destroyed again for every row and line.
+        let catalog = store.catalog
         let streams = inputs.indices.filter { Self.kind(of: inputs[$0]) == .stream }
         // Export rows are sampled where the streams are (an export oldest first would otherwise
         // give only rows from before the stream began, and a pass over the whole stream for
@@ -103,7 +106,7 @@ struct CSVZoneInference {
                 let second = Self.wallSecond(civil)
                 compared += 1
                 sampled = sampled.map { min($0.lowerBound, second)...max($0.upperBound, second) } ?? second...second
-                let matching = Deduplicator.matching(of: event.key, catalog: store.catalog)
+                let matching = Deduplicator.matching(of: event.key, catalog: catalog)
                 for actor in Deduplicator.actorKeys(of: event) {
                     for key in matching.sought { samples.insert(Sample(second: second, actor: actor, key: key)) }
                 }
@@ -126,7 +129,7 @@ struct CSVZoneInference {
         let resolvers = candidates.map { ZoneResolver(timeZone: $0) }
         var matches = [Int](repeating: 0, count: candidates.count)
         let count: (consuming AuditEvent) throws -> Void = { event in
-            let matching = Deduplicator.matching(of: event.key, catalog: store.catalog)
+            let matching = Deduplicator.matching(of: event.key, catalog: catalog)
             let actors = Deduplicator.actorKeys(of: event)
             for (c, zone) in resolvers.enumerated() {
                 let civil = zone.civil(event.timestamp)

@@ -165,7 +165,7 @@ struct AuditCSVReader {
                 try context.diagnostics.emit(Diagnostic(file: path, line: line, "invalid UTF-8 in column \(invalidColumns.map { "'\($0)'" }.joined(separator: ", ")), replaced with U+FFFD"))
             }
             summary.events += 1
-            try sink(event)
+            try sink(consume event)
             if let twin { try sink(twin) }
         }
     }

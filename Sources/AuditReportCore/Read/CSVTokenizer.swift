@@ -46,8 +46,8 @@ public struct CSVRecord {
     func string(_ index: Int, strings: StringInterner) -> String? {
         withField(index) { buffer in
             if buffer.isEmpty { return "" }
-            let ascii = !buffer.contains(where: { $0 >= 0x80 })
-            if ascii && !StringInterner.worthSharing(buffer.count) { return String(decoding: buffer, as: UTF8.self) }
+            let ascii = ByteWord.isASCII(buffer)
+            if ascii && !StringInterner.worthSharing(buffer.count) { return strings.shortASCII(buffer) }
             return strings.validString(buffer, ascii: ascii)
         }
     }

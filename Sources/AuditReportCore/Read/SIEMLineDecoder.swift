@@ -231,50 +231,50 @@ struct SIEMLineDecoder {
         case .local(let c):
             timestamp = Timestamp(year: c.year, month: c.month, day: c.day, hour: c.hour, minute: c.minute, second: c.second, millisecond: c.millisecond)
         }
-        var result = AuditEvent(id: f.id ?? "", timestamp: timestamp, key: key, source: source)
+        // The parts are made first and the event once from them: an event filled in place was
+        // copied once more on its way out (and the copy destroyed).
         let workspaceID = f.workspaceID ?? ""
         let workspaceName = f.workspaceName ?? ""
-        result.workspace = workspaceName.isEmpty ? workspaceID : workspaceName
-        result.ipAddress = f.ipAddress ?? ""
-        result.platform = f.platform ?? ""
-        if let actor = f.actor { result.actor = actor }
+        var target = Target()
+        var audience: Audience?
         var details: [Field] = []
         if !workspaceName.isEmpty && !workspaceID.isEmpty { details.append(Field("workspace_id", workspaceID)) }
         let all = f.details ?? []
         for index in 0...all.count {
             if index == f.targetIndex {
-                if let target = f.target {
+                if let object = f.target {
                     // As `SIEMEventNormalizer.readTarget`.
-                    if let type = Self.value("type", in: target), let id = Self.value(type, in: target) {
+                    if let type = Self.value("type", in: object), let id = Self.value(type, in: object) {
                         // Most targets are pages: their kind needs no new text.
-                        result.target.kind = type == "page_id" ? "page" : String(type.dropLast(3))
-                        result.target.id = id
+                        target.kind = type == "page_id" ? "page" : String(type.dropLast(3))
+                        target.id = id
                     } else {
-                        if let id = Self.value("id", in: target) { result.target.id = id }
-                        if let kind = Self.value("object", in: target) { result.target.kind = kind }
+                        if let id = Self.value("id", in: object) { target.id = id }
+                        if let kind = Self.value("object", in: object) { target.kind = kind }
                     }
-                    if let name = Self.value("name", in: target) ?? Self.value("title", in: target) { result.target.name = name }
-                    if result.target.kind.isEmpty { result.target.kind = "page" }
+                    if let name = Self.value("name", in: object) ?? Self.value("title", in: object) { target.name = name }
+                    if target.kind.isEmpty { target.kind = "page" }
                 } else if let text = f.targetText {
-                    result.target.id = text
+                    target.id = text
                 }
             }
             guard index < all.count else { break }
             let (name, value) = all[index]
             switch name {
             case "page_audience":
-                if let level = audiences(value) { result.audience = level } else { details.append(Field("page_audience", value)) }
+                if let level = audiences(value) { audience = level } else { details.append(Field("page_audience", value)) }
             case "page_name":
-                result.target.name = value
-                if result.target.kind.isEmpty { result.target.kind = "page" }
+                target.name = value
+                if target.kind.isEmpty { target.kind = "page" }
             case "teamspace":
                 if !value.isEmpty { details.append(Field("teamspace", value)) }
             default:
                 details.append(Field(name, value))
             }
         }
-        result.details = details
-        return result
+        return AuditEvent(
+            id: f.id ?? "", timestamp: timestamp, key: key, actor: f.actor ?? Actor(), ipAddress: f.ipAddress ?? "", platform: f.platform ?? "",
+            workspace: workspaceName.isEmpty ? workspaceID : workspaceName, target: target, audience: audience, details: details, source: source)
     }
 
     /// Reads JSON tokens of the known shape; every method gives nil (or false) on anything else.
@@ -395,7 +395,10 @@ struct SIEMLineDecoder {
             guard i < bytes.count else { return nil }
             let text = UnsafeBufferPointer(rebasing: bytes[start..<i])
             i += 1
-            if shared, high >= 0x80 || StringInterner.worthSharing(text.count) { return strings.validString(text, ascii: high < 0x80) }
+            if shared {
+                if high < 0x80 && !StringInterner.worthSharing(text.count) { return strings.shortASCII(text) }
+                return strings.validString(text, ascii: high < 0x80)
+            }
             if high < 0x80 { return String(decoding: text, as: UTF8.self) }
             return String(validating: text, as: UTF8.self)
         }

@@ -19,6 +19,24 @@ enum ByteWord {
     @inline(__always)
     static func below(_ w: UInt64, _ bound: UInt8) -> UInt64 { (w &- ones &* UInt64(bound)) & ~w & highs }
 
+    /// Whether every byte of `bytes` is ASCII, eight at a time.
+    @inline(__always)
+    static func isASCII(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard let base = bytes.baseAddress else { return true }
+        let n = bytes.count
+        var all: UInt64 = 0
+        var i = 0
+        while i + 8 <= n {
+            all |= load(base, i)
+            i += 8
+        }
+        while i < n {
+            all |= UInt64(base[i])
+            i += 1
+        }
+        return all & highs == 0
+    }
+
     /// The eight bytes at `offset`.
     @inline(__always)
     static func load(_ base: UnsafePointer<UInt8>, _ offset: Int) -> UInt64 {

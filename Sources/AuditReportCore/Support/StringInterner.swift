@@ -8,18 +8,55 @@ import Foundation
 /// memory is the table's, whatever the run.
 ///
 /// Texts of up to 15 bytes live inline in a `String`, with nothing to share: callers pass longer
-/// ones (`worthSharing`), and short ones that are not ASCII (met again, their UTF-8 needs no
-/// checking, which costs more than the look-up).
+/// ones (`worthSharing`) and short ones that are not ASCII (met again, their UTF-8 needs no
+/// checking, which costs more than the look-up) to `validString`, and short ASCII ones to
+/// `shortASCII`, a table of its own that saves making them.
 final class StringInterner {
     /// Per slot, its text and the text's hash (most texts that are not the slot's differ in it,
     /// so their bytes need no comparing).
     private var slots: [(hash: UInt64, text: String)]
     private let mask: Int
+    /// Short ASCII texts by their bytes as two words (see `shortASCII`), in memory of their own:
+    /// read through an array property, each look-up had its exclusivity checked and its buffer
+    /// retained.
+    private let short: UnsafeMutablePointer<(UInt64, UInt64, String)>
+    private let shortMask: Int
 
     /// - Parameter slots: a power of two.
     init(slots: Int = 1 << 13) {
         self.slots = [(hash: UInt64, text: String)](repeating: (0, ""), count: slots)
         mask = slots - 1
+        short = .allocate(capacity: slots)
+        // Two zero words are the empty text's: no slot holds anything else before it is filled.
+        short.initialize(repeating: (0, 0, ""), count: slots)
+        shortMask = slots - 1
+    }
+
+    deinit {
+        short.deinitialize(count: shortMask + 1)
+        short.deallocate()
+    }
+
+    /// The text of up to 15 ASCII `bytes`. Such a text lives inline in a `String`, so there is
+    /// nothing to share, but making it (`String(decoding:as:)`) costs several times a look-up
+    /// by its bytes taken as two words, which recurring cells (roles, platforms, places,
+    /// addresses) mostly hit.
+    @inline(__always)
+    func shortASCII(_ bytes: UnsafeBufferPointer<UInt8>) -> String {
+        assert(bytes.count <= 15)
+        var words: (UInt64, UInt64) = (0, 0)
+        if let base = bytes.baseAddress {
+            withUnsafeMutableBytes(of: &words) { $0.baseAddress!.copyMemory(from: base, byteCount: bytes.count) }
+        }
+        // The sixteenth byte (never one of the text's) tells "a" from "a\0".
+        words.1 |= UInt64(bytes.count) << 56
+        var hash = (words.0 &* 0x9E37_79B9_7F4A_7C15) ^ (words.1 &* 0xFF51_AFD7_ED55_8CCD)
+        hash ^= hash >> 29
+        let slot = short + (Int(truncatingIfNeeded: hash) & shortMask)
+        if slot.pointee.0 == words.0 && slot.pointee.1 == words.1 { return slot.pointee.2 }
+        let text = String(decoding: bytes, as: UTF8.self)
+        slot.pointee = (words.0, words.1, text)
+        return text
     }
 
     /// Whether a text of `count` bytes is stored outside the `String` (and so worth sharing).
