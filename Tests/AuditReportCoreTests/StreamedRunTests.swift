@@ -369,4 +369,43 @@ import Testing
         #expect(!OrderedMerge.passes(events(down.reversed()), window: 8))
         #expect(OrderedMerge.passes(events(down.reversed().prefix(8).map { $0 }), window: 8))
     }
+
+    /// The window hands events on in the spool's order whatever the disorder within its reach:
+    /// events shuffled in blocks no longer than the window (equal times among them, whose lines
+    /// decide), taken in and handed on as the merge does, come out sorted.
+    @Test func theWindowHandsEventsOnInTheSpoolsOrder() throws {
+        var state: UInt64 = 16
+        func random() -> UInt64 {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return state >> 33
+        }
+        for window in [1, 2, 3, 8, 64] {
+            for block in Set([1, 2, window / 2 + 1, window]) where block <= window {
+                var read: [AuditEvent] = []
+                for i in 0..<500 {
+                    // Newest first, with a run of equal times every few events.
+                    var e = AuditEvent(timestamp: Timestamp(milliseconds: Int64(10_000 - i / 3) * 1000), key: "page.viewed")
+                    e.source = SourceLocation(input: 0, line: i + 2)
+                    read.append(e)
+                }
+                for start in stride(from: 0, to: read.count, by: block) {
+                    let end = min(start + block, read.count)
+                    for i in (start + 1..<end).reversed() { read.swapAt(i, start + Int(random() % UInt64(i - start + 1))) }
+                }
+                var held = OrderedMerge.Window(capacity: window)
+                var last: OrderedMerge.Key?
+                var out: [AuditEvent] = []
+                for e in read {
+                    if held.isFull {
+                        last = held.first
+                        out.append(held.pop())
+                    }
+                    try held.push(e, after: last, path: "")
+                }
+                while !held.isEmpty { out.append(held.pop()) }
+                let sorted = read.sorted { ($0.timestamp.milliseconds, -$0.source.line) > ($1.timestamp.milliseconds, -$1.source.line) }
+                #expect(out.map(\.source.line) == sorted.map(\.source.line), "window \(window), blocks of \(block)")
+            }
+        }
+    }
 }
