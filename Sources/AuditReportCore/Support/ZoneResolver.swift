@@ -6,10 +6,22 @@ import Foundation
 /// Not thread-safe: each thread uses its own.
 public final class ZoneResolver {
     public let timeZone: TimeZone
-    private var cache: [Int64: Int] = [:]
+    /// Offsets by quarter hour, each in the entry its number modulo the table's size picks (six
+    /// weeks of quarter hours without two sharing one). As a dictionary, hashing each look-up
+    /// had been 1.5% of a dry run: a CSV row's time takes five.
+    private let cache: UnsafeMutablePointer<(slot: Int64, offset: Int)>
+    private static let cacheSize = 4096
+    private static let empty = Int64.min
 
     public init(timeZone: TimeZone) {
         self.timeZone = timeZone
+        cache = .allocate(capacity: Self.cacheSize)
+        cache.initialize(repeating: (Self.empty, 0), count: Self.cacheSize)
+    }
+
+    deinit {
+        cache.deinitialize(count: Self.cacheSize)
+        cache.deallocate()
     }
 
     /// Whether a zone is UTC under one of its names (Foundation on Linux calls it GMT or Etc/UTC).
@@ -23,10 +35,10 @@ public final class ZoneResolver {
     /// The zone's offset from UTC at `timestamp`, in seconds.
     public func offsetSeconds(at timestamp: Timestamp) -> Int {
         let slot = floorDiv(timestamp.milliseconds, 900_000)
-        if let cached = cache[slot] { return cached }
+        let entry = cache + Int(slot & Int64(Self.cacheSize - 1))
+        if entry.pointee.slot == slot { return entry.pointee.offset }
         let offset = timeZone.secondsFromGMT(for: Date(timeIntervalSince1970: Double(slot * 900)))
-        if cache.count > 100_000 { cache.removeAll(keepingCapacity: true) }
-        cache[slot] = offset
+        entry.pointee = (slot, offset)
         return offset
     }
 
