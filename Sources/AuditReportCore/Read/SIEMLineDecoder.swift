@@ -202,6 +202,7 @@ struct SIEMLineDecoder {
     /// `{"type": "<kind>_id", "<kind>_id": "…"}` or `{id, object, name | title}`: string members
     /// of these names only (any other the general way flattens into details).
     private func readTarget(_ cursor: inout Cursor) -> [(key: String, value: String)]? {
+        if let usual = readTypedTarget(&cursor) { return usual }
         guard cursor.skip(0x7B) else { return nil }
         var members: [(key: String, value: String)] = []
         if !cursor.skip(0x7D) {
@@ -216,6 +217,30 @@ struct SIEMLineDecoder {
         if let type, !(type.hasSuffix("_id") && Self.value(type, in: members) != nil) { return nil }
         for (key, _) in members where key != "type" && key != "id" && key != "object" && key != "name" && key != "title" && key != type { return nil }
         return members
+    }
+
+    /// The usual target, `{"type": "<kind>_id", "<kind>_id": "…"}` in that order, with its
+    /// names compared as bytes where they stand; nil, the cursor left where it was, for any
+    /// other (which `readTarget` reads member by member: a text per name, each compared with the
+    /// known ones, had cost a target as much as the rest of its line's details).
+    private func readTypedTarget(_ cursor: inout Cursor) -> [(key: String, value: String)]? {
+        let start = cursor.i
+        guard cursor.skip(0x7B), let first = cursor.name(), Cursor.is(first, "type"), cursor.skip(0x3A) else {
+            cursor.i = start
+            return nil
+        }
+        let typeStart = cursor.i + 1
+        guard let type = cursor.string(), cursor.skip(0x2C), let second = cursor.name(),
+            // The type as written (no escape in it: then it is its text's bytes).
+            case let written = UnsafeBufferPointer(rebasing: cursor.bytes[typeStart..<typeStart + type.utf8.count]),
+            written.count > 3, written.count == second.count, memcmp(written.baseAddress!, second.baseAddress!, second.count) == 0,
+            written[written.count - 3] == 0x5F, written[written.count - 2] == 0x69, written[written.count - 1] == 0x64,
+            !written.contains(0x5C), cursor.skip(0x3A), let id = cursor.string(), cursor.skip(0x7D)
+        else {
+            cursor.i = start
+            return nil
+        }
+        return [("type", type), (type, id)]
     }
 
     private static func value(_ key: String, in members: [(key: String, value: String)]) -> String? {
@@ -350,7 +375,10 @@ struct SIEMLineDecoder {
 
         /// The text of a name read by `name()` (shared: detail names recur), or nil when it is
         /// not valid UTF-8.
-        func text(of name: UnsafeBufferPointer<UInt8>) -> String? { strings.validString(name) }
+        func text(of name: UnsafeBufferPointer<UInt8>) -> String? {
+            if !StringInterner.worthSharing(name.count) && ByteWord.isASCII(name) { return strings.shortASCII(name) }
+            return strings.validString(name)
+        }
 
         /// Whether a name read by `name()` is `expected`.
         @inline(__always)
