@@ -61,8 +61,10 @@ struct AuditCSVReader {
         var warnedAudiences = Set<String>()
         // Cells repeat (people, places, pages): their texts are made once and shared.
         let strings = StringInterner()
-        // Event cells repeat: resolve each distinct text once.
+        // Event cells repeat: resolve each distinct text once (found again by the identity of
+        // the cell's shared text first, which needs no hashing of it).
         var resolved: [String: String] = [:]
+        var resolvedByIdentity = TextIdentityCache<String>(slots: 256)
         var strayReported = 0
         while try tokenizer.next(into: &record) {
             if record.isBlank { continue }
@@ -137,11 +139,15 @@ struct AuditCSVReader {
                     if layout.timeZone == nil { zoneLess = c }
                 }
                 let key: String
-                if let known = resolved[eventText] {
+                if let known = resolvedByIdentity.value(eventText) {
                     key = known
+                } else if let known = resolved[eventText] {
+                    key = known
+                    resolvedByIdentity.remember(eventText, key)
                 } else {
                     key = context.store.resolveEvent(eventText) ?? eventText
                     if resolved.count < 100_000 { resolved[eventText] = key }
+                    resolvedByIdentity.remember(eventText, key)
                 }
                 event = AuditEvent(id: text(layout.fields[.eventID]), timestamp: timestamp, key: key, source: source)
                 if let unknown = fill(&event, from: layout, text: text, path: path, line: line), warnedAudiences.insert(unknown).inserted {

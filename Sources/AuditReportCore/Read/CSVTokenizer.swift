@@ -43,13 +43,14 @@ public struct CSVRecord {
     }
 
     /// The same, a recurring text shared through `strings` (see `StringInterner`).
+    /// (The bytes are read where they lie without `withField`: the record, borrowed for the
+    /// call, keeps them; keeping them alive again had retained and released them per cell.)
     func string(_ index: Int, strings: StringInterner) -> String? {
-        withField(index) { buffer in
-            if buffer.isEmpty { return "" }
-            let ascii = ByteWord.isASCII(buffer)
-            if ascii && !StringInterner.worthSharing(buffer.count) { return strings.shortASCII(buffer) }
-            return strings.validString(buffer, ascii: ascii)
-        }
+        let buffer = fieldBytes(index)
+        if buffer.isEmpty { return "" }
+        let ascii = ByteWord.isASCII(buffer)
+        if ascii && !StringInterner.worthSharing(buffer.count) { return strings.shortASCII(buffer) }
+        return strings.validString(buffer, ascii: ascii)
     }
 
     /// The field as text with invalid UTF-8 replaced by U+FFFD.
