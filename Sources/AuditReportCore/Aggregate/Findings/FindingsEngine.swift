@@ -121,7 +121,11 @@ public struct FindingsEngine {
     /// A login that may be the first from its place: the oldest one at that place not yet
     /// matched by an earlier login there within the look-back.
     private struct Candidate {
-        var ref: Ref
+        /// The login itself: its reference (with the context of a finding, which cost more than
+        /// the rest of the rule) is made only for a candidate that becomes one.
+        var event: AuditEvent
+        /// Its position in the stream (`Ref.sequence`).
+        var sequence: Int
         var place: String
         var inPeriod: Bool
         /// The actor's logins read before this one: any read after it while it stays a candidate
@@ -214,9 +218,9 @@ public struct FindingsEngine {
         return interest
     }
 
-    private func reference(_ e: AuditEvent) -> Ref {
+    private func reference(_ e: AuditEvent, sequence: Int? = nil) -> Ref {
         Ref(
-            time: e.timestamp, actor: e.actor.identity, source: e.source, id: e.id, sequence: sequence,
+            time: e.timestamp, actor: e.actor.identity, source: e.source, id: e.id, sequence: sequence ?? self.sequence,
             context: FindingContext(e), page: e.target.id.isEmpty ? e.target.name : e.target.id)
     }
 
@@ -350,15 +354,15 @@ public struct FindingsEngine {
         var history = logins[index]?.removeValue(forKey: e.actor.identity) ?? LoginHistory()
         // Candidates more than the look-back after this login are decided now, in the order
         // they were read: no login at their place came within the look-back before them.
-        let expired = history.candidates.values.filter { $0.ref.time.milliseconds - e.timestamp.milliseconds > lookback }
-        for candidate in expired.sorted(by: { $0.ref.sequence < $1.ref.sequence }) {
+        let expired = history.candidates.values.filter { $0.event.timestamp.milliseconds - e.timestamp.milliseconds > lookback }
+        for candidate in expired.sorted(by: { $0.sequence < $1.sequence }) {
             history.candidates[candidate.place] = nil
             resolve(index, candidate, history)
         }
         // Seen here within the look-back: the candidate of this place is no new place; this login
         // takes its turn.
         history.logins += 1
-        history.candidates[place] = Candidate(ref: reference(e), place: place, inPeriod: inPeriod(e.timestamp), loginsBefore: history.logins)
+        history.candidates[place] = Candidate(event: e, sequence: sequence, place: place, inPeriod: inPeriod(e.timestamp), loginsBefore: history.logins)
         history.recentPlaces.removeAll { $0.place == place }
         history.recentPlaces.append((place, history.logins))
         if history.recentPlaces.count > 4 { history.recentPlaces.removeFirst() }
@@ -367,8 +371,9 @@ public struct FindingsEngine {
 
     private mutating func resolve(_ index: Int, _ candidate: Candidate, _ history: LoginHistory) {
         guard candidate.inPeriod, history.logins > candidate.loginsBefore else { return }
-        var open = Open(subject: candidate.ref.actor)
-        open.add(candidate.ref)
+        let ref = reference(candidate.event, sequence: candidate.sequence)
+        var open = Open(subject: ref.actor)
+        open.add(ref)
         // Places of logins read after it (so earlier in time), within the look-back.
         open.context.earlierPlaces = history.recentPlaces.filter { $0.login > candidate.loginsBefore && $0.place != candidate.place }.map(\.place).sorted()
         done.append((index, open))
@@ -498,7 +503,7 @@ public struct FindingsEngine {
         releaseWaiting(before: nil)
         for (index, byActor) in logins {
             for (_, history) in byActor {
-                for candidate in history.candidates.values.sorted(by: { $0.ref.sequence < $1.ref.sequence }) { resolve(index, candidate, history) }
+                for candidate in history.candidates.values.sorted(by: { $0.sequence < $1.sequence }) { resolve(index, candidate, history) }
             }
         }
         logins = [:]
