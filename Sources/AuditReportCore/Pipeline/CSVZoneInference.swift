@@ -82,6 +82,12 @@ struct CSVZoneInference {
         // stream began: 4M events a month fill 50,000 rows in 9 hours, and nothing matched.)
         // A span of 28 hours or less is widened by 14 hours instead.
         let spans = streams.map { Self.span(of: inputs[$0], store: store) }
+        // The streams' tails are read on a thread of their own while the export is sampled (the
+        // other core was idle then): whether the sample reaches a tail is known only after it,
+        // so a tail is read whether or not it is used.
+        let tails = TailReading(inputs: streams.map { inputs[$0] }, store: store, tailBytes: tailBytes)
+        // A run that needs no tail (no zone-less rows) stops the reading.
+        defer { tails.cancel() }
         var window: ClosedRange<Int64>?
         if !spans.isEmpty, !spans.contains(where: { $0 == nil }) {
             let low = spans.map { $0!.lowerBound }.min()!, high = spans.map { $0!.upperBound }.max()!
@@ -128,9 +134,9 @@ struct CSVZoneInference {
 
         let resolvers = candidates.map { ZoneResolver(timeZone: $0) }
         var matches = [Int](repeating: 0, count: candidates.count)
-        let count: (consuming AuditEvent) throws -> Void = { event in
-            let matching = Deduplicator.matching(of: event.key, catalog: catalog)
-            let actors = Deduplicator.actorKeys(of: event)
+        let count: (TailEvent) throws -> Void = { event in
+            let matching = event.matching
+            let actors = event.actors
             for (c, zone) in resolvers.enumerated() {
                 let civil = zone.civil(event.timestamp)
                 let second = Self.wallSecond(civil)
@@ -152,13 +158,14 @@ struct CSVZoneInference {
         // clear) otherwise or when that is not enough. (An export oldest first is sampled near
         // the stream's start: reading the end first would be a tail's worth for nothing.)
         var decided = false
+        let tailEvents = tails.wait()
         for (s, index) in streams.enumerated() where !decided {
             guard Self.sampleReachesTail(sampled: sampled, span: spans[s], size: Self.size(of: inputs[index]), tailBytes: tailBytes) else { continue }
-            guard let tail = Self.tail(of: inputs[index], bytes: tailBytes) else { continue }
-            let context = ReadContext(store: store, inputIndex: index, inputTimeZone: utc, diagnostics: quiet)
-            var summary = ReadSummary(path: inputs[index], kind: .siemJSON)
+            // Events up to the end of the tail or to a line it could not read, as a read of it
+            // here would have counted them.
+            guard let events = tailEvents[s] else { continue }
             do {
-                try SIEMJSONReader(reader: ByteReader(bytes: tail, path: inputs[index]), context: context).read(into: &summary, count)
+                for event in events { try count(event) }
             } catch is StopReading {
                 decided = true
             } catch {}
@@ -168,7 +175,7 @@ struct CSVZoneInference {
             for index in streams {
                 let context = ReadContext(store: store, inputIndex: index, inputTimeZone: utc, diagnostics: quiet)
                 do {
-                    _ = try InputReader.read(path: inputs[index], context: context, count)
+                    _ = try InputReader.read(path: inputs[index], context: context) { try count(TailEvent($0, catalog: catalog)) }
                 } catch is StopReading {
                     break
                 } catch is ReadError {
@@ -183,6 +190,75 @@ struct CSVZoneInference {
         decision.zone = candidates[best]
         decision.how = .inferred
         return decision
+    }
+
+    /// What matching needs of a stream event.
+    struct TailEvent {
+        var timestamp: Timestamp
+        var matching: Deduplicator.Matching
+        var actors: [Deduplicator.ActorName]
+
+        init(_ event: borrowing AuditEvent, catalog: EventCatalog) {
+            timestamp = event.timestamp
+            matching = Deduplicator.matching(of: event.key, catalog: catalog)
+            actors = Deduplicator.actorKeys(of: event)
+        }
+    }
+
+    /// Reads the tails of stream files (`tail(of:bytes:)`) on a thread of its own: per file, its
+    /// events up to the end or to a line that cannot be read, or nil for a file without a tail.
+    /// Holds what matching needs of each event (a few MB for a 32 MB tail), not the tail.
+    final class TailReading: @unchecked Sendable {
+        private var events: [[TailEvent]?] = []
+        private let done = DispatchSemaphore(value: 0)
+        private let lock = NSLock()
+        private var cancelled = false
+        private struct Cancelled: Error {}
+
+        init(inputs: [String], store: LocaleStore, tailBytes: Int) {
+            let thread = Thread { [self] in
+                let catalog = store.catalog
+                let context = ReadContext(store: store, inputIndex: 0, inputTimeZone: TimeZone(identifier: "UTC")!, diagnostics: DiagnosticsEngine())
+                for path in inputs {
+                    if isCancelled { break }
+                    guard let tail = CSVZoneInference.tail(of: path, bytes: tailBytes) else {
+                        events.append(nil)
+                        continue
+                    }
+                    var read: [TailEvent] = []
+                    var summary = ReadSummary(path: path, kind: .siemJSON)
+                    try? SIEMJSONReader(reader: ByteReader(bytes: tail, path: path), context: context).read(into: &summary) {
+                        if read.count % 4096 == 0, isCancelled { throw Cancelled() }
+                        read.append(TailEvent($0, catalog: catalog))
+                    }
+                    events.append(read)
+                }
+                done.signal()
+            }
+            thread.stackSize = 8 << 20
+            thread.name = "audit-report zone"
+            thread.start()
+        }
+
+        private var isCancelled: Bool {
+            lock.lock()
+            defer { lock.unlock() }
+            return cancelled
+        }
+
+        /// Stops the reading at its next few thousand events (what it read is not used).
+        func cancel() {
+            lock.lock()
+            cancelled = true
+            lock.unlock()
+        }
+
+        /// Waits for the tails; one entry per input given.
+        func wait() -> [[TailEvent]?] {
+            done.wait()
+            done.signal()
+            return events
+        }
     }
 
     /// The span (UTC seconds) of a plain JSON-lines stream from its first and last lines, in
