@@ -35,6 +35,9 @@ public struct ReportAggregator {
     private var pageIdentity = TextIdentityCache<Int32>(slots: 8192)
     private var keys: [KeyInfo] = []
     private var platformIndex: [String: Int] = [:]
+    /// The same by the identity of the platform's text (platforms alternate, so the last one
+    /// seen is often not it; hashing the text had cost more than the rest of counting it).
+    private var platformIdentity = TextIdentityCache<Int>(slots: 64)
     private var platforms: [(name: String, count: Int)] = []
     private var lastPlatform = (name: "", index: -1)
     private var lastWorkspace = ""
@@ -179,12 +182,16 @@ public struct ReportAggregator {
             return
         }
         let i: Int
-        if let known = platformIndex[name] {
+        if let known = platformIdentity.value(name) {
             i = known
+        } else if let known = platformIndex[name] {
+            i = known
+            platformIdentity.remember(name, i)
         } else {
             i = platforms.count
             platforms.append((name, 0))
             platformIndex[name] = i
+            platformIdentity.remember(name, i)
         }
         platforms[i].count += 1
         lastPlatform = (name, i)
