@@ -158,9 +158,12 @@ struct CSVZoneInference {
         // clear) otherwise or when that is not enough. (An export oldest first is sampled near
         // the stream's start: reading the end first would be a tail's worth for nothing.)
         var decided = false
-        let tailEvents = tails.wait()
-        for (s, index) in streams.enumerated() where !decided {
-            guard Self.sampleReachesTail(sampled: sampled, span: spans[s], size: Self.size(of: inputs[index]), tailBytes: tailBytes) else { continue }
+        let reaching = streams.indices.filter {
+            Self.sampleReachesTail(sampled: sampled, span: spans[$0], size: Self.size(of: inputs[streams[$0]]), tailBytes: tailBytes)
+        }
+        // No tail is waited for when the sample reaches none (an export oldest first).
+        let tailEvents = reaching.isEmpty ? [] : tails.wait()
+        for s in reaching where !decided {
             // Events up to the end of the tail or to a line it could not read, as a read of it
             // here would have counted them.
             guard let events = tailEvents[s] else { continue }
