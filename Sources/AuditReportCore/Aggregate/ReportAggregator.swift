@@ -35,11 +35,10 @@ public struct ReportAggregator {
     private var pageIdentity = TextIdentityCache<Int32>(slots: 8192)
     private var keys: [KeyInfo] = []
     private var platformIndex: [String: Int] = [:]
-    /// The same by the identity of the platform's text (platforms alternate, so the last one
-    /// seen is often not it; hashing the text had cost more than the rest of counting it).
+    /// The same by the identity of the platform's text (hashing the text had cost more than the
+    /// rest of counting it; platforms alternate, so remembering only the last one was not enough).
     private var platformIdentity = TextIdentityCache<Int>(slots: 64)
     private var platforms: [(name: String, count: Int)] = []
-    private var lastPlatform = (name: "", index: -1)
     private var lastWorkspace = ""
     private var actorIndex: [String: Int32] = [:]
     private var actorWork: [ActorWork] = []
@@ -177,10 +176,6 @@ public struct ReportAggregator {
     }
 
     private mutating func countPlatform(_ name: String) {
-        if lastPlatform.index >= 0 && name == lastPlatform.name {
-            platforms[lastPlatform.index].count += 1
-            return
-        }
         let i: Int
         if let known = platformIdentity.value(name) {
             i = known
@@ -194,7 +189,6 @@ public struct ReportAggregator {
             platformIdentity.remember(name, i)
         }
         platforms[i].count += 1
-        lastPlatform = (name, i)
     }
 
     /// Pages and people counted one by one: memory follows them, so past these numbers further

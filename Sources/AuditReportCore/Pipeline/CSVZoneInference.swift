@@ -134,7 +134,7 @@ struct CSVZoneInference {
 
         let resolvers = candidates.map { ZoneResolver(timeZone: $0) }
         var matches = [Int](repeating: 0, count: candidates.count)
-        let count: (TailEvent) throws -> Void = { event in
+        let count: (StreamEvent) throws -> Void = { event in
             let matching = event.matching
             let actors = event.actors
             for (c, zone) in resolvers.enumerated() {
@@ -178,7 +178,7 @@ struct CSVZoneInference {
             for index in streams {
                 let context = ReadContext(store: store, inputIndex: index, inputTimeZone: utc, diagnostics: quiet)
                 do {
-                    _ = try InputReader.read(path: inputs[index], context: context) { try count(TailEvent($0, catalog: catalog)) }
+                    _ = try InputReader.read(path: inputs[index], context: context) { try count(StreamEvent($0, catalog: catalog)) }
                 } catch is StopReading {
                     break
                 } catch is ReadError {
@@ -196,7 +196,7 @@ struct CSVZoneInference {
     }
 
     /// What matching needs of a stream event.
-    struct TailEvent {
+    struct StreamEvent {
         var timestamp: Timestamp
         var matching: Deduplicator.Matching
         var actors: [Deduplicator.ActorName]
@@ -212,7 +212,7 @@ struct CSVZoneInference {
     /// events up to the end or to a line that cannot be read, or nil for a file without a tail.
     /// Holds what matching needs of each event (a few MB for a 32 MB tail), not the tail.
     final class TailReading: @unchecked Sendable {
-        private var events: [[TailEvent]?] = []
+        private var events: [[StreamEvent]?] = []
         private let done = DispatchSemaphore(value: 0)
         private let lock = NSLock()
         private var cancelled = false
@@ -228,11 +228,11 @@ struct CSVZoneInference {
                         events.append(nil)
                         continue
                     }
-                    var read: [TailEvent] = []
+                    var read: [StreamEvent] = []
                     var summary = ReadSummary(path: path, kind: .siemJSON)
                     try? SIEMJSONReader(reader: ByteReader(bytes: tail, path: path), context: context).read(into: &summary) {
                         if read.count % 4096 == 0, isCancelled { throw Cancelled() }
-                        read.append(TailEvent($0, catalog: catalog))
+                        read.append(StreamEvent($0, catalog: catalog))
                     }
                     events.append(read)
                 }
@@ -257,7 +257,7 @@ struct CSVZoneInference {
         }
 
         /// Waits for the tails; one entry per input given.
-        func wait() -> [[TailEvent]?] {
+        func wait() -> [[StreamEvent]?] {
             done.wait()
             done.signal()
             return events
