@@ -42,6 +42,7 @@ struct ConvertCommand: ParsableCommand {
             job.onProgress = progress.map { display in { display.report($0) } }
             defer { progress?.finish() }
             try job.run()
+            if WaitLedger.shared.enabled { Terminal.error(WaitLedger.shared.summary(), lines: true) }
             Terminal.output(output)
         }
     }

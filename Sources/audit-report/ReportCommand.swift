@@ -161,6 +161,7 @@ struct ReportCommand: ParsableCommand {
             job.onProgress = progress.map { display in { display.report($0) } }
             defer { progress?.finish() }
             let result = try job.run()
+            if WaitLedger.shared.enabled { Terminal.error(WaitLedger.shared.summary(), lines: true) }
             if !common.quiet {
                 let duplicates = result.inputs.reduce(0) { $0 + $1.duplicatesDropped }
                 let outside = result.inputs.reduce(0) { $0 + $1.outsidePeriod }

@@ -289,7 +289,7 @@ public final class EventPipeline {
         func start(_ index: Int, zone: TimeZone) {
             let fromEnd = backward[index]
             let diagnostics = engines[index]
-            streams[index] = InputStream<InputPart>(name: "audit-report reader") { feed in
+            streams[index] = InputStream<InputPart>(name: "audit-report reader \(index + 1)") { feed in
                 try reading.read(index, zone: zone, add: feed.send, diagnostics: diagnostics, stop: feed.check, backward: fromEnd) { progress.update(index, $0) }
             }
         }
@@ -332,6 +332,8 @@ public final class EventPipeline {
             return false
         }
         let zoneNotes = engine()
+        let deciding = WaitLedger.shared.now()
+        defer { WaitLedger.shared.add("(phase) the CSV zone decided", since: deciding) }
         do { try decideCSVZone(into: zoneNotes) } catch {
             stop()
             try diagnostics.absorb(zoneNotes)

@@ -22,10 +22,12 @@ final class EventRelay<Item>: @unchecked Sendable {
     private let maxBatches: Int
     private var finished = false
     private var exited = false
+    private let name: String
 
     /// Starts the consumer thread. At most `batchSize × (maxBatches + 1)` events are in flight
     /// (2,560 by default: a few MB; more bought no speed and cost 15 MB at 1M events).
-    init(batchSize: Int = 512, maxBatches: Int = 4, consumer: @escaping (Item) throws -> Void) {
+    init(batchSize: Int = 512, maxBatches: Int = 4, name: String = "audit-report writer", consumer: @escaping (Item) throws -> Void) {
+        self.name = name
         self.batchSize = batchSize
         self.maxBatches = maxBatches
         batch = MoveBatch(capacity: batchSize)
@@ -39,7 +41,7 @@ final class EventRelay<Item>: @unchecked Sendable {
             state.relay = nil
         }
         thread.stackSize = 8 << 20
-        thread.name = "audit-report writer"
+        thread.name = name
         state.relay = self
         thread.start()
     }
@@ -58,8 +60,13 @@ final class EventRelay<Item>: @unchecked Sendable {
     private func run(_ consume: (Item) throws -> Void) {
         while true {
             condition.lock()
-            while queue.isEmpty && !closed { condition.wait() }
+            if queue.isEmpty && !closed {
+                let start = WaitLedger.shared.now()
+                while queue.isEmpty && !closed { condition.wait() }
+                WaitLedger.shared.add("\(name) waits for events", since: start)
+            }
             if queue.isEmpty {
+                WaitLedger.shared.threadEnds(name)
                 exited = true
                 condition.broadcast()
                 condition.unlock()
@@ -96,7 +103,11 @@ final class EventRelay<Item>: @unchecked Sendable {
     private func flush() throws {
         condition.lock()
         defer { condition.unlock() }
-        while queue.count >= maxBatches && failure == nil { condition.wait() }
+        if queue.count >= maxBatches && failure == nil {
+            let start = WaitLedger.shared.now()
+            while queue.count >= maxBatches && failure == nil { condition.wait() }
+            WaitLedger.shared.add("sender waits for \(name)", since: start)
+        }
         if let failure { throw failure }
         // The batch goes whole, and an emptied one comes back in its place: a batch is a few
         // hundred KB, and allocating one per flush (freed on the other thread, past glibc's

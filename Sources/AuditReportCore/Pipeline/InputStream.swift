@@ -19,6 +19,7 @@ final class InputStream<Outcome>: @unchecked Sendable {
     private var result: Result<Outcome, Error>?
     private let batchSize: Int
     private let maxBatches: Int
+    private let name: String
     /// The producer's batch being filled (the reader thread's only).
     private var filling: MoveBatch<AuditEvent>
     /// The consumer's batch being emptied (the consumer's only).
@@ -35,6 +36,7 @@ final class InputStream<Outcome>: @unchecked Sendable {
     init(batchSize: Int = 512, maxBatches: Int = 4, name: String, read: @escaping (_ feed: Feed) throws -> Outcome) {
         self.batchSize = batchSize
         self.maxBatches = maxBatches
+        self.name = name
         filling = MoveBatch(capacity: batchSize)
         let box = Box(read: read)
         let state = Holder()
@@ -68,6 +70,7 @@ final class InputStream<Outcome>: @unchecked Sendable {
         }
         condition.lock()
         result = outcome
+        WaitLedger.shared.threadEnds(name)
         ended = true
         condition.broadcast()
         condition.unlock()
@@ -81,7 +84,11 @@ final class InputStream<Outcome>: @unchecked Sendable {
     private func flush() throws {
         condition.lock()
         defer { condition.unlock() }
-        while queue.count >= maxBatches && !cancelled { condition.wait() }
+        if queue.count >= maxBatches && !cancelled {
+            let start = WaitLedger.shared.now()
+            while queue.count >= maxBatches && !cancelled { condition.wait() }
+            WaitLedger.shared.add("\(name) waits for the merge to take events", since: start)
+        }
         if cancelled { throw Cancelled() }
         queue.append(filling)
         filling = spares.popLast() ?? MoveBatch(capacity: batchSize)
@@ -93,7 +100,11 @@ final class InputStream<Outcome>: @unchecked Sendable {
     func next() throws -> AuditEvent? {
         if let event = taking?.popFirst() { return event }
         condition.lock()
-        while queue.isEmpty && !ended { condition.wait() }
+        if queue.isEmpty && !ended {
+            let start = WaitLedger.shared.now()
+            while queue.isEmpty && !ended { condition.wait() }
+            WaitLedger.shared.add("merge waits for \(name)", since: start)
+        }
         guard !queue.isEmpty else {
             let result = result
             condition.unlock()

@@ -214,7 +214,7 @@ public struct ReportJob {
         }
         // Counting runs on the second core unless an output's rows already keep it busy (a dry
         // run, or a run without a workbook); the aggregate and findings are read only after it.
-        let counter = outputs.contains(where: \.takesOnItsOwnThread) ? nil : EventRelay { count($0) }
+        let counter = outputs.contains(where: \.takesOnItsOwnThread) ? nil : EventRelay(name: "audit-report counter") { count($0) }
         defer { counter?.stop() }
         // The events' cells are made once, here, when an output shows them; any output may use them.
         let makesTexts = outputs.contains(where: \.showsEventTexts)
