@@ -162,7 +162,9 @@ struct CSVZoneInference {
             Self.sampleReachesTail(sampled: sampled, span: spans[$0], size: Self.size(of: inputs[streams[$0]]), tailBytes: tailBytes)
         }
         // No tail is waited for when the sample reaches none (an export oldest first).
+        let waited = WaitLedger.shared.now()
         let tailEvents = reaching.isEmpty ? [] : tails.wait()
+        WaitLedger.shared.add("zone inference waits for the tails", since: waited)
         for s in reaching where !decided {
             // Events up to the end of the tail or to a line it could not read, as a read of it
             // here would have counted them.
@@ -199,7 +201,7 @@ struct CSVZoneInference {
     struct StreamEvent {
         var timestamp: Timestamp
         var matching: Deduplicator.Matching
-        var actors: [Deduplicator.ActorName]
+        var actors: UpToTwo<Deduplicator.ActorName>
 
         init(_ event: borrowing AuditEvent, catalog: EventCatalog) {
             timestamp = event.timestamp
@@ -236,6 +238,7 @@ struct CSVZoneInference {
                     }
                     events.append(read)
                 }
+                WaitLedger.shared.threadEnds("audit-report zone")
                 done.signal()
             }
             thread.stackSize = 8 << 20

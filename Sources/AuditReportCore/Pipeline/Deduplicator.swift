@@ -33,16 +33,24 @@ public struct Deduplicator {
     private var second: Int64 = .min
     private var window: [AuditEvent] = []
     /// Per held event, as it was read (a merge fills its fields later, but it stays filed as it
-    /// came): how it names its actor and its target, the keys it is filed under, whether it had an id.
+    /// came): how it names its actor and its target, the keys it is filed under, whether it had an
+    /// id; and what became of it: the inputs it absorbed a copy from, whether it met one.
     private var held: [Held] = []
 
     private struct Held {
-        var actors: [ActorName]
-        var targets: [(kind: UInt8, name: String)]
+        var actors: UpToTwo<ActorName>
+        var targets: UpToTwo<TargetName>
         var filed: [String]
         var hasID: Bool
+        /// Whether the event's key (as it is now: a merge may make it more specific) is a group key.
+        var keyIsGroup: Bool
+        /// The inputs it has absorbed a copy from.
+        var absorbed = InputSet()
+        /// Whether it met another input's copy (decides a twin's fate).
+        var met = false
     }
-    private var absorbed: [InputSet] = []
+    /// The first held event with each id, once the second is indexed (before, the few held
+    /// events are compared by id: hashing every event's id had cost more).
     private var byID: [String: Int] = [:]
     /// Per fingerprint: the inputs that filed under it, in order of first appearance.
     private var inputsByFingerprint: [Fingerprint: [Int]] = [:]
@@ -63,16 +71,10 @@ public struct Deduplicator {
         var cursor: [Int: Int] = [:]
     }
     private var matchCache: [String: Matching] = [:]
-    /// Actors' and targets' fingerprint parts by the identity of their texts (see `actorKeys(of:)`).
-    private var actorsByEmail = TextIdentityCache<[ActorName]>(slots: 1024)
-    private var actorsByName = TextIdentityCache<[ActorName]>(slots: 256)
-    private var targetsByIdentity = TextIdentityCache<[(kind: UInt8, name: String)]>(slots: 1024)
     /// The same by the key's identity (see `TextIdentityCache`).
     private var matchIdentity = TextIdentityCache<Matching>(slots: 512)
     /// Rows whose later-instant twin met its match (bounded by rows in repeated hours).
     private var resolvedTwins = Set<SourceLocation>()
-    /// Per held event: whether it met another input's copy (decides a twin's fate).
-    private var met: [Bool] = []
     /// Duplicates dropped, by the input they were read from: those in the period (all when there
     /// is none). A duplicate of an event outside the period is counted there, not here.
     public private(set) var droppedByInput: [Int: Int] = [:]
@@ -120,6 +122,10 @@ public struct Deduplicator {
     struct Matching {
         var filed: [String]
         var sought: [String]
+        /// Whether the key, as given, is a group key.
+        var isGroup = false
+        /// The groups of the key's canonical form.
+        var groups: [String] = []
     }
 
     public init(catalog: EventCatalog, period: ReportPeriod? = nil) {
@@ -139,20 +145,20 @@ public struct Deduplicator {
             second = s
         }
         if event.ambiguity == .earlier && resolvedTwins.contains(event.source) { return }
-        if !event.id.isEmpty, let index = byID[event.id] {
-            merge(event, into: index)
+        let matching = matching(of: event.key)
+        if !event.id.isEmpty, let index = heldIndex(id: event.id) {
+            merge(event, matching: matching, into: index)
             return
         }
-        let matching = matching(of: event.key)
         let input = event.source.input
-        let actors = actorKeys(of: event)
-        let targets = targets(of: event)
+        let actors = Self.actorKeys(of: event)
+        let targets = Self.targets(of: event)
         if let index = indexed
             ? indexedMatch(event, actors: actors, targets: targets, sought: matching.sought)
             : linearMatch(event, actors: actors, targets: targets, sought: matching.sought)
         {
-            absorbed[index].insert(input)
-            merge(event, into: index)
+            held[index].absorbed.insert(input)
+            merge(event, matching: matching, into: index)
             return
         }
         if window.count >= Self.windowLimit {
@@ -160,17 +166,26 @@ public struct Deduplicator {
             try flush(emit)
         }
         let index = window.count
-        held.append(Held(actors: actors, targets: targets, filed: matching.filed, hasID: !event.id.isEmpty))
-        absorbed.append(InputSet())
-        met.append(false)
-        if !event.id.isEmpty { byID[event.id] = index }
+        held.append(Held(actors: actors, targets: targets, filed: matching.filed, hasID: !event.id.isEmpty, keyIsGroup: matching.isGroup))
+        if indexed && !event.id.isEmpty { byID[event.id] = index }
         window.append(event)
         if indexed {
             file(index)
         } else if window.count >= indexFrom {
             indexed = true
-            for i in window.indices { file(i) }
+            for i in window.indices {
+                file(i)
+                let id = window[i].id
+                if !id.isEmpty && byID[id] == nil { byID[id] = i }
+            }
         }
+    }
+
+    /// The first held event with this id.
+    private func heldIndex(id: String) -> Int? {
+        if indexed { return byID[id] }
+        for i in window.indices where window[i].id == id { return i }
+        return nil
     }
 
     /// Files held event `index` under each of its fingerprints.
@@ -191,7 +206,7 @@ public struct Deduplicator {
     /// The held event `event` is a copy of, by the fingerprint index: for each fingerprint it
     /// seeks (in order), the inputs that filed under it in order of their first event there,
     /// events without an id before those with one, the first not yet absorbing one of this input.
-    private mutating func indexedMatch(_ event: AuditEvent, actors: [ActorName], targets: [(kind: UInt8, name: String)], sought: [String]) -> Int? {
+    private mutating func indexedMatch(_ event: AuditEvent, actors: UpToTwo<ActorName>, targets: UpToTwo<TargetName>, sought: [String]) -> Int? {
         let input = event.source.input
         for fp in Self.fingerprints(actors: actors, keys: sought, targets: targets) {
             for other in inputsByFingerprint[fp, default: []] where other != input {
@@ -201,7 +216,7 @@ public struct Deduplicator {
                     // In place: a copy of the bucket would copy its arrays on every look-up.
                     let found: Int? = { (bucket: inout Bucket) in
                         var position = bucket.cursor[input] ?? 0
-                        while position < bucket.indices.count && absorbed[bucket.indices[position]].contains(input) { position += 1 }
+                        while position < bucket.indices.count && held[bucket.indices[position]].absorbed.contains(input) { position += 1 }
                         bucket.cursor[input] = position
                         return position < bucket.indices.count ? bucket.indices[position] : nil
                     }(&buckets.values[at])
@@ -214,26 +229,24 @@ public struct Deduplicator {
 
     /// The same choice as `indexedMatch`, made by comparing with each held event (no fingerprint
     /// is built): cheaper while the second holds few events.
-    private func linearMatch(_ event: AuditEvent, actors: [ActorName], targets: [(kind: UInt8, name: String)], sought: [String]) -> Int? {
+    private func linearMatch(_ event: AuditEvent, actors: UpToTwo<ActorName>, targets: UpToTwo<TargetName>, sought: [String]) -> Int? {
         guard !window.isEmpty else { return nil }
         let input = event.source.input
-        var order: [(first: Int, input: Int)] = []
+        let hasIDs = event.id.isEmpty ? 2 : 1
         for key in sought {
             for actor in actors {
                 for target in targets {
-                    // The held events filed under this fingerprint: the other inputs in order of
-                    // their first such event.
+                    // The held events filed under this fingerprint, the other inputs in order of
+                    // their first such event: each input is tried when its first is met.
                     // (By index: a copy of an event or its held fields would retain each of their strings.)
-                    order.removeAll(keepingCapacity: true)
-                    for i in window.indices {
-                        let other = window[i].source.input
-                        if other != input && !order.contains(where: { $0.input == other }) && files(i, key: key, actor: actor, target: target) { order.append((i, other)) }
-                    }
-                    guard !order.isEmpty else { continue }
-                    for (first, other) in order {
-                        for hasID in event.id.isEmpty ? [false, true] : [false] {
+                    var seen = InputSet()
+                    for first in window.indices {
+                        let other = window[first].source.input
+                        guard other != input, !seen.contains(other), files(first, key: key, actor: actor, target: target) else { continue }
+                        seen.insert(other)
+                        for hasID in [false, true].prefix(hasIDs) {
                             for i in first..<window.count
-                            where window[i].source.input == other && held[i].hasID == hasID && !absorbed[i].contains(input) && files(i, key: key, actor: actor, target: target) {
+                            where window[i].source.input == other && held[i].hasID == hasID && !held[i].absorbed.contains(input) && files(i, key: key, actor: actor, target: target) {
                                 return i
                             }
                         }
@@ -245,8 +258,8 @@ public struct Deduplicator {
     }
 
     /// Whether held event `i` is filed under the fingerprint (key, actor, target).
-    private func files(_ i: Int, key: String, actor: ActorName, target: (kind: UInt8, name: String)) -> Bool {
-        held[i].targets.contains(where: { $0.kind == target.kind && $0.name == target.name }) && held[i].actors.contains(actor) && held[i].filed.contains(key)
+    private func files(_ i: Int, key: String, actor: ActorName, target: TargetName) -> Bool {
+        held[i].targets.contains(target) && held[i].actors.contains(actor) && held[i].filed.contains(key)
     }
 
     /// Hands on the events still held.
@@ -265,7 +278,7 @@ public struct Deduplicator {
         while var event = events.popLast() {
             defer { i += 1 }
             if event.ambiguity == .later {
-                guard met[i] else { continue }
+                guard held[i].met else { continue }
                 resolvedTwins.insert(event.source)
             }
             event.ambiguity = .none
@@ -274,10 +287,8 @@ public struct Deduplicator {
         // The emptied array keeps its capacity for the next second.
         swap(&events, &window)
         held.removeAll(keepingCapacity: true)
-        met.removeAll(keepingCapacity: true)
-        absorbed.removeAll(keepingCapacity: true)
-        byID.removeAll(keepingCapacity: true)
         if indexed {
+            byID.removeAll(keepingCapacity: true)
             inputsByFingerprint.removeAll(keepingCapacity: true)
             buckets.removeAll(keepingCapacity: true)
             indexed = false
@@ -286,7 +297,7 @@ public struct Deduplicator {
 
     /// One fingerprint per key and per way the actor and the target can be named: e-mail, id or
     /// (for bots, which have no e-mail) name; page id or page name.
-    static func fingerprints(actors: [ActorName], keys: [String], targets: [(kind: UInt8, name: String)]) -> [Fingerprint] {
+    static func fingerprints(actors: UpToTwo<ActorName>, keys: [String], targets: UpToTwo<TargetName>) -> [Fingerprint] {
         var result: [Fingerprint] = []
         for key in keys {
             for actor in actors {
@@ -298,36 +309,12 @@ public struct Deduplicator {
 
     /// The ways an event names its target, in the order fingerprints are built: 1 page id,
     /// 2 page name; 0 (and "") when it names none.
-    static func targets(of e: AuditEvent) -> [(kind: UInt8, name: String)] {
-        if e.target.isEmpty { return [(0, "")] }
-        var result: [(kind: UInt8, name: String)] = []
-        if !e.target.id.isEmpty { result.append((1, e.target.id)) }
-        if !e.target.name.isEmpty { result.append((2, e.target.name)) }
-        return result
-    }
-
-    /// The same as `targets(of:)`, worked out once per pair of texts met again (by their identity).
-    private mutating func targets(of e: AuditEvent) -> [(kind: UInt8, name: String)] {
-        if let known = targetsByIdentity.value(e.target.id, e.target.name) { return known }
-        let targets = Self.targets(of: e)
-        targetsByIdentity.remember(e.target.id, e.target.name, targets)
-        return targets
-    }
-
-    /// The same as `actorKeys(of:)`, worked out once per actor met again (by the identity of the
-    /// texts that decide it: e-mail and id, or id and name when there is no e-mail).
-    private mutating func actorKeys(of e: AuditEvent) -> [ActorName] {
-        let email = e.actor.email
-        if !email.isEmpty {
-            if let known = actorsByEmail.value(email, e.actor.id) { return known }
-            let actors = Self.actorKeys(of: e)
-            actorsByEmail.remember(email, e.actor.id, actors)
-            return actors
+    static func targets(of e: AuditEvent) -> UpToTwo<TargetName> {
+        let id = e.target.id, name = e.target.name
+        if id.isEmpty {
+            return UpToTwo(TargetName(kind: name.isEmpty ? 0 : 2, name: name))
         }
-        if let known = actorsByName.value(e.actor.id, e.actor.name) { return known }
-        let actors = Self.actorKeys(of: e)
-        actorsByName.remember(e.actor.id, e.actor.name, actors)
-        return actors
+        return name.isEmpty ? UpToTwo(TargetName(kind: 1, name: id)) : UpToTwo(TargetName(kind: 1, name: id), TargetName(kind: 2, name: name))
     }
 
     /// The inputs a held event has absorbed a copy from: a bit for each input below 64, a set
@@ -355,18 +342,24 @@ public struct Deduplicator {
         var name: String
     }
 
+    /// One way an event names its target (see `targets(of:)`).
+    struct TargetName: Equatable {
+        var kind: UInt8
+        var name: String
+    }
+
     /// The ways an event names its actor, without building a prefixed string for each (this ran
     /// for every event twice): e-mail (case-folded only when it has capitals), id, bot name.
-    static func actorKeys(of e: AuditEvent) -> [ActorName] {
-        var actors: [ActorName] = []
-        let email = e.actor.email
+    /// Two at most (an e-mail and an id, or an id and a name), held in place: these had been an
+    /// array per event, and a cache of them by the texts' identity missed for a third of events.
+    static func actorKeys(of e: AuditEvent) -> UpToTwo<ActorName> {
+        let email = e.actor.email, id = e.actor.id, name = e.actor.name
         if !email.isEmpty {
-            actors.append(ActorName(kind: 1, name: Actor.isFolded(email) ? email : email.lowercased()))
+            let folded = ActorName(kind: 1, name: Actor.isFolded(email) ? email : email.lowercased())
+            return id.isEmpty ? UpToTwo(folded) : UpToTwo(folded, ActorName(kind: 2, name: id))
         }
-        if !e.actor.id.isEmpty { actors.append(ActorName(kind: 2, name: e.actor.id)) }
-        if email.isEmpty && !e.actor.name.isEmpty { actors.append(ActorName(kind: 3, name: e.actor.name)) }
-        if actors.isEmpty { actors.append(ActorName(kind: 0, name: "")) }
-        return actors
+        if id.isEmpty { return UpToTwo(name.isEmpty ? ActorName(kind: 0, name: "") : ActorName(kind: 3, name: name)) }
+        return name.isEmpty ? UpToTwo(ActorName(kind: 2, name: id)) : UpToTwo(ActorName(kind: 2, name: id), ActorName(kind: 3, name: name))
     }
 
 
@@ -384,30 +377,34 @@ public struct Deduplicator {
 
     static func matching(of key: String, catalog: EventCatalog) -> Matching {
         let canonical = catalog.canonicalKey(key)
-        guard let entry = catalog.entry(canonical) else { return Matching(filed: [canonical], sought: [canonical]) }
-        if entry.kind == .group { return Matching(filed: [canonical], sought: [canonical, "member-of:" + canonical]) }
-        return Matching(filed: [canonical] + entry.groups.map { "member-of:" + $0 }, sought: [canonical] + entry.groups)
+        let isGroup = catalog.entry(key)?.kind == .group
+        guard let entry = catalog.entry(canonical) else { return Matching(filed: [canonical], sought: [canonical], isGroup: isGroup) }
+        if entry.kind == .group { return Matching(filed: [canonical], sought: [canonical, "member-of:" + canonical], isGroup: isGroup, groups: entry.groups) }
+        return Matching(filed: [canonical] + entry.groups.map { "member-of:" + $0 }, sought: [canonical] + entry.groups, isGroup: isGroup, groups: entry.groups)
     }
 
     /// Counts `dropped` and fills the kept event's empty fields from it.
-    private mutating func merge(_ dropped: AuditEvent, into index: Int) {
-        met[index] = true
+    private mutating func merge(_ dropped: AuditEvent, matching: Matching, into index: Int) {
+        held[index].met = true
         if dropped.ambiguity == .later { resolvedTwins.insert(dropped.source) }
         if period?.contains(dropped.timestamp) ?? true {
             droppedByInput[dropped.source.input, default: 0] += 1
         } else {
             droppedOutsideByInput[dropped.source.input, default: 0] += 1
         }
-        Self.absorb(dropped, into: &window[index], catalog: catalog)
+        // A specific key beats the group key a shared UI label resolved to.
+        if held[index].keyIsGroup && matching.groups.contains(window[index].key) {
+            window[index].key = dropped.key
+            held[index].keyIsGroup = matching.isGroup
+        }
+        Self.absorb(dropped, into: &window[index])
         let id = window[index].id
-        if !id.isEmpty && byID[id] == nil { byID[id] = index }
+        if indexed && !id.isEmpty && byID[id] == nil { byID[id] = index }
     }
 
     /// Fills the kept event's empty fields from a dropped copy, in place (in the window).
-    static func absorb(_ dropped: AuditEvent, into kept: inout AuditEvent, catalog: EventCatalog) {
+    static func absorb(_ dropped: AuditEvent, into kept: inout AuditEvent) {
         func fill(_ a: inout String, _ b: String) { if a.isEmpty { a = b } }
-        // A specific key beats the group key a shared UI label resolved to.
-        if catalog.entry(kept.key)?.kind == .group && catalog.entry(catalog.canonicalKey(dropped.key))?.groups.contains(kept.key) == true { kept.key = dropped.key }
         fill(&kept.id, dropped.id)
         fill(&kept.actor.id, dropped.actor.id)
         fill(&kept.actor.email, dropped.actor.email)
@@ -439,4 +436,38 @@ public struct Deduplicator {
         var names = Set(fields.map(\.name))
         for f in extra where names.insert(f.name).inserted { fields.append(f) }
     }
+}
+
+/// One or two values, held in place (an array of them had been allocated for every event).
+/// A single value is stored twice, so neither is optional (unwrapping one had copied it).
+struct UpToTwo<Element>: RandomAccessCollection {
+    private let a: Element
+    private let b: Element
+    private let isPair: Bool
+
+    init(_ a: Element) {
+        self.a = a
+        b = a
+        isPair = false
+    }
+
+    init(_ a: Element, _ b: Element) {
+        self.a = a
+        self.b = b
+        isPair = true
+    }
+
+    var startIndex: Int { 0 }
+    var endIndex: Int { isPair ? 2 : 1 }
+
+    subscript(position: Int) -> Element {
+        precondition(position == 0 || (position == 1 && isPair), "index out of range")
+        return position == 0 ? a : b
+    }
+}
+
+extension UpToTwo where Element: Equatable {
+    /// Compared in place (through the collection's iterator each value was copied first).
+    @inline(__always)
+    func contains(_ value: Element) -> Bool { a == value || (isPair && b == value) }
 }
