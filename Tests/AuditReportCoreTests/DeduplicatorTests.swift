@@ -184,3 +184,20 @@ extension AuditEvent {
         #expect(Actor(email: "JÜRGEN@example.de").identity == "jürgen@example.de")
     }
 }
+
+@Suite struct CaseFoldingTests {
+    /// The ASCII path decides as Foundation does: every pair of these texts, both ways round,
+    /// including the bytes just outside the letters (`@` `[` `` ` `` `{`), texts of other lengths,
+    /// and texts past ASCII that fold equal only there (ß and ss, the Kelvin sign and k).
+    @Test func equalsIgnoringCaseAgreesWithFoundation() {
+        let texts = ["", "bot", "BOT", "Bot", "bots", "bou", "@", "`", "[", "{", "a@b", "A`B", "a[b", "A{B", "person", "PERSON ",
+                     "integration", "Integration", "ß", "ss", "SS", "straße", "STRASSE", "\u{212A}", "k", "K", "é", "É", "e\u{301}"]
+        for a in texts {
+            for b in texts {
+                #expect(a.equalsIgnoringCase(b) == (a.caseInsensitiveCompare(b) == .orderedSame), "\(a) / \(b)")
+            }
+        }
+        #expect("Bot".equalsIgnoringCase("bOT"))
+        #expect(!"@".equalsIgnoringCase("`") && !"[".equalsIgnoringCase("{"))
+    }
+}

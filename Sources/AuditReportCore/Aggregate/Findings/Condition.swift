@@ -59,8 +59,8 @@ public struct Condition: Codable, Sendable, Equatable {
         let value = value.flatMap { $0.isEmpty ? nil : $0 }
         if let missing { return missing == (value == nil) }
         guard let value else { return false }
-        if let equals, value.caseInsensitiveCompare(equals) != .orderedSame { return false }
-        if let list = self.in, !list.contains(where: { value.caseInsensitiveCompare($0) == .orderedSame }) { return false }
+        if let equals, !value.equalsIgnoringCase(equals) { return false }
+        if let list = self.in, !list.contains(where: { value.equalsIgnoringCase($0) }) { return false }
         if let prefix, !value.lowercased().hasPrefix(prefix.lowercased()) { return false }
         if cidrNetworks != nil || outsideNetworks != nil {
             // The address is parsed once for all networks; a value that is none matches neither test.

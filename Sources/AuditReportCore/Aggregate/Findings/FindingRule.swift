@@ -117,7 +117,7 @@ public struct FindingRule: Codable, Sendable, Equatable {
     public var explanations: [String: String]?
 
     func matches(_ e: AuditEvent, canonical: String) -> Bool {
-        if let excluded = excludeActorTypes, excluded.contains(where: { $0.caseInsensitiveCompare(e.actor.type) == .orderedSame }) { return false }
+        if let excluded = excludeActorTypes, excluded.contains(where: { $0.equalsIgnoringCase(e.actor.type) }) { return false }
         return match.contains { $0.matches(e, canonical: canonical) }
     }
 
