@@ -31,8 +31,13 @@ public struct ReportAggregator {
     /// `keyIndex`, `actorIndex` and `pageIndex` (for page ids) by their texts' identity: the
     /// same key, person or page comes as the same String event after event.
     private var keyIdentity = TextIdentityCache<Int>(slots: 512)
-    private var actorIdentity = TextIdentityCache<Int32>(slots: 4096)
+    private var actorIdentity = TextIdentityCache<Int32>(slots: 1024)
+    private var actorByEmail = TextIdentityCache<Int32>(slots: 4096)
     private var pageIdentity = TextIdentityCache<Int32>(slots: 8192)
+    /// Slots of pages named by title only, by the title's identity, while `idByTitle` is as
+    /// it was (`titleGeneration`).
+    private var titleIdentity = TextIdentityCache<(slot: Int32, generation: Int)>(slots: 4096)
+    private var titleGeneration = 0
     private var keys: [KeyInfo] = []
     private var platformIndex: [String: Int] = [:]
     /// The same by the identity of the platform's text (hashing the text had cost more than the
@@ -43,6 +48,8 @@ public struct ReportAggregator {
     private var actorIndex: [String: Int32] = [:]
     private var actorWork: [ActorWork] = []
     private var pageIndex: [String: Int32] = [:]
+    /// The (actor, page) pairs met: who acted on a page, and on how many pages each actor did.
+    private var actorPages = PairSet()
     private var pageWork: [PageWork] = []
     /// Page ids by title, so an export row that names a page without its id joins the page.
     private var idByTitle: [String: String] = [:]
@@ -94,7 +101,8 @@ public struct ReportAggregator {
     /// A page's counts while the stream passes; its actors by index.
     fileprivate struct PageWork {
         var stats: PageStats
-        var actors = Set<Int32>()
+        /// Its first 10,000 actors, each once.
+        var actors: [Int32] = []
         /// The audience of the page's newer event, for widening detection while walking back.
         var newerAudience: (Audience, Timestamp)?
     }
@@ -103,7 +111,8 @@ public struct ReportAggregator {
     fileprivate struct ActorWork {
         var stats: ActorStats
         var byCategory: [Int]
-        var pages = Set<Int32>()
+        /// Pages it acted on.
+        var pages = 0
         var lastIP = ""
         var lastCountry = ""
     }
@@ -166,13 +175,15 @@ public struct ReportAggregator {
         }
         let actor = actorSlot(e)
         var page: Int32 = -1
+        var newPair = false
         if e.target.kind == "page" || e.target.kind == "database" || (e.target.kind.isEmpty && !e.target.isEmpty) {
             page = pageSlot(e)
-            pageWork[Int(page)].add(e, actor: actor, info: info)
+            newPair = actorPages.insert(actor, page)
+            pageWork[Int(page)].add(e, actor: newPair ? actor : -1, info: info)
         } else {
             eventsWithoutPage += 1
         }
-        actorWork[Int(actor)].add(e, category: info.category, page: page, export: info.actorExport, download: info.download)
+        actorWork[Int(actor)].add(e, category: info.category, newPage: newPair, export: info.actorExport, download: info.download)
     }
 
     private mutating func countPlatform(_ name: String) {
@@ -199,10 +210,14 @@ public struct ReportAggregator {
     public static let otherKey = "\u{0}other"
 
     private mutating func actorSlot(_ e: AuditEvent) -> Int32 {
+        // An e-mail decides the identity alone: its slot is found by the e-mail's own identity,
+        // before its case is folded (which scanned it for every event).
+        let email = e.actor.email
+        if !email.isEmpty, let i = actorByEmail.value(email) { return i }
         var identity = e.actor.identity
-        if let i = actorIdentity.value(identity) { return i }
+        if email.isEmpty, let i = actorIdentity.value(identity) { return i }
         if let i = actorIndex[identity] {
-            actorIdentity.remember(identity, i)
+            if email.isEmpty { actorIdentity.remember(identity, i) } else { actorByEmail.remember(email, i) }
             return i
         }
         if actorIndex.count >= Self.maxActors {
@@ -220,10 +235,13 @@ public struct ReportAggregator {
     private mutating func pageSlot(_ e: AuditEvent) -> Int32 {
         var id = e.target.id, title = e.target.name
         let slot: Int32
-        // A page id's slot never changes (a title's may: it gains an id), so it is remembered
-        // by the id's identity.
+        // A page id's slot never changes, so it is remembered by the id's identity. A title's
+        // changes when the title gains an id (`idByTitle`): it is remembered by the title's
+        // identity until then (every change to `idByTitle` forgets them all).
         if !id.isEmpty, let known = pageIdentity.value(id) {
             slot = known
+        } else if id.isEmpty, let known = titleIdentity.value(title), known.generation == titleGeneration {
+            return known.slot
         } else {
             var key = id.isEmpty ? (idByTitle[title] ?? "name:" + title) : id
             if pageIndex.count >= Self.maxPages && pageIndex[key] == nil {
@@ -236,14 +254,20 @@ public struct ReportAggregator {
                 pageWork.append(PageWork(stats: PageStats(key: key, id: key.hasPrefix("name:") || key == Self.otherKey ? "" : key, title: title, firstEvent: e.timestamp, lastEvent: e.timestamp)))
                 pageIndex[key] = slot
                 if !id.isEmpty { pageIdentity.remember(id, slot) }
-                if !id.isEmpty && !title.isEmpty && idByTitle.count < 1_000_000 { idByTitle[title] = id }
+                if !id.isEmpty && !title.isEmpty && idByTitle.count < 1_000_000 {
+                    idByTitle[title] = id
+                    titleGeneration += 1
+                }
+                if id.isEmpty && !title.isEmpty { titleIdentity.remember(title, (slot, titleGeneration)) }
                 return slot
             }
             if !id.isEmpty { pageIdentity.remember(id, slot) }
+            if id.isEmpty && !title.isEmpty { titleIdentity.remember(title, (slot, titleGeneration)) }
         }
         // A title is remembered for its id once per change, not once per event.
         if !id.isEmpty && !title.isEmpty && title != pageWork[Int(slot)].stats.title && idByTitle[title] != id && idByTitle.count < 1_000_000 {
             idByTitle[title] = id
+            titleGeneration += 1
         }
         return slot
     }
@@ -294,7 +318,7 @@ public struct ReportAggregator {
 
     private func actorStats(_ w: ActorWork) -> ActorStats {
         var s = w.stats
-        s.pagesTouched = w.pages.count
+        s.pagesTouched = w.pages
         s.byCategory = Self.counts(categoryNames, w.byCategory)
         return s
     }
@@ -318,6 +342,7 @@ public struct ReportAggregator {
 }
 
 extension ReportAggregator.PageWork {
+    /// `actor` is the event's actor when the page meets it for the first time, else -1.
     mutating func add(_ e: AuditEvent, actor: Int32, info: ReportAggregator.KeyInfo) {
         stats.events += 1
         stats.eventsByAudience[Int(e.audience?.rawValue ?? 0)] += 1
@@ -325,7 +350,7 @@ extension ReportAggregator.PageWork {
         if stats.title.isEmpty { stats.title = e.target.name }
         stats.firstEvent = min(stats.firstEvent, e.timestamp)
         stats.lastEvent = max(stats.lastEvent, e.timestamp)
-        if actors.count < 10_000 { actors.insert(actor) }
+        if actor >= 0 && actors.count < 10_000 { actors.append(actor) }
         if let audience = e.audience {
             if stats.lastAudience == nil { stats.lastAudience = audience }
             stats.firstAudience = audience
@@ -347,10 +372,10 @@ extension ReportAggregator.PageWork {
 }
 
 extension ReportAggregator.ActorWork {
-    mutating func add(_ e: AuditEvent, category: Int, page: Int32, export: Bool, download: Bool) {
+    mutating func add(_ e: AuditEvent, category: Int, newPage: Bool, export: Bool, download: Bool) {
         stats.events += 1
         byCategory[category] += 1
-        if page >= 0 { pages.insert(page) }
+        if newPage { pages += 1 }
         if export { stats.exports += 1 }
         if download { stats.downloads += 1 }
         stats.firstEvent = min(stats.firstEvent, e.timestamp)

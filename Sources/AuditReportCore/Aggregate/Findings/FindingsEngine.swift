@@ -196,7 +196,7 @@ public struct FindingsEngine {
     /// Interest per event key seen: most events concern no rule and cost one look-up.
     private var interestByKey: [String: Interest] = [:]
     /// The same by the key's identity (the readers share recurring keys): no hashing per event.
-    private var interestIdentity = TextIdentityCache<Interest>(slots: 256)
+    private var interestIdentity = TextIdentityCache<Interest>(slots: 1024)
 
     private mutating func interests(in key: String) -> Interest {
         if let known = interestIdentity.value(key) { return known }
