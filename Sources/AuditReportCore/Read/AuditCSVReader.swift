@@ -84,12 +84,15 @@ struct AuditCSVReader {
                 continue
             }
             var invalidColumns: [String] = []
+            // The row as a constant: read through the loop's variable, each cell had copied the
+            // record (retaining and releasing its memory) for the call.
+            let row = record
             func text(_ index: Int?) -> String {
                 guard let index else { return "" }
                 // A cell this tool's CSV writer neutralized (`'=…`) reads as what it was.
-                if let s = record.string(index, strings: strings) { return record.fieldBytes(index).first == 0x27 ? CSVWriter.unneutralize(s) : s }
+                if let s = row.string(index, strings: strings) { return row.fieldBytes(index).first == 0x27 ? CSVWriter.unneutralize(s) : s }
                 invalidColumns.append(layout.header[index])
-                return record.repairedString(index)
+                return row.repairedString(index)
             }
             let source = SourceLocation(input: context.inputIndex, line: line)
             var event: AuditEvent
