@@ -27,7 +27,9 @@ struct PairSet {
         }
         slots[i] = key
         count += 1
-        if count * 2 > slots.count { grow() }
+        // Up to three quarters full, 11 to 21 bytes a pair: up to half full (16 to 32) it held
+        // 8 MB more than the sets it replaced at 1M events, now 3 MB more.
+        if count * 4 > slots.count * 3 { grow() }
         return true
     }
 
