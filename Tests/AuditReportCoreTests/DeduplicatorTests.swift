@@ -180,6 +180,15 @@ extension AuditEvent {
     @Test func onlyTextsWithoutCapitalsOrNonASCIIAreTheirOwnFold() {
         for text in ["", "anna@example.com", "@[`{z0-9_.+", "a-very-long-address.with.parts@sub.example.com"] { #expect(Actor.isFolded(text), "\(text)") }
         for text in ["Anna@example.com", "anna@EXAMPLE.com", "Z", "A", "jürgen@example.de", "anna@example.coM"] { #expect(!Actor.isFolded(text), "\(text)") }
+        // Eight bytes at a time and the rest byte by byte: every position of a 19-byte text, with
+        // the bytes beside the capitals (`@` `[` `` ` `` `{`), the capitals' ends and a letter past ASCII.
+        for position in 0..<19 {
+            for (insert, folded) in [("@", true), ("[", true), ("`", true), ("{", true), ("A", false), ("Z", false), ("M", false), ("é", false), ("a", true), ("z", true)] {
+                var text = Array("abcdefghijklmnopqrs").map(String.init)
+                text[position] = insert
+                #expect(Actor.isFolded(text.joined()) == folded, "\(text.joined())")
+            }
+        }
         #expect(Actor(email: "Anna@Example.COM").identity == "anna@example.com")
         #expect(Actor(email: "JÜRGEN@example.de").identity == "jürgen@example.de")
     }

@@ -131,12 +131,24 @@ public struct Actor: Equatable, Hashable, Sendable {
     public var isEmpty: Bool { id.isEmpty && email.isEmpty && name.isEmpty }
 
     /// Whether `text` is its own case fold: no capital, and no byte past ASCII (whose folding
-    /// `lowercased()` decides). Checked over the text's bytes in place: through `UTF8View`'s
-    /// iterator this had been 4% of the merge.
+    /// `lowercased()` decides). Checked over the text's bytes in place, eight at a time: through
+    /// `UTF8View`'s iterator this had been 4% of the merge, and byte by byte it was still the
+    /// most of working out an event's actor for de-duplication.
     @inline(__always)
     static func isFolded(_ text: String) -> Bool {
         if let folded = text.utf8.withContiguousStorageIfAvailable({ bytes in
-            for b in bytes where b >= 0x80 || b &- 0x41 < 26 { return false }
+            guard let base = bytes.baseAddress else { return true }
+            var i = 0
+            while i + 8 <= bytes.count {
+                let w = ByteWord.load(base, i)
+                if w & ByteWord.highs != 0 || ByteWord.capitals(w) != 0 { return false }
+                i += 8
+            }
+            while i < bytes.count {
+                let b = base[i]
+                if b >= 0x80 || b &- 0x41 < 26 { return false }
+                i += 1
+            }
             return true
         }) {
             return folded

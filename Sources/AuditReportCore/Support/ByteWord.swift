@@ -19,6 +19,14 @@ enum ByteWord {
     @inline(__always)
     static func below(_ w: UInt64, _ bound: UInt8) -> UInt64 { (w &- ones &* UInt64(bound)) & ~w & highs }
 
+    /// Nonzero when some byte of `w`, all of whose bytes are ASCII, is a capital (`A`…`Z`): adding
+    /// 0x80 − 0x41 sets a byte's high bit from `A` up, adding 0x80 − 0x5B from past `Z` (no sum
+    /// carries into the next byte while every byte is below 0x80).
+    @inline(__always)
+    static func capitals(_ w: UInt64) -> UInt64 {
+        (w &+ ones &* 0x3F) & ~(w &+ ones &* 0x25) & highs
+    }
+
     /// Whether every byte of `bytes` is ASCII, eight at a time.
     @inline(__always)
     static func isASCII(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
