@@ -392,7 +392,7 @@ import Testing
                     let end = min(start + block, read.count)
                     for i in (start + 1..<end).reversed() { read.swapAt(i, start + Int(random() % UInt64(i - start + 1))) }
                 }
-                var held = OrderedMerge.Window(capacity: window)
+                let held = OrderedMerge.Window(capacity: window)
                 var last: OrderedMerge.Key?
                 var out: [AuditEvent] = []
                 for e in read {

@@ -99,6 +99,17 @@ final class InputStream<Outcome>: @unchecked Sendable {
     /// - Throws: the reader's error, after the events it read before it.
     func next() throws -> AuditEvent? {
         if let event = taking?.popFirst() { return event }
+        return try takeBatch()?.popFirst()
+    }
+
+    /// The same, moved into `slot` (uninitialized memory); false after the last.
+    func next(into slot: UnsafeMutablePointer<AuditEvent>) throws -> Bool {
+        if let taking, taking.moveFirst(to: slot) { return true }
+        return try takeBatch()?.moveFirst(to: slot) ?? false
+    }
+
+    /// The next full batch, waited for, once the one being taken from is empty; nil after the last.
+    private func takeBatch() throws -> MoveBatch<AuditEvent>? {
         condition.lock()
         if queue.isEmpty && !ended {
             let start = WaitLedger.shared.now()
@@ -118,7 +129,7 @@ final class InputStream<Outcome>: @unchecked Sendable {
         taking = next
         condition.broadcast()
         condition.unlock()
-        return next.popFirst()
+        return next
     }
 
     /// What the reader returned, once `next` has returned nil.
@@ -177,20 +188,28 @@ struct OrderedMerge {
     /// One input's window: the events held, and their keys in order. An input newest first
     /// gives most events after all those held, so a key is mostly appended, and the first is
     /// taken from the front (a binary heap had cost ten levels of comparisons for each event).
-    struct Window {
+    /// The events lie in slots of memory of the window's own, moved in from the reader's batch
+    /// and out to the merge once each (as optionals in an array, each event had been copied
+    /// seven times on its way through).
+    final class Window {
         let capacity: Int
-        var events: [AuditEvent?]
-        var free: [Int32]
+        private let slots: UnsafeMutablePointer<AuditEvent>
+        private var free: [Int32]
         /// The keys of the events held, first at `head`; those before `head` were handed on
         /// (dropped once they are as many as the window holds).
-        var keys: [Key] = []
-        var head = 0
+        private var keys: [Key] = []
+        private var head = 0
 
         init(capacity: Int) {
             self.capacity = capacity
-            events = Array(repeating: nil, count: capacity)
+            slots = .allocate(capacity: capacity)
             free = (0..<Int32(capacity)).reversed().map { $0 }
             keys.reserveCapacity(2 * capacity)
+        }
+
+        deinit {
+            for key in keys[head...] { (slots + Int(key.slot)).deinitialize(count: 1) }
+            slots.deallocate()
         }
 
         var isFull: Bool { keys.count - head >= capacity }
@@ -199,14 +218,32 @@ struct OrderedMerge {
 
         /// Takes in an event.
         /// - Throws: `NotInOrder` when it belongs before `last`, the event last handed on.
-        mutating func push(_ event: consuming AuditEvent, after last: Key?, path: String) throws {
+        func push(_ event: consuming AuditEvent, after last: Key?, path: String) throws {
             let slot = free.removeLast()
-            let key = Key(event, slot: slot)
+            (slots + Int(slot)).initialize(to: event)
+            try place(slot, after: last, path: path)
+        }
+
+        /// Takes in the next event of `stream`, moved from its batch; false after its last.
+        /// - Throws: `NotInOrder` as `push`; the reader's error.
+        func push<Outcome>(from stream: InputStream<Outcome>, after last: Key?, path: String) throws -> Bool {
+            let slot = free.removeLast()
+            guard try stream.next(into: slots + Int(slot)) else {
+                free.append(slot)
+                return false
+            }
+            try place(slot, after: last, path: path)
+            return true
+        }
+
+        /// Files the event in `slot` by its key.
+        private func place(_ slot: Int32, after last: Key?, path: String) throws {
+            let key = Key(slots[Int(slot)], slot: slot)
             if let last, Key.before(key, last) {
+                (slots + Int(slot)).deinitialize(count: 1)
                 free.append(slot)
                 throw EventPipeline.NotInOrder(path: path, line: Int(key.line))
             }
-            events[Int(slot)] = consume event
             guard let back = keys.last, keys.count > head, Key.before(key, back) else {
                 keys.append(key)
                 return
@@ -222,7 +259,7 @@ struct OrderedMerge {
         }
 
         /// Hands on the first event held.
-        mutating func pop() -> AuditEvent {
+        func pop() -> AuditEvent {
             let top = keys[head]
             head += 1
             if head == keys.count {
@@ -233,7 +270,7 @@ struct OrderedMerge {
                 head = 0
             }
             free.append(top.slot)
-            return events[Int(top.slot)].take()!
+            return (slots + Int(top.slot)).move()
         }
     }
 
@@ -241,7 +278,7 @@ struct OrderedMerge {
     /// coming too late: the test made on each input's first events before the run commits to
     /// handing them on as they are read.
     static func passes(_ events: [AuditEvent], window: Int) -> Bool {
-        var heap = Window(capacity: window)
+        let heap = Window(capacity: window)
         var last: Key?
         for event in events {
             if heap.isFull {
@@ -286,9 +323,13 @@ struct OrderedMerge {
 
     /// Tops up an input's window from its first events, then from its reader.
     private mutating func fill(_ input: Int) throws {
-        while !windows[input].isFull {
-            guard let event = try prefixes[input].popLast() ?? streams[input].next() else { return }
-            try windows[input].push(event, after: last, path: paths[input])
+        let window = windows[input]
+        while !window.isFull {
+            if let event = prefixes[input].popLast() {
+                try window.push(event, after: last, path: paths[input])
+            } else if try !window.push(from: streams[input], after: last, path: paths[input]) {
+                return
+            }
         }
     }
 }

@@ -46,6 +46,16 @@ final class MoveBatch<Element>: @unchecked Sendable {
         return value
     }
 
+    /// Moves the first value into `slot` (uninitialized memory); false once the batch is empty.
+    /// The value is copied once, where handing it back as an optional had copied it several times.
+    func moveFirst(to slot: UnsafeMutablePointer<Element>) -> Bool {
+        guard start < end else { return false }
+        slot.moveInitialize(from: base + start, count: 1)
+        start += 1
+        if start == end { start = 0; end = 0 }
+        return true
+    }
+
     /// Drops the values left, keeping the storage.
     func removeAll() {
         (base + start).deinitialize(count: end - start)
