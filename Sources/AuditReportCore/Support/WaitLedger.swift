@@ -1,9 +1,10 @@
 import Foundation
 
-/// Time the run's threads spend blocked on the queues between them, for tuning (`make bench`
-/// and `bench/README.md`): with `AUDIT_REPORT_WAITS=1` in the environment, each queue adds up how
+/// Time the run's threads spend blocked on the queues between them, for tuning (the README's
+/// benchmark section): with `AUDIT_REPORT_WAITS=1` in the environment, each queue adds up how
 /// long its producer waited for room and its consumer for events, and the run prints the totals
-/// to standard error at its end. Off, it costs one check of a constant per wait.
+/// and each thread's CPU time to standard error at its end. Off, it costs one check of a
+/// constant per wait. (A diagnostic for whoever tunes the tool, in English as every diagnostic.)
 ///
 /// A wait is timed only when a thread actually blocks, so the clock is read twice per wait,
 /// never per event.
@@ -14,7 +15,9 @@ public final class WaitLedger: @unchecked Sendable {
     private let lock = NSLock()
     /// Per queue side, in order of first wait: nanoseconds blocked and waits.
     private var entries: [(name: String, nanoseconds: UInt64, waits: Int)] = []
-    private var started = DispatchTime.now().uptimeNanoseconds
+    /// Threads' CPU time at their end, in order of ending.
+    private var cpu: [(name: String, nanoseconds: UInt64)] = []
+    private let started = DispatchTime.now().uptimeNanoseconds
 
     init(enabled: Bool) { self.enabled = enabled }
 
@@ -45,7 +48,6 @@ public final class WaitLedger: @unchecked Sendable {
         defer { lock.unlock() }
         cpu.append((name, UInt64(t.tv_sec) * 1_000_000_000 + UInt64(t.tv_nsec)))
     }
-    private var cpu: [(name: String, nanoseconds: UInt64)] = []
 
     /// One line per queue side: seconds blocked, waits, and the run's seconds so far.
     public func summary() -> String {
@@ -59,9 +61,11 @@ public final class WaitLedger: @unchecked Sendable {
         var t = timespec()
         clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t)
         lines.append("CPU time of threads:")
-        for (name, ns) in cpu + [("main (so far)", UInt64(t.tv_sec) * 1_000_000_000 + UInt64(t.tv_nsec))] {
+        for (name, ns) in cpu {
             lines.append(String(format: "  %7.3f s  ", Double(ns) / 1e9) + name)
         }
+        // The thread asking (the main thread, at the run's end).
+        if enabled { lines.append(String(format: "  %7.3f s  ", Double(UInt64(t.tv_sec) * 1_000_000_000 + UInt64(t.tv_nsec)) / 1e9) + "main (so far)") }
         return lines.joined(separator: "\n")
     }
 }
