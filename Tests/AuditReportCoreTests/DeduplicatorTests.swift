@@ -143,9 +143,9 @@ import Testing
         #expect(dedup.droppedByInput[66] == 1 && dedup.droppedByInput[0] == nil)
     }
 
-    /// The same actor or page named in other texts (another e-mail case, an id) after its texts
-    /// were met and remembered still matches as before, and a bot without e-mail by its name.
-    @Test func rememberedActorsAndTargetsMatchAsTheirTextsSay() {
+    /// The same actor or page named in other texts (another e-mail case, an id) matches, a
+    /// different page of the same actor does not, and a bot without e-mail matches by its name.
+    @Test func actorsAndTargetsMatchByTheNamesTheyShare() {
         let (out, _) = run([
             event("2023-05-15T10:00:01Z", input: 0, line: 1, email: "Anna@X.de", pageID: "p1"),
             event("2023-05-15T10:00:01Z", input: 1, line: 1, email: "anna@x.de", pageID: "p1"),

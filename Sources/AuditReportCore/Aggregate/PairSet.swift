@@ -16,6 +16,8 @@ struct PairSet {
     /// Adds the pair; whether it was new. Both indices are at least 0.
     @inline(__always)
     mutating func insert(_ a: Int32, _ b: Int32) -> Bool {
+        // Two indices of -1 would make the empty slot's word.
+        assert(a >= 0 && b >= 0, "pair indices are slots")
         let key = UInt64(UInt32(bitPattern: a)) << 32 | UInt64(UInt32(bitPattern: b))
         let mask = slots.count - 1
         var i = Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) >> shift)

@@ -10,7 +10,7 @@ extension String {
             other.utf8.withContiguousStorageIfAvailable { b -> Bool? in
                 guard a.count == b.count else {
                     // Texts of other lengths may still fold equal past ASCII.
-                    return a.allSatisfy({ $0 < 0x80 }) && b.allSatisfy({ $0 < 0x80 }) ? false : nil
+                    return ByteWord.isASCII(a) && ByteWord.isASCII(b) ? false : nil
                 }
                 for i in 0..<a.count {
                     let x = a[i], y = b[i]
