@@ -39,4 +39,31 @@ import Testing
         try file.close()
         #expect(Array(FileManager.default.contents(atPath: path)!) == [0xEF, 0xBB, 0xBF] + Array("Zeit;\"Größe; Wert\"\r\n".utf8))
     }
+
+    /// The row writer looks at eight bytes at a time: a byte that needs quotes, a guard or a
+    /// replacement at each position of cells of up to 20 bytes is found as `escape` finds it,
+    /// and a cell larger than the file's buffer is written whole.
+    @Test(arguments: CSVDialect.allCases)
+    func rowsWriteEachCellAsEscapeDoes(_ dialect: CSVDialect) throws {
+        var cells = ["", "plain", "Prüfung", "-5", String(repeating: "xy", count: 100_000)]
+        for special in ["\"", ",", ";", "\n", "\r", "\u{0}", "\t", "\u{1}", "ü", "=", " "] {
+            for length in 1...20 {
+                for at in 0..<length {
+                    var characters = [String](repeating: "a", count: length)
+                    characters[at] = special
+                    cells.append(characters.joined())
+                }
+            }
+        }
+        let path = TestSupport.temporaryDirectory().appendingPathComponent("rows.csv").path
+        let file = try OutputFile(path: path)
+        let writer = CSVWriter(file: file, dialect: dialect)
+        for cell in cells { writer.row([cell, "b", cell]) }
+        try file.close()
+        let d = dialect.delimiter
+        let sep = String(UnicodeScalar(d))
+        let expected = (dialect.writesBOM ? "\u{FEFF}" : "") + cells.map { CSVWriter.escape($0, delimiter: d) + sep + "b" + sep + CSVWriter.escape($0, delimiter: d) + "\r\n" }.joined()
+        let written = try #require(FileManager.default.contents(atPath: path))
+        #expect(written == Data(expected.utf8))
+    }
 }

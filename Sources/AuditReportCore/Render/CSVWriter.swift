@@ -14,20 +14,19 @@ public struct CSVWriter {
     /// Writes one row.
     public func row(_ fields: [String]) {
         let delimiter = dialect.delimiter
-        for (i, field) in fields.enumerated() {
+        for i in fields.indices {
             if i > 0 { file.write(byte: delimiter) }
-            guard let first = field.utf8.first else { continue }
-            // Most cells need neither a guard nor quotes: one pass over the bytes tells, and
-            // writes them (this runs for every cell of the events CSV).
-            if !Self.mayStartFormula(first) {
-                var plain = field
-                let written: Bool = plain.withUTF8 { bytes in
-                    for b in bytes where b == 0x22 || b == delimiter || b == 0x0A || b == 0x0D || b == 0 { return false }
-                    file.write(UnsafeRawBufferPointer(bytes))
-                    return true
-                }
-                if written { continue }
+            // Most cells need neither a guard nor quotes: one pass over the bytes, where they
+            // stand, tells, and writes them (this runs for every cell of the events CSV).
+            let written = fields[i].utf8.withContiguousStorageIfAvailable { bytes -> Bool in
+                guard let first = bytes.first else { return true }
+                guard !Self.mayStartFormula(first), Self.isPlain(bytes, delimiter: delimiter) else { return false }
+                file.write(UnsafeRawBufferPointer(bytes))
+                return true
             }
+            if written == true { continue }
+            let field = fields[i]
+            if field.isEmpty { continue }
             var safe = Self.neutralize(field)
             safe.withUTF8 { bytes in
                 guard bytes.contains(where: { $0 == 0x22 || $0 == delimiter || $0 == 0x0A || $0 == 0x0D }) else {
@@ -47,6 +46,27 @@ public struct CSVWriter {
         }
         file.write(byte: 0x0D)
         file.write(byte: 0x0A)
+    }
+
+    /// Whether a cell's bytes need no quotes and hold no NUL: no quote, delimiter, CR or LF.
+    /// Eight bytes at a time; a word with a control character (CR, LF and NUL among them) is
+    /// looked at byte by byte.
+    @inline(__always)
+    static func isPlain(_ bytes: UnsafeBufferPointer<UInt8>, delimiter: UInt8) -> Bool {
+        guard let base = bytes.baseAddress else { return true }
+        let n = bytes.count
+        var i = 0
+        while i + 8 <= n {
+            let w = ByteWord.load(base, i)
+            if ByteWord.has(w, 0x22) | ByteWord.has(w, delimiter) | ByteWord.below(w, 0x0E) != 0 { break }
+            i += 8
+        }
+        while i < n {
+            let b = base[i]
+            if b == 0x22 || b == delimiter || b == 0x0A || b == 0x0D || b == 0 { return false }
+            i += 1
+        }
+        return true
     }
 
     /// Whether a cell starting with this byte may need `neutralize`'s guard: the formula
@@ -81,7 +101,9 @@ public struct CSVWriter {
     public static func neutralize(_ value: String) -> String {
         guard let first = value.utf8.first else { return value }
         var value = value
-        if value.utf8.contains(0) { value = value.replacingOccurrences(of: "\u{0}", with: "\u{FFFD}") }
+        if value.utf8.withContiguousStorageIfAvailable({ $0.contains(0) }) ?? value.utf8.contains(0) {
+            value = value.replacingOccurrences(of: "\u{0}", with: "\u{FFFD}")
+        }
         switch first {
         case 0x3D, 0x2B, 0x2D, 0x40, 0x09, 0x0D, 0x0A:
             return isPlainNumber(value) ? value : "'" + value

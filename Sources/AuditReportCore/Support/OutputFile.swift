@@ -29,17 +29,21 @@ public final class OutputFile {
     /// The path named in messages (the final path of an atomic output).
     public let path: String
     private var fd: Int32
-    private var buffer: [UInt8] = []
+    /// Bytes not yet written, in memory of the file's own (as an array, each append checked
+    /// uniqueness and capacity, and the events CSV makes twenty a row).
+    private let buffer = UnsafeMutablePointer<UInt8>.allocate(capacity: OutputFile.capacity)
+    private var count = 0
     private var failure: OutputError?
-    private let flushAt = 1 << 17
+    private static let flushAt = 1 << 17
+    private static let capacity = flushAt + 4096
 
     /// Creates (or truncates) `path`, a temporary file of the run (see `TemporaryFiles`).
     /// - Parameter displayPath: the path messages name, when it is not `path`.
     public init(path: String, displayPath: String? = nil) throws {
         self.path = displayPath ?? path
         fd = TemporaryFiles.create(path)
+        // (A throwing initializer of a class still runs deinit, which frees the buffer.)
         if fd < 0 { throw OutputError.cannotCreate(path: displayPath ?? path, reason: ByteStream.errnoText()) }
-        buffer.reserveCapacity(flushAt + 4096)
     }
 
     /// Opens an existing device, FIFO or socket for writing, without creating or truncating it.
@@ -47,7 +51,6 @@ public final class OutputFile {
         self.path = displayPath
         fd = open(path, O_WRONLY | O_CLOEXEC)
         if fd < 0 { throw OutputError.cannotCreate(path: displayPath, reason: ByteStream.errnoText()) }
-        buffer.reserveCapacity(flushAt + 4096)
     }
 
     /// Writes to a copy of an open descriptor (standard output).
@@ -55,47 +58,59 @@ public final class OutputFile {
         self.path = displayPath
         fd = dup(descriptor)
         if fd < 0 { throw OutputError.cannotCreate(path: displayPath, reason: ByteStream.errnoText()) }
-        buffer.reserveCapacity(flushAt + 4096)
     }
 
     deinit {
         if fd >= 0 { Glibc.close(fd) }
+        buffer.deallocate()
     }
 
     public func write(_ bytes: UnsafeRawBufferPointer) {
-        buffer.append(contentsOf: bytes)
-        if buffer.count >= flushAt { flush() }
+        let n = bytes.count
+        guard n > 0, let source = bytes.baseAddress else { return }
+        if count + n > Self.capacity {
+            flush()
+            // More than the buffer holds: straight to the file.
+            if n > Self.capacity {
+                send(source, n)
+                return
+            }
+        }
+        (buffer + count).initialize(from: source.assumingMemoryBound(to: UInt8.self), count: n)
+        count += n
+        if count >= Self.flushAt { flush() }
     }
 
     public func write(_ text: String) {
         var text = text
-        text.withUTF8 { buffer.append(contentsOf: $0) }
-        if buffer.count >= flushAt { flush() }
+        text.withUTF8 { write(UnsafeRawBufferPointer($0)) }
     }
 
+    @inline(__always)
     public func write(byte: UInt8) {
-        buffer.append(byte)
+        if count == Self.capacity { flush() }
+        buffer[count] = byte
+        count += 1
     }
 
     private func flush() {
-        guard failure == nil, fd >= 0 else {
-            buffer.removeAll(keepingCapacity: true)
-            return
-        }
+        send(buffer, count)
+        count = 0
+    }
+
+    /// Writes `total` bytes from `start` to the file, unless a write has failed before.
+    private func send(_ start: UnsafeRawPointer, _ total: Int) {
+        guard failure == nil, fd >= 0 else { return }
         var done = 0
-        let total = buffer.count
-        buffer.withUnsafeBytes { raw in
-            while done < total {
-                let n = Glibc.write(fd, raw.baseAddress! + done, total - done)
-                if n < 0 {
-                    if errno == EINTR { continue }
-                    failure = .writeFailed(path: path, reason: ByteStream.errnoText())
-                    return
-                }
-                done += n
+        while done < total {
+            let n = Glibc.write(fd, start + done, total - done)
+            if n < 0 {
+                if errno == EINTR { continue }
+                failure = .writeFailed(path: path, reason: ByteStream.errnoText())
+                return
             }
+            done += n
         }
-        buffer.removeAll(keepingCapacity: true)
     }
 
     /// Flushes and closes the file.
