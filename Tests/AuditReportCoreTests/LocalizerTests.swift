@@ -17,6 +17,28 @@ import Testing
         #expect(en.format(c, pattern: "") == "")
     }
 
+    /// A single detail's text is remembered by its name and value: another value of the same
+    /// name, or the same value of another name, gets its own.
+    @Test func singleDetailsAreWordedPerNameAndValue() {
+        let l = try! Localizer(store: TestSupport.store, language: "de", timeZone: TestSupport.berlin)
+        #expect(l.detailsText([Field("teamspace", "Marketing")]) == "Teamspace: Marketing")
+        #expect(l.detailsText([Field("teamspace", "Vertrieb")]) == "Teamspace: Vertrieb")
+        #expect(l.detailsText([Field("custom", "Marketing")]) == "custom: Marketing")
+        #expect(l.detailsText([Field("teamspace", "Marketing")]) == "Teamspace: Marketing")
+        #expect(l.detailsText([Field("new_permission", "full_access")]) == "Neue Berechtigung: Vollzugriff")
+        #expect(l.detailsText([]) == "")
+    }
+
+    /// The source column: the input's name and the line, at any size of either.
+    @Test func sourceTextsJoinNameAndLine() {
+        #expect(EventColumn.sourceText("a.csv", 0) == "a.csv:0")
+        #expect(EventColumn.sourceText("Prüfung 2026.jsonl", 1_234_567) == "Prüfung 2026.jsonl:1234567")
+        #expect(EventColumn.sourceText("", 9) == ":9")
+        #expect(EventColumn.sourceText("x", Int.max) == "x:\(Int.max)")
+        #expect(EventColumn.sourceText("x", -12) == "x:-12")
+        #expect(EventColumn.sourceText(String(repeating: "n", count: 300), 10) == String(repeating: "n", count: 300) + ":10")
+    }
+
     @Test func germanNumbersAndDatesUseGermanForms() {
         #expect(de.number(1_234_567) == "1.234.567")
         #expect(de.number(-1000) == "-1.000")

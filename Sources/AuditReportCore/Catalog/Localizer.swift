@@ -15,14 +15,26 @@ public final class Localizer {
     private var valueIdentity = TextIdentityCache<String>(slots: 256)
     private var countryIdentity = TextIdentityCache<String>(slots: 256)
     private var patternCache: [String: [PatternToken]] = [:]
+    /// The pattern asked for last and its tokens: the events' time column asks for the same one
+    /// each row, and a text compared with itself is not hashed.
+    private var lastPattern = (pattern: "", tokens: [PatternToken]())
     private var keyLabels: [String: (event: String, category: String)] = [:]
+    /// The same by the key's identity (each events row asks for both labels of its key).
+    private var keyIdentity = TextIdentityCache<(event: String, category: String)>(slots: 512)
+    /// Per audience level (by its raw value), its label once looked up; the last slot is "none".
+    private var audienceLabels = [String?](repeating: nil, count: 6)
+    /// Detail names' labels by the name's identity.
+    private var detailIdentity = TextIdentityCache<(label: String, kind: String?)>(slots: 256)
+    /// The text of a single detail by its name's and value's identity.
+    private var singleDetails = TextIdentityCache<String>(slots: 1024)
     /// Per detail name: its label, and the value vocabulary it takes (each events row asks).
     private var detailNames: [String: (label: String, kind: String?)] = [:]
 
-    /// A piece of a date pattern.
+    /// A piece of a date pattern: text as it stands, or a field (its letter as an ASCII byte,
+    /// and how many times it is written).
     enum PatternToken {
-        case literal(String)
-        case field(Character, Int)
+        case literal([UInt8])
+        case field(UInt8, Int)
     }
 
     public init(store: LocaleStore, language: String, timeZone: TimeZone) throws {
@@ -83,14 +95,17 @@ public final class Localizer {
     /// The report label of an event key: specific even where Notion's UI label is shared; for a
     /// key in no catalogue, a label built from the key with the "unmapped" marker.
     public func eventLabel(_ key: String) -> String {
-        if let cached = keyLabels[key] { return cached.event }
-        return labels(ofKey: key).event
+        labels(ofKey: key).event
     }
 
     /// A key's event and category labels, worked out once per key (each row of an events
     /// sheet asks for both).
     private func labels(ofKey key: String) -> (event: String, category: String) {
-        if let cached = keyLabels[key] { return cached }
+        if let known = keyIdentity.value(key) { return known }
+        if let cached = keyLabels[key] {
+            keyIdentity.remember(key, cached)
+            return cached
+        }
         let event: String
         if let text = pack.events[key] ?? base.events[key], !text.report.isEmpty { event = text.report } else { event = fallbackLabel(key) }
         let labels = (event, categoryLabel(catalog.category(of: key)))
@@ -154,8 +169,16 @@ public final class Localizer {
 
     /// The audience level's label, or the "no audience" word.
     public func audienceLabel(_ audience: Audience?) -> String {
-        guard let audience else { return string("audience.none") }
-        return pack.audiences[audience.siemValue] ?? base.audiences[audience.siemValue] ?? audience.siemValue
+        let slot = Int(audience?.rawValue ?? 5)
+        if let known = audienceLabels[slot] { return known }
+        let label: String
+        if let audience {
+            label = pack.audiences[audience.siemValue] ?? base.audiences[audience.siemValue] ?? audience.siemValue
+        } else {
+            label = string("audience.none")
+        }
+        audienceLabels[slot] = label
+        return label
     }
 
     /// The localized name of a value of kind `kind` (`permission`, `role`, `state`, `platform`,
@@ -225,13 +248,19 @@ public final class Localizer {
     /// from it at its size (made in place, it kept the buffer's room for 20 digits a field, and
     /// the tables of a busy month hold tens of thousands of such texts).
     public func format(_ c: CivilDateTime, pattern: String) -> String {
-        let tokens = patternCache[pattern] ?? compile(pattern)
+        let tokens: [PatternToken]
+        if pattern == lastPattern.pattern {
+            tokens = lastPattern.tokens
+        } else {
+            tokens = patternCache[pattern] ?? compile(pattern)
+            lastPattern = (pattern, tokens)
+        }
         var capacity = 0
         for token in tokens {
             switch token {
-            case .literal(let text): capacity += text.utf8.count
-            case .field("M", let n) where n >= 4: capacity += pack.format.monthNames[c.month - 1].utf8.count
-            case .field("E", _): capacity += pack.format.weekdayNames[c.isoWeekday - 1].utf8.count
+            case .literal(let bytes): capacity += bytes.count
+            case .field(UInt8(ascii: "M"), let n) where n >= 4: capacity += pack.format.monthNames[c.month - 1].utf8.count
+            case .field(UInt8(ascii: "E"), _): capacity += pack.format.weekdayNames[c.isoWeekday - 1].utf8.count
             case .field: capacity += 20
             }
         }
@@ -265,15 +294,19 @@ public final class Localizer {
             }
             for token in tokens {
                 switch token {
-                case .literal(let text): append(text)
-                case .field(let ch, let n):
-                    switch ch {
-                    case "y": if n == 2 { digits(c.year % 100, 2) } else { digits(c.year, 4) }
-                    case "M": if n >= 4 { append(pack.format.monthNames[c.month - 1]) } else { digits(c.month, n == 1 ? 1 : 2) }
-                    case "d": digits(c.day, n == 1 ? 1 : 2)
-                    case "H": digits(c.hour, n == 1 ? 1 : 2)
-                    case "m": digits(c.minute, 2)
-                    case "s": digits(c.second, 2)
+                case .literal(let bytes):
+                    for byte in bytes {
+                        buffer[end] = byte
+                        end += 1
+                    }
+                case .field(let letter, let n):
+                    switch letter {
+                    case UInt8(ascii: "y"): if n == 2 { digits(c.year % 100, 2) } else { digits(c.year, 4) }
+                    case UInt8(ascii: "M"): if n >= 4 { append(pack.format.monthNames[c.month - 1]) } else { digits(c.month, n == 1 ? 1 : 2) }
+                    case UInt8(ascii: "d"): digits(c.day, n == 1 ? 1 : 2)
+                    case UInt8(ascii: "H"): digits(c.hour, n == 1 ? 1 : 2)
+                    case UInt8(ascii: "m"): digits(c.minute, 2)
+                    case UInt8(ascii: "s"): digits(c.second, 2)
                     default: append(pack.format.weekdayNames[c.isoWeekday - 1])
                     }
                 }
@@ -290,10 +323,10 @@ public final class Localizer {
             let ch = chars[i]
             var n = 1
             while i + n < chars.count && chars[i + n] == ch { n += 1 }
-            if "yMdHmsE".contains(ch) {
-                tokens.append(.field(ch, n))
+            if "yMdHmsE".contains(ch), let letter = ch.asciiValue {
+                tokens.append(.field(letter, n))
             } else {
-                tokens.append(.literal(String(repeating: String(ch), count: n)))
+                tokens.append(.literal(Array(String(repeating: String(ch), count: n).utf8)))
             }
             i += n
         }
@@ -363,6 +396,17 @@ extension Localizer {
     /// Details as readable text: "New permission: Full access; Role: Owner", with known names and
     /// values in this language and the rest as written.
     public func detailsText(_ details: [Field]) -> String {
+        // Most events have one detail, and a few texts recur (a teamspace): found by the
+        // name's and value's identity, the text is made once.
+        guard details.count == 1 else { return composeDetails(details) }
+        let field = details[0]
+        if let known = singleDetails.value(field.name, field.value) { return known }
+        let text = composeDetails(details)
+        singleDetails.remember(field.name, field.value, text)
+        return text
+    }
+
+    private func composeDetails(_ details: [Field]) -> String {
         var text = ""
         for field in details where !Self.isRedundant(field, in: details) {
             let name = detailName(field.name)
@@ -375,7 +419,11 @@ extension Localizer {
     }
 
     private func detailName(_ name: String) -> (label: String, kind: String?) {
-        if let known = detailNames[name] { return known }
+        if let known = detailIdentity.value(name) { return known }
+        if let known = detailNames[name] {
+            detailIdentity.remember(name, known)
+            return known
+        }
         let entry = (pack.strings["detail.\(name)"] ?? name, Self.detailValueKinds[name])
         if detailNames.count < 10_000 { detailNames[name] = entry }
         return entry
