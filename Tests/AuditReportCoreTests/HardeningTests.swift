@@ -145,6 +145,18 @@ import Testing
         #expect(HTMLEscaping.escape("\"\u{301}'<>&") == "&quot;\u{301}&#39;&lt;&gt;&amp;")
     }
 
+    /// A text is escaped scalar by scalar only when that changes it: markup, controls, DEL and
+    /// the C1 controls (whose UTF-8 starts with C2, as the harmless U+00A0 does).
+    @Test func htmlTextsAreEscapedExactlyWhenEscapingChangesThem() {
+        let specials = ["<", ">", "&", "\"", "'", "\u{0}", "\u{1F}", "\t", "\n", "\r", "\u{7F}", "\u{80}", "\u{85}", "\u{9F}", "\u{A0}", "\u{C2}", "Ä", "€", "🚀", "x"]
+        for special in specials {
+            for text in [special, "ab" + special, special + "cd", "ab" + special + "cd", "\u{C2}" + special] {
+                #expect(HTMLEscaping.needsEscaping(text) == (HTMLEscaping.escapeEach(text) != text), "\(text.unicodeScalars.map { $0.value })")
+                #expect(HTMLEscaping.escape(text) == HTMLEscaping.escapeEach(text))
+            }
+        }
+    }
+
     // MARK: what Excel and tools write
 
     @Test func excelsUnicodeTextInUTF16IsRead() throws {

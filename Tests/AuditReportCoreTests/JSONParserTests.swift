@@ -10,6 +10,17 @@ import Testing
         #expect(v["e"] == .object(JSONObject()))
     }
 
+    /// A text written as a JSON string reads back as itself; one needing no escape is
+    /// written as it is.
+    @Test func stringsAreWrittenSoTheyReadBack() throws {
+        for text in ["", "plain", "Prüfung €", "🚀", "q\"uote", "back\\slash", "tab\tand\nlines\r", "\u{0}\u{1F}", "\u{7F}\u{85}", "/"] {
+            var out = ""
+            JSONValue.writeString(text, to: &out)
+            #expect(try JSONParser.parse(out, path: "x", line: 1) == .string(text))
+            if !text.unicodeScalars.contains(where: { $0.value < 0x20 || $0 == "\"" || $0 == "\\" }) { #expect(out == "\"" + text + "\"") }
+        }
+    }
+
     @Test func loneSurrogatesBecomeReplacementCharacters() throws {
         #expect(try JSONParser.parse(#""\ud83d x""#, path: "x", line: 1) == .string("\u{FFFD} x"))
         #expect(try JSONParser.parse(#""\ude80""#, path: "x", line: 1) == .string("\u{FFFD}"))

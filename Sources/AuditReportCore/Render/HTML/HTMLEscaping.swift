@@ -12,6 +12,11 @@ struct HTMLEscaping: MustacheContentType {
     }
 
     static func escape(_ text: String) -> String {
+        needsEscaping(text) ? escapeEach(text) : text
+    }
+
+    /// `escape`, scalar by scalar.
+    static func escapeEach(_ text: String) -> String {
         var out = String.UnicodeScalarView()
         for scalar in text.unicodeScalars {
             switch scalar {
@@ -30,6 +35,23 @@ struct HTMLEscaping: MustacheContentType {
             }
         }
         return String(out)
+    }
+
+    /// Whether `escape` changes the text: it holds a markup character, a control character
+    /// other than tab and line breaks, DEL or a C1 control (UTF-8 `C2 80`…`C2 9F`).
+    static func needsEscaping(_ text: String) -> Bool {
+        var previous: UInt8 = 0
+        for b in text.utf8 {
+            switch b {
+            case 0x3C, 0x3E, 0x26, 0x22, 0x27, 0x7F: return true
+            case 0x09, 0x0A, 0x0D: break
+            case ..<0x20: return true
+            case 0x80...0x9F where previous == 0xC2: return true
+            default: break
+            }
+            previous = b
+        }
+        return false
     }
 
     /// Registers the content type with Mustache (once; registering again is harmless).
