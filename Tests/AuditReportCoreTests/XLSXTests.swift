@@ -4,6 +4,25 @@ import Testing
 @testable import AuditReportCore
 
 @Suite struct XLSXTextTests {
+    /// Cells are checked eight bytes at a time: what needs changing is found at every place of
+    /// texts up to 24 bytes long, also an "_x…_" escape whose "_" ends a word.
+    @Test func aCharacterToChangeIsFoundAtEveryPlace() {
+        let cases: [(String, String?)] = [("\u{1}", "\u{FFFD}"), ("\u{7F}", "\u{FFFD}"), ("\r\n", "\n"), ("_x0041_", "_x005F_x0041_"), ("\t", nil), ("\n", nil), ("_", nil), ("_a", nil), ("ü", nil)]
+        for (special, replacement) in cases {
+            for before in 0...17 {
+                for after in [0, 1, 8] {
+                    let text = String(repeating: "a", count: before) + special + String(repeating: "b", count: after)
+                    let changed = XLSXText.changedCell(text, marker: "")
+                    if let replacement {
+                        #expect(changed?.text == String(repeating: "a", count: before) + replacement + String(repeating: "b", count: after), "\(before) \(special.debugDescription)")
+                    } else {
+                        #expect(changed == nil, "\(before) \(special.debugDescription)")
+                    }
+                }
+            }
+        }
+    }
+
     @Test func controlCharactersAndExcelEscapesAreMadeHarmless() {
         #expect(XLSXText.cell("a\u{1}b\u{7F}c", marker: "").text == "a\u{FFFD}b\u{FFFD}c")
         #expect(XLSXText.cell("one\r\ntwo\rthree\tfour", marker: "").text == "one\ntwo\nthree\tfour")

@@ -19,10 +19,22 @@ public enum XLSXText {
         // Fast scan over the bytes in place: only control bytes and "_x"/"_X" need the slow path.
         var result = text
         let needsWork = result.withUTF8 { bytes in
+            guard let base = bytes.baseAddress else { return false }
+            // Eight bytes at a time up to a word with a control byte, DEL or "_" (the unique
+            // cells of a row, an event's id and source, are mostly such words); from there on
+            // byte by byte (no "_" ends a word passed over, so none is missed before an "x").
+            var i = 0
+            while i + 8 <= bytes.count {
+                let w = ByteWord.load(base, i)
+                if ByteWord.below(w, 0x20) | ByteWord.has(w, 0x7F) | ByteWord.has(w, 0x5F) != 0 { break }
+                i += 8
+            }
             var previous: UInt8 = 0
-            for b in bytes {
+            while i < bytes.count {
+                let b = bytes[i]
                 if (b < 0x20 && b != 0x09 && b != 0x0A) || b == 0x7F || (previous == 0x5F && (b == 0x78 || b == 0x58)) { return true }
                 previous = b
+                i += 1
             }
             return false
         }
