@@ -21,6 +21,10 @@ python3 -c "import duckdb" 2>/dev/null || python3 -m pip install -q duckdb
 measure() {
     local times=() rss=()
     for _ in $(seq "$RUNS"); do
+        # What the previous run wrote goes to disk first (a report writes 3 GB at 1M, mostly
+        # libxlsxwriter's temporary files): else the kernel writes it back during this run, and
+        # the report's three runs had taken 31, 36 and 40 s one after the other.
+        sync
         /usr/bin/time -f "%e %M" -o "$DATA/time.txt" "$@" >/dev/null 2>"$DATA/stderr.txt" || { cat "$DATA/stderr.txt" >&2; exit 1; }
         read -r t m < "$DATA/time.txt"
         times+=("$t"); rss+=("$m")
