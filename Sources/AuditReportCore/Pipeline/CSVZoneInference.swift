@@ -73,6 +73,8 @@ struct CSVZoneInference {
         // Taken out of `self` once: read through `self` in the closures below, the whole
         // inference was copied out and destroyed again for every row and line.
         let catalog = store.catalog
+        // Each key's matching worked out once (per event, it had been an eighth of the pre-pass).
+        var matchings = Deduplicator.Matchings(catalog: catalog)
         let streams = inputs.indices.filter { Self.kind(of: inputs[$0]) == .stream }
         // Export rows are sampled where the streams are (an export oldest first would otherwise
         // give only rows from before the stream began, and a pass over the whole stream for
@@ -112,7 +114,7 @@ struct CSVZoneInference {
                 let second = Self.wallSecond(civil)
                 compared += 1
                 sampled = sampled.map { min($0.lowerBound, second)...max($0.upperBound, second) } ?? second...second
-                let matching = Deduplicator.matching(of: event.key, catalog: catalog)
+                let matching = matchings.of(event.key)
                 for actor in Deduplicator.actorKeys(of: event) {
                     for key in matching.sought { samples.insert(Sample(second: second, actor: actor, key: key)) }
                 }
@@ -180,7 +182,7 @@ struct CSVZoneInference {
             for index in streams {
                 let context = ReadContext(store: store, inputIndex: index, inputTimeZone: utc, diagnostics: quiet)
                 do {
-                    _ = try InputReader.read(path: inputs[index], context: context) { try count(StreamEvent($0, catalog: catalog)) }
+                    _ = try InputReader.read(path: inputs[index], context: context) { try count(StreamEvent($0, matchings: &matchings)) }
                 } catch is StopReading {
                     break
                 } catch is ReadError {
@@ -203,9 +205,9 @@ struct CSVZoneInference {
         var matching: Deduplicator.Matching
         var actors: UpToTwo<Deduplicator.ActorName>
 
-        init(_ event: borrowing AuditEvent, catalog: EventCatalog) {
+        init(_ event: borrowing AuditEvent, matchings: inout Deduplicator.Matchings) {
             timestamp = event.timestamp
-            matching = Deduplicator.matching(of: event.key, catalog: catalog)
+            matching = matchings.of(event.key)
             actors = Deduplicator.actorKeys(of: event)
         }
     }
@@ -222,7 +224,7 @@ struct CSVZoneInference {
 
         init(inputs: [String], store: LocaleStore, tailBytes: Int) {
             let thread = Thread { [self] in
-                let catalog = store.catalog
+                var matchings = Deduplicator.Matchings(catalog: store.catalog)
                 let context = ReadContext(store: store, inputIndex: 0, inputTimeZone: TimeZone(identifier: "UTC")!, diagnostics: DiagnosticsEngine())
                 for path in inputs {
                     if isCancelled { break }
@@ -234,7 +236,7 @@ struct CSVZoneInference {
                     var summary = ReadSummary(path: path, kind: .siemJSON)
                     try? SIEMJSONReader(reader: ByteReader(bytes: tail, path: path), context: context).read(into: &summary) {
                         if read.count % 4096 == 0, isCancelled { throw Cancelled() }
-                        read.append(StreamEvent($0, catalog: catalog))
+                        read.append(StreamEvent($0, matchings: &matchings))
                     }
                     events.append(read)
                 }

@@ -70,9 +70,7 @@ public struct Deduplicator {
         var indices: [Int] = []
         var cursor: [Int: Int] = [:]
     }
-    private var matchCache: [String: Matching] = [:]
-    /// The same by the key's identity (see `TextIdentityCache`).
-    private var matchIdentity = TextIdentityCache<Matching>(slots: 512)
+    private var matchings: Matchings
     /// Rows whose later-instant twin met its match (bounded by rows in repeated hours).
     private var resolvedTwins = Set<SourceLocation>()
     /// Duplicates dropped, by the input they were read from: those in the period (all when there
@@ -128,9 +126,34 @@ public struct Deduplicator {
         var groups: [String] = []
     }
 
+    /// Each key's `Matching`, worked out once per key (by the key's identity first, see
+    /// `TextIdentityCache`, then by its text). Not thread-safe: each thread has its own.
+    struct Matchings {
+        let catalog: EventCatalog
+        private var byKey: [String: Matching] = [:]
+        private var byIdentity = TextIdentityCache<Matching>(slots: 512)
+
+        init(catalog: EventCatalog) {
+            self.catalog = catalog
+        }
+
+        mutating func of(_ key: String) -> Matching {
+            if let m = byIdentity.value(key) { return m }
+            if let m = byKey[key] {
+                byIdentity.remember(key, m)
+                return m
+            }
+            let m = Deduplicator.matching(of: key, catalog: catalog)
+            // Keys come from the inputs: a bounded number of them is remembered.
+            if byKey.count < 100_000 { byKey[key] = m }
+            return m
+        }
+    }
+
     public init(catalog: EventCatalog, period: ReportPeriod? = nil) {
         self.catalog = catalog
         self.period = period
+        matchings = Matchings(catalog: catalog)
     }
 
     public var dropped: Int { droppedByInput.values.reduce(0, +) }
@@ -145,7 +168,7 @@ public struct Deduplicator {
             second = s
         }
         if event.ambiguity == .earlier && resolvedTwins.contains(event.source) { return }
-        let matching = matching(of: event.key)
+        let matching = matchings.of(event.key)
         if !event.id.isEmpty, let index = heldIndex(id: event.id) {
             merge(event, matching: matching, into: index)
             return
@@ -362,18 +385,6 @@ public struct Deduplicator {
         return name.isEmpty ? UpToTwo(ActorName(kind: 2, name: id)) : UpToTwo(ActorName(kind: 2, name: id), ActorName(kind: 3, name: name))
     }
 
-
-    /// The filing and look-up keys of an event key, worked out once per key.
-    private mutating func matching(of key: String) -> Matching {
-        if let m = matchIdentity.value(key) { return m }
-        if let m = matchCache[key] {
-            matchIdentity.remember(key, m)
-            return m
-        }
-        let m = Self.matching(of: key, catalog: catalog)
-        if matchCache.count < 100_000 { matchCache[key] = m }
-        return m
-    }
 
     static func matching(of key: String, catalog: EventCatalog) -> Matching {
         let canonical = catalog.canonicalKey(key)
