@@ -289,7 +289,8 @@ public final class EventPipeline {
         func start(_ index: Int, zone: TimeZone) {
             let fromEnd = backward[index]
             let diagnostics = engines[index]
-            streams[index] = InputStream<InputPart>(name: "audit-report reader \(index + 1)") { feed in
+            // Named apart from the forward attempt it replaces (the wait ledger lists both).
+            streams[index] = InputStream<InputPart>(name: "audit-report reader \(index + 1)\(fromEnd ? " from its end" : "")") { feed in
                 try reading.read(index, zone: zone, add: feed.send, diagnostics: diagnostics, stop: feed.check, backward: fromEnd) { progress.update(index, $0) }
             }
         }

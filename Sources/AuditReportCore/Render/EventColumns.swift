@@ -61,30 +61,16 @@ public enum EventColumn: String, CaseIterable, Sendable {
     /// events row).
     static func sourceText(_ path: String, _ line: Int) -> String {
         var path = path
-        return path.withUTF8 { bytes in
-            // The digits, last first.
-            var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)
-            var count = 0
-            var rest = line.magnitude
-            withUnsafeMutableBytes(of: &digits) { d in
-                repeat {
-                    d[count] = UInt8(48 + rest % 10)
-                    rest /= 10
-                    count += 1
-                } while rest > 0
-                if line < 0 {
-                    d[count] = UInt8(ascii: "-")
-                    count += 1
+        var number = String(line)
+        return path.withUTF8 { p in
+            number.withUTF8 { n in
+                let total = p.count + 1 + n.count
+                return String(unsafeUninitializedCapacity: total) { out in
+                    _ = out.initialize(fromContentsOf: p)
+                    out[p.count] = UInt8(ascii: ":")
+                    _ = UnsafeMutableBufferPointer(rebasing: out[(p.count + 1)...]).initialize(fromContentsOf: n)
+                    return total
                 }
-            }
-            let total = bytes.count + 1 + count
-            return String(unsafeUninitializedCapacity: total) { out in
-                _ = out.initialize(fromContentsOf: bytes)
-                out[bytes.count] = UInt8(ascii: ":")
-                withUnsafeBytes(of: digits) { d in
-                    for k in 0..<count { out[total - 1 - k] = d[k] }
-                }
-                return total
             }
         }
     }
