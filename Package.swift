@@ -38,9 +38,12 @@ let package = Package(
             pkgConfig: "libcrypto",
             providers: [.apt(["libssl-dev"])]
         ),
+        // glibc's `fopencookie`, which Swift cannot see: libxlsxwriter's temporary files are
+        // compressed streams (see WorkbookTemporaryFile).
+        .target(name: "CAuditStdio"),
         .target(
             name: "AuditReportCore",
-            dependencies: ["CXlsxWriter", "CAuditZlib", "CAuditIsal", "CAuditCrypto", .product(name: "Mustache", package: "swift-mustache")],
+            dependencies: ["CXlsxWriter", "CAuditZlib", "CAuditIsal", "CAuditCrypto", "CAuditStdio", .product(name: "Mustache", package: "swift-mustache")],
             // The parsers' per-byte loops touch class properties; the dynamic exclusivity checks
             // on them were 15% of a run (perf). The code has no overlapping accesses to check.
             swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))]

@@ -28,6 +28,9 @@ public final class XLSXWorkbook {
     public let path: String
     private var workbook: UnsafeMutablePointer<lxw_workbook>?
     private var tmpdir: [CChar]
+    /// `tmpdir` as libxlsxwriter passes it to `lxw_tmpfile`.
+    var temporaryFilesDirectory: String { privateDirectory ?? temporaryDirectoryGiven }
+    private let temporaryDirectoryGiven: String
     /// The private folder libxlsxwriter's temporary files go to (removed on close and on an
     /// interruption: libxlsxwriter creates each file before it unlinks it, so a signal between
     /// the two would otherwise leave one behind).
@@ -48,6 +51,7 @@ public final class XLSXWorkbook {
         setlocale(LC_NUMERIC, "C")
         TemporaryFiles.removeStale(in: temporaryDirectory, prefix: Self.directoryPrefix)
         privateDirectory = TemporaryFiles.makeDirectory(in: temporaryDirectory, prefix: Self.directoryPrefix)
+        temporaryDirectoryGiven = temporaryDirectory
         tmpdir = Array((privateDirectory ?? temporaryDirectory).utf8CString)
         var options = lxw_workbook_options()
         audit_report_set_constant_memory(&options, 1)
@@ -73,6 +77,7 @@ public final class XLSXWorkbook {
         // A workbook that was never closed still owns memory and temporary files.
         if let workbook { lxw_workbook_free(workbook) }
         if let privateDirectory { TemporaryFiles.removeDirectory(privateDirectory) }
+        _ = WorkbookTemporaryFile.failures.take(directory: temporaryFilesDirectory)
     }
 
     func check(_ error: lxw_error, _ call: String) throws {
@@ -136,6 +141,11 @@ public final class XLSXWorkbook {
         // (a run can end before that, and each would leave an empty folder behind).
         if let privateDirectory { TemporaryFiles.removeDirectory(privateDirectory) }
         try check(result, "workbook_close")
+        // libxlsxwriter does not look at its temporary files' writes; their streams keep the
+        // first failure (a full disk), and the workbook then is not whole.
+        if let failure = WorkbookTemporaryFile.failures.take(directory: temporaryFilesDirectory) {
+            throw RenderError.xlsx(path: path, call: "workbook_close", code: Int(LXW_ERROR_CREATING_TMPFILE.rawValue), message: failure)
+        }
     }
 }
 
