@@ -119,15 +119,15 @@ import Testing
 
     /// A workbook's temporary files go through these streams, and the workbook reads as written.
     @Test func theWorkbookSheetsAreKeptCompressed() throws {
-        let before = (WorkbookTemporaryFile.statistics.raw, WorkbookTemporaryFile.statistics.stored)
+        let before = WorkbookTemporaryFile.statistics.totals
         let dir = TestSupport.temporaryDirectory()
         let path = dir.appendingPathComponent("t.xlsx").path
         let workbook = try XLSXWorkbook(path: path, created: Timestamp(milliseconds: 0), temporaryDirectory: dir.path)
         let sheet = try workbook.addSheet("Events")
         for row in 0..<20_000 { try sheet.write(row, 0, text: "row \(row) of a sheet that compresses") }
         try workbook.close()
-        let raw = WorkbookTemporaryFile.statistics.raw - before.0
-        let stored = WorkbookTemporaryFile.statistics.stored - before.1
+        let raw = WorkbookTemporaryFile.statistics.totals.raw - before.raw
+        let stored = WorkbookTemporaryFile.statistics.totals.stored - before.stored
         // The rows' XML, twice (the rows' file and the assembled sheet), at least.
         #expect(raw > 2 * 20_000 * 50)
         #expect(stored > 0 && stored < raw / 4)

@@ -49,8 +49,13 @@ public final class WaitLedger: @unchecked Sendable {
         cpu.append((name, UInt64(t.tv_sec) * 1_000_000_000 + UInt64(t.tv_nsec)))
     }
 
-    /// One line per queue side: seconds blocked, waits, and the run's seconds so far.
+    /// One line per queue side: seconds blocked, waits, and the run's seconds so far; each
+    /// thread's CPU time; the bytes of libxlsxwriter's temporary files, given and on disk.
     public func summary() -> String {
+        summary(workbookFiles: WorkbookTemporaryFile.statistics.totals)
+    }
+
+    func summary(workbookFiles: (raw: Int64, stored: Int64)) -> String {
         lock.lock()
         defer { lock.unlock() }
         let total = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
@@ -66,6 +71,10 @@ public final class WaitLedger: @unchecked Sendable {
         }
         // The thread asking (the main thread, at the run's end).
         if enabled { lines.append(String(format: "  %7.3f s  ", Double(UInt64(t.tv_sec) * 1_000_000_000 + UInt64(t.tv_nsec)) / 1e9) + "main (so far)") }
+        let (raw, stored) = workbookFiles
+        if raw > 0 && stored > 0 {
+            lines.append(String(format: "workbook temporary files: %.1f MB written as %.1f MB (%.1f to 1)", Double(raw) / 1e6, Double(stored) / 1e6, Double(raw) / Double(stored)))
+        }
         return lines.joined(separator: "\n")
     }
 }

@@ -51,13 +51,6 @@ final class WorkbookTemporaryFile {
     private var rawCapacity: Int
     private var rawCount = 0
     private var rawOffset = 0
-    /// A block as stored: an 8-byte header (raw size, stored size with `storedFlag`), then its bytes.
-    private var stored: UnsafeMutablePointer<UInt8>?
-    private var storedCapacity = 0
-    private var stream: UnsafeMutablePointer<isal_zstream>?
-    private var levelBuffer: UnsafeMutablePointer<UInt8>?
-    private let levelBufferSize = Int(audit_report_isal_level1_buffer_size())
-    private var inflater: UnsafeMutablePointer<inflate_state>?
     /// The stream's position: bytes written so far, or read since the rewind.
     private var position: Int64 = 0
     /// Bytes given and bytes written to the file, for `Statistics`.
@@ -73,16 +66,6 @@ final class WorkbookTemporaryFile {
 
     deinit {
         raw.deallocate()
-        stored?.deallocate()
-        releaseCompressor()
-        inflater?.deallocate()
-    }
-
-    private func releaseCompressor() {
-        stream?.deallocate()
-        stream = nil
-        levelBuffer?.deallocate()
-        levelBuffer = nil
     }
 
     // MARK: The stream's operations
@@ -129,7 +112,6 @@ final class WorkbookTemporaryFile {
         if !reading {
             guard writeBlock() else { return -1 }
             reading = true
-            releaseCompressor()
             Self.statistics.add(raw: rawTotal, stored: storedTotal)
         }
         guard lseek(descriptor, 0, SEEK_SET) == 0 else { return Int64(fail(errno, "could not be rewound")) }
@@ -173,30 +155,21 @@ final class WorkbookTemporaryFile {
     /// shrink is stored as it is.
     private func writeBlock() -> Bool {
         guard rawCount > 0 else { return true }
-        let bound = rawCount + rawCount / 8 + 1024 + 8
-        if storedCapacity < bound {
-            stored?.deallocate()
-            stored = .allocate(capacity: bound)
-            storedCapacity = bound
-        }
-        guard let stored else { return false }
-        if stream == nil {
-            stream = .allocate(capacity: 1)
-            stream?.initialize(to: isal_zstream())
-            levelBuffer = .allocate(capacity: levelBufferSize)
-        }
-        guard let stream, let levelBuffer else { return false }
+        let scratch = Scratch.take()
+        defer { Scratch.give(scratch) }
+        let stored = scratch.stored(8 + rawCount + rawCount / 8 + 1024)
+        let stream = scratch.deflater
         isal_deflate_stateless_init(stream)
         stream.pointee.level = 1
-        stream.pointee.level_buf = levelBuffer
-        stream.pointee.level_buf_size = UInt32(levelBufferSize)
+        stream.pointee.level_buf = scratch.levelBuffer
+        stream.pointee.level_buf_size = UInt32(Scratch.levelBufferSize)
         stream.pointee.gzip_flag = UInt16(IGZIP_DEFLATE)
         stream.pointee.end_of_stream = 1
         stream.pointee.flush = UInt16(NO_FLUSH)
         stream.pointee.next_in = raw
         stream.pointee.avail_in = UInt32(rawCount)
         stream.pointee.next_out = stored + 8
-        stream.pointee.avail_out = UInt32(storedCapacity - 8)
+        stream.pointee.avail_out = UInt32(scratch.storedCapacity - 8)
         var size: UInt32
         if isal_deflate_stateless(stream) == COMP_OK && Int(stream.pointee.total_out) < rawCount {
             size = stream.pointee.total_out
@@ -250,20 +223,14 @@ final class WorkbookTemporaryFile {
                 return nil
             }
         } else {
-            if storedCapacity < storedSize {
-                stored?.deallocate()
-                stored = .allocate(capacity: storedSize)
-                storedCapacity = storedSize
-            }
-            guard let stored, readFully(stored, storedSize) == storedSize else {
+            let scratch = Scratch.take()
+            defer { Scratch.give(scratch) }
+            let stored = scratch.stored(storedSize)
+            guard readFully(stored, storedSize) == storedSize else {
                 _ = fail(EIO, "ends inside a block")
                 return nil
             }
-            if inflater == nil {
-                inflater = .allocate(capacity: 1)
-                inflater?.initialize(to: inflate_state())
-            }
-            guard let inflater else { return nil }
+            let inflater = scratch.inflater
             isal_inflate_init(inflater)
             inflater.pointee.next_in = stored
             inflater.pointee.avail_in = UInt32(storedSize)
@@ -303,6 +270,62 @@ final class WorkbookTemporaryFile {
         return -1
     }
 
+    // MARK: What compressing and inflating a block needs
+
+    /// A block as stored (an 8-byte header: raw size, stored size with `storedFlag`; then its
+    /// bytes) and ISA-L's states, lent to one block at a time. A workbook has a temporary file
+    /// open per sheet while rows come in (four events sheets at 4M events), so each file keeps
+    /// only its raw block (up to 1 MiB), and the rest (1.6 MB) is shared; the pool keeps at most
+    /// two idle.
+    final class Scratch {
+        static let levelBufferSize = Int(audit_report_isal_level1_buffer_size())
+        private(set) var storedBuffer: UnsafeMutablePointer<UInt8>
+        private(set) var storedCapacity: Int
+        let deflater = UnsafeMutablePointer<isal_zstream>.allocate(capacity: 1)
+        let levelBuffer = UnsafeMutablePointer<UInt8>.allocate(capacity: Scratch.levelBufferSize)
+        let inflater = UnsafeMutablePointer<inflate_state>.allocate(capacity: 1)
+
+        init() {
+            storedCapacity = 8 + WorkbookTemporaryFile.blockSize + WorkbookTemporaryFile.blockSize / 8 + 1024
+            storedBuffer = .allocate(capacity: storedCapacity)
+            deflater.initialize(to: isal_zstream())
+            inflater.initialize(to: inflate_state())
+        }
+
+        deinit {
+            storedBuffer.deallocate()
+            deflater.deallocate()
+            levelBuffer.deallocate()
+            inflater.deallocate()
+        }
+
+        /// The stored block's buffer, at least `count` bytes.
+        func stored(_ count: Int) -> UnsafeMutablePointer<UInt8> {
+            if storedCapacity < count {
+                storedBuffer.deallocate()
+                storedBuffer = .allocate(capacity: count)
+                storedCapacity = count
+            }
+            return storedBuffer
+        }
+
+        private static let lock = NSLock()
+        nonisolated(unsafe) private static var idle: [Scratch] = []
+
+        static func take() -> Scratch {
+            lock.lock()
+            let scratch = idle.popLast()
+            lock.unlock()
+            return scratch ?? Scratch()
+        }
+
+        static func give(_ scratch: Scratch) {
+            lock.lock()
+            if idle.count < 2 { idle.append(scratch) }
+            lock.unlock()
+        }
+    }
+
     // MARK: Failures and statistics
 
     /// The first failure of a temporary file, per directory (one workbook's private directory).
@@ -332,17 +355,20 @@ final class WorkbookTemporaryFile {
 
     final class Statistics: @unchecked Sendable {
         private let lock = NSLock()
-        private var totals: (raw: Int64, stored: Int64) = (0, 0)
+        private var sums: (raw: Int64, stored: Int64) = (0, 0)
 
         func add(raw: Int64, stored: Int64) {
             lock.lock()
-            totals.raw += raw
-            totals.stored += stored
+            sums.raw += raw
+            sums.stored += stored
             lock.unlock()
         }
 
-        var raw: Int64 { lock.lock(); defer { lock.unlock() }; return totals.raw }
-        var stored: Int64 { lock.lock(); defer { lock.unlock() }; return totals.stored }
+        var totals: (raw: Int64, stored: Int64) {
+            lock.lock()
+            defer { lock.unlock() }
+            return sums
+        }
     }
 
     // MARK: libxlsxwriter's temporary files
