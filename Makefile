@@ -8,11 +8,12 @@ RELEASE_BIN = .build/release/audit-report
 .PHONY: deps build release demo test install sample clean screenshots bench bench-instructions bench-collect fuzz
 
 FUZZ_SECONDS ?= 600
-FUZZ_TARGETS = FuzzCSV FuzzJSON FuzzTimestamp FuzzInput FuzzRules FuzzLanguage FuzzBody FuzzSIEMLine FuzzTwin FuzzDeflate
+FUZZ_TARGETS = FuzzCSV FuzzJSON FuzzTimestamp FuzzInput FuzzRules FuzzLanguage FuzzBody FuzzSIEMLine FuzzTwin FuzzDeflate FuzzSheetFile
 
 # Coverage-guided fuzzing (libFuzzer) of the tokenizer, the JSON parser, the timestamp parser,
 # the whole input path, the rules and language file loaders, the collect server's bodies, the tree-less SIEM
-# line decoder against the general way, and the streamed reading of a twin against the whole tree, FUZZ_SECONDS each, starting from Tests/Fuzz/Corpus/<target>; inputs
+# line decoder against the general way, the streamed reading of a twin against the whole tree, the workbook's
+# compression and libxlsxwriter's compressed temporary files, FUZZ_SECONDS each, starting from Tests/Fuzz/Corpus/<target>; inputs
 # that reach new code are merged back into it (kept minimal), crashes go to
 # .build-fuzz/crashes/ (turn each into a regression test). Swift's backtracer is turned off so that
 # a failed check reaches libFuzzer, which writes the input that failed it.
