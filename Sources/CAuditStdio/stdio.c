@@ -21,8 +21,10 @@ static ssize_t stream_read(void *c, char *buffer, size_t size) {
 
 static ssize_t stream_write(void *c, const char *buffer, size_t size) {
     struct audit_report_stream *s = c;
-    /* glibc's cookie streams take 0 from write as an error as well. */
-    return s->write(s->cookie, buffer, size);
+    /* fopencookie(3): a write function returns 0 on an error, never a negative value (the
+       stream then sets its error flag; errno is left as the write set it). */
+    ssize_t written = s->write(s->cookie, buffer, size);
+    return written < 0 ? 0 : written;
 }
 
 static int stream_seek(void *c, off64_t *offset, int whence) {

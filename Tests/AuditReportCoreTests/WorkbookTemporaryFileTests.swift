@@ -153,6 +153,21 @@ import Testing
         #expect(WorkbookTemporaryFile.failures.take(directory: directory) == nil)
     }
 
+    /// Through stdio, as libxlsxwriter writes: the failed write sets the stream's error, and the
+    /// failure is kept.
+    @Test func aFullDiskFailsTheStream() throws {
+        let directory = "/test/full-disk-stream-\(UUID().uuidString)"
+        let descriptor = open("/dev/full", O_RDWR)
+        try #require(descriptor >= 0)
+        let stream = try #require(WorkbookTemporaryFile.stream(descriptor: descriptor, directory: directory))
+        let input = Self.content(WorkbookTemporaryFile.blockSize + 100_000, seed: 6)
+        // The first block is written when the second begins: the write stops short there.
+        #expect(input.withUnsafeBytes { fwrite($0.baseAddress!, 1, input.count, stream) } < input.count)
+        #expect(ferror(stream) != 0)
+        fclose(stream)
+        #expect(WorkbookTemporaryFile.failures.take(directory: directory) == "a temporary file of the workbook could not be written: No space left on device")
+    }
+
     @Test func aWorkbookReportsItsTemporaryFilesFailure() throws {
         let dir = TestSupport.temporaryDirectory()
         let path = dir.appendingPathComponent("t.xlsx").path

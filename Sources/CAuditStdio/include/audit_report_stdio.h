@@ -6,7 +6,8 @@
 #include <sys/types.h>
 
 /* A stdio stream whose reads, writes, seeks and close are the given functions: glibc's
-   `fopencookie`, which Swift cannot see (it is declared only under _GNU_SOURCE). `seek` is
+   `fopencookie`, which Swift cannot see (it is declared only under _GNU_SOURCE). `read` and
+   `write` return the bytes moved, or -1 with errno set (0 from `read`: the end); `seek` is
    given the offset and whence and returns the new position, or -1 with errno set. */
 typedef ssize_t (*audit_report_stream_read)(void *cookie, char *buffer, size_t size);
 typedef ssize_t (*audit_report_stream_write)(void *cookie, const char *buffer, size_t size);

@@ -388,7 +388,12 @@ final class WorkbookTemporaryFile {
             if file == nil { Glibc.close(descriptor) }
             return file
         }
-        let file = WorkbookTemporaryFile(descriptor: descriptor, directory: folder)
+        return stream(descriptor: descriptor, directory: folder)
+    }
+
+    /// A stdio stream over a new `WorkbookTemporaryFile` on `descriptor`, which it closes.
+    static func stream(descriptor: Int32, directory: String) -> UnsafeMutablePointer<FILE>? {
+        let file = WorkbookTemporaryFile(descriptor: descriptor, directory: directory)
         let cookie = Unmanaged.passRetained(file).toOpaque()
         let stream = audit_report_open_stream(
             cookie, "w+",
