@@ -140,12 +140,13 @@ public final class XLSXWorkbook {
         // The sheet files are gone now; the folder goes too, not only when the object is freed
         // (a run can end before that, and each would leave an empty folder behind).
         if let privateDirectory { TemporaryFiles.removeDirectory(privateDirectory) }
-        try check(result, "workbook_close")
         // libxlsxwriter does not look at its temporary files' writes; their streams keep the
-        // first failure (a full disk), and the workbook then is not whole.
+        // first failure (a full disk), and the workbook then is not whole. It comes first: a
+        // failed read also fails libxlsxwriter's packaging, whose own message names no cause.
         if let failure = WorkbookTemporaryFile.failures.take(directory: temporaryFilesDirectory) {
             throw RenderError.xlsx(path: path, call: "workbook_close", code: Int(LXW_ERROR_CREATING_TMPFILE.rawValue), message: failure)
         }
+        try check(result, "workbook_close")
     }
 }
 
