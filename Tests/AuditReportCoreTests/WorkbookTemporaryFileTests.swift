@@ -149,7 +149,7 @@ import Testing
         #expect(input.withUnsafeBytes { file.write($0.baseAddress!, 10) } == -1)
         #expect(file.close() == 0)
         let failure = WorkbookTemporaryFile.failures.take(directory: directory)
-        #expect(failure == "a temporary file of the workbook could not be written: No space left on device")
+        #expect(failure == "a temporary file of the workbook could not be written: no space left on device")
         #expect(WorkbookTemporaryFile.failures.take(directory: directory) == nil)
     }
 
@@ -165,7 +165,7 @@ import Testing
         #expect(input.withUnsafeBytes { fwrite($0.baseAddress!, 1, input.count, stream) } < input.count)
         #expect(ferror(stream) != 0)
         fclose(stream)
-        #expect(WorkbookTemporaryFile.failures.take(directory: directory) == "a temporary file of the workbook could not be written: No space left on device")
+        #expect(WorkbookTemporaryFile.failures.take(directory: directory) == "a temporary file of the workbook could not be written: no space left on device")
     }
 
     @Test func aWorkbookReportsItsTemporaryFilesFailure() throws {
@@ -173,7 +173,7 @@ import Testing
         let path = dir.appendingPathComponent("t.xlsx").path
         let workbook = try XLSXWorkbook(path: path, created: Timestamp(milliseconds: 0), temporaryDirectory: dir.path)
         _ = try workbook.addSheet("Events")
-        let failure = "a temporary file of the workbook could not be written: No space left on device"
+        let failure = "a temporary file of the workbook could not be written: no space left on device"
         WorkbookTemporaryFile.failures.record(directory: workbook.temporaryFilesDirectory, message: failure)
         do {
             try workbook.close()
@@ -201,7 +201,7 @@ import Testing
         #expect(output.withUnsafeMutableBytes { file.read($0.baseAddress!, input.count) } == -1)
         #expect(errno == EIO)
         #expect(file.close() == 0)
-        #expect(WorkbookTemporaryFile.failures.take(directory: dir.path) == "a temporary file of the workbook has a block that does not inflate: Input/output error")
+        #expect(WorkbookTemporaryFile.failures.take(directory: dir.path) == "a temporary file of the workbook has a block that does not inflate: input/output error")
     }
 
     @Test func onlyTheStartAndTheCurrentPlaceCanBeSought() throws {
@@ -218,7 +218,7 @@ import Testing
         #expect(file.seek(1, SEEK_SET) == -1)
         #expect(errno == EINVAL)
         #expect(file.close() == 0)
-        #expect(WorkbookTemporaryFile.failures.take(directory: dir.path) == "a temporary file of the workbook was moved to a place other than its start: Invalid argument")
+        #expect(WorkbookTemporaryFile.failures.take(directory: dir.path) == "a temporary file of the workbook was moved to a place other than its start: invalid argument")
     }
 
     @Test func nothingIsWrittenAfterARewind() throws {
@@ -232,6 +232,6 @@ import Testing
         #expect(file.write(bytes, 1) == -1)
         #expect(errno == EINVAL)
         #expect(file.close() == 0)
-        #expect(WorkbookTemporaryFile.failures.take(directory: dir.path) == "a temporary file of the workbook was written after it was rewound: Invalid argument")
+        #expect(WorkbookTemporaryFile.failures.take(directory: dir.path) == "a temporary file of the workbook was written after it was rewound: invalid argument")
     }
 }

@@ -335,7 +335,7 @@ public final class ByteStream {
         hash?.update(UnsafeRawBufferPointer(start: raw, count: n))
     }
 
-    static func errnoText() -> String {
-        String(cString: strerror(errno)).lowercased()
+    static func errnoText(_ code: Int32 = errno) -> String {
+        String(cString: strerror(code)).lowercased()
     }
 }

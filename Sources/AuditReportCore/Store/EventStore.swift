@@ -217,16 +217,7 @@ public final class EventStore: @unchecked Sendable {
         }
         var failure: String?
         bytes.withUnsafeBytes { raw in
-            var done = 0
-            while done < raw.count {
-                let n = Glibc.write(open.fd, raw.baseAddress! + done, raw.count - done)
-                if n < 0 {
-                    if errno == EINTR { continue }
-                    failure = ByteStream.errnoText()
-                    return
-                }
-                done += n
-            }
+            if let base = raw.baseAddress, !Descriptor.writeAll(open.fd, base, raw.count) { failure = ByteStream.errnoText() }
         }
         let started = DispatchTime.now().uptimeNanoseconds
         if failure == nil && !Durable.sync(open.fd) { failure = "fsync: " + ByteStream.errnoText() }

@@ -101,15 +101,8 @@ public final class OutputFile {
     /// Writes `total` bytes from `start` to the file, unless a write has failed before.
     private func send(_ start: UnsafeRawPointer, _ total: Int) {
         guard failure == nil, fd >= 0 else { return }
-        var done = 0
-        while done < total {
-            let n = Glibc.write(fd, start + done, total - done)
-            if n < 0 {
-                if errno == EINTR { continue }
-                failure = .writeFailed(path: path, reason: ByteStream.errnoText())
-                return
-            }
-            done += n
+        if !Descriptor.writeAll(fd, start, total) {
+            failure = .writeFailed(path: path, reason: ByteStream.errnoText())
         }
     }
 

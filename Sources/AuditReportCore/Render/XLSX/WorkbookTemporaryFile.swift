@@ -181,15 +181,9 @@ final class WorkbookTemporaryFile {
         let header = [UInt32(rawCount).littleEndian, size.littleEndian]
         header.withUnsafeBytes { UnsafeMutableRawPointer(stored).copyMemory(from: $0.baseAddress!, byteCount: 8) }
         let total = 8 + Int(size & ~Self.storedFlag)
-        var written = 0
-        while written < total {
-            let n = Glibc.write(descriptor, stored + written, total - written)
-            if n < 0 && errno == EINTR { continue }
-            guard n > 0 else {
-                _ = fail(n < 0 ? errno : ENOSPC, "could not be written")
-                return false
-            }
-            written += n
+        guard Descriptor.writeAll(descriptor, stored, total) else {
+            _ = fail(errno, "could not be written")
+            return false
         }
         rawTotal += Int64(rawCount)
         storedTotal += Int64(total)
@@ -264,7 +258,7 @@ final class WorkbookTemporaryFile {
     /// Returns -1.
     private func fail(_ code: Int32, _ what: String? = nil) -> Int {
         if !failed, let what {
-            Self.failures.record(directory: directory, message: "a temporary file of the workbook \(what): \(String(cString: strerror(code)))")
+            Self.failures.record(directory: directory, message: "a temporary file of the workbook \(what): \(ByteStream.errnoText(code))")
         }
         failed = true
         errno = code

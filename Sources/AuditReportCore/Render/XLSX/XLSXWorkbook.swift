@@ -28,9 +28,8 @@ public final class XLSXWorkbook {
     public let path: String
     private var workbook: UnsafeMutablePointer<lxw_workbook>?
     private var tmpdir: [CChar]
-    /// `tmpdir` as libxlsxwriter passes it to `lxw_tmpfile`.
-    var temporaryFilesDirectory: String { privateDirectory ?? temporaryDirectoryGiven }
-    private let temporaryDirectoryGiven: String
+    /// Where libxlsxwriter's temporary files go (`tmpdir`, as it passes it to `lxw_tmpfile`).
+    let temporaryFilesDirectory: String
     /// The private folder libxlsxwriter's temporary files go to (removed on close and on an
     /// interruption: libxlsxwriter creates each file before it unlinks it, so a signal between
     /// the two would otherwise leave one behind).
@@ -51,8 +50,8 @@ public final class XLSXWorkbook {
         setlocale(LC_NUMERIC, "C")
         TemporaryFiles.removeStale(in: temporaryDirectory, prefix: Self.directoryPrefix)
         privateDirectory = TemporaryFiles.makeDirectory(in: temporaryDirectory, prefix: Self.directoryPrefix)
-        temporaryDirectoryGiven = temporaryDirectory
-        tmpdir = Array((privateDirectory ?? temporaryDirectory).utf8CString)
+        temporaryFilesDirectory = privateDirectory ?? temporaryDirectory
+        tmpdir = Array(temporaryFilesDirectory.utf8CString)
         var options = lxw_workbook_options()
         audit_report_set_constant_memory(&options, 1)
         workbook = tmpdir.withUnsafeMutableBufferPointer { buffer in
