@@ -99,44 +99,50 @@ public final class BackwardLines {
     ///   - progress: bytes read so far (from the end).
     func read(stop: () throws -> Void, progress: (Int64) -> Void, _ body: (UnsafeBufferPointer<UInt8>, Int) throws -> Void) throws {
         var position = size
-        // The start of the file's later part not yet handed on: a line whose start is in an
-        // earlier block.
-        var rest: [UInt8] = []
+        // One buffer for the whole read: each block is read to its start, after the file's later
+        // part not yet handed on (a line whose start is in an earlier block), which is moved
+        // there first. That part is what is left at the buffer's start once the block's lines
+        // are handed on. (An array per block, filled through a second buffer, had been a copy
+        // of every byte and two allocations of a block each, which freed made malloc tidy its
+        // small chunks every time.)
+        var capacity = blockSize + (64 << 10)
+        var buffer = UnsafeMutablePointer<UInt8>.allocate(capacity: capacity)
+        defer { buffer.deallocate() }
+        var restCount = 0
         var line = newlines + 1
         while position > 0 {
             let n = Int(min(Int64(blockSize), position))
             position -= Int64(n)
-            var data: [UInt8] = []
-            data.reserveCapacity(n + rest.count)
-            try withUnsafeTemporaryAllocation(of: UInt8.self, capacity: n) { block in
-                var filled = 0
-                while filled < n {
-                    let got = pread(fd, block.baseAddress! + filled, n - filled, off_t(position) + off_t(filled))
-                    if got < 0 && errno == EINTR { continue }
-                    guard got > 0 else { throw ReadError.cannotOpen(path: path, reason: got < 0 ? ByteStream.errnoText() : "the file became shorter while it was read") }
-                    filled += got
-                }
-                data.append(contentsOf: block)
+            if n + restCount > capacity {
+                capacity = n + restCount
+                let larger = UnsafeMutablePointer<UInt8>.allocate(capacity: capacity)
+                larger.update(from: buffer, count: restCount)
+                buffer.deallocate()
+                buffer = larger
             }
-            data.append(contentsOf: rest)
-            var end = data.count
-            try data.withUnsafeBufferPointer { buffer in
-                let base = buffer.baseAddress!
-                while end > 0, let found = lastNewline(base, end) {
-                    let at = UnsafeRawPointer(found) - UnsafeRawPointer(base)
-                    try body(UnsafeBufferPointer(start: base + at + 1, count: end - at - 1), line)
-                    line -= 1
-                    end = at
-                }
+            (buffer + n).update(from: buffer, count: restCount)
+            var filled = 0
+            while filled < n {
+                let got = pread(fd, buffer + filled, n - filled, off_t(position) + off_t(filled))
+                if got < 0 && errno == EINTR { continue }
+                guard got > 0 else { throw ReadError.cannotOpen(path: path, reason: got < 0 ? ByteStream.errnoText() : "the file became shorter while it was read") }
+                filled += got
             }
-            rest = Array(data[..<end])
+            var end = n + restCount
+            while end > 0, let found = lastNewline(buffer, end) {
+                let at = UnsafeRawPointer(found) - UnsafeRawPointer(buffer)
+                try body(UnsafeBufferPointer(start: buffer + at + 1, count: end - at - 1), line)
+                line -= 1
+                end = at
+            }
+            restCount = end
             progress(size - position)
             try stop()
         }
         guard line == 1 else {
             throw ReadError.cannotOpen(path: path, reason: "the file changed while it was read")
         }
-        try rest.withUnsafeBufferPointer { try body($0, 1) }
+        try body(UnsafeBufferPointer(start: buffer, count: restCount), 1)
     }
 }
 
