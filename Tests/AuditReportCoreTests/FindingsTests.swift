@@ -132,6 +132,13 @@ import Testing
         #expect(try findings(history + [e("2026-10-22T03:12:00Z", "user.login", city: "Berlin", country: "Germany")], rule: "new_login_location").isEmpty)
         // No earlier login in the data: nothing to compare with, no finding.
         #expect(try findings([e("2026-10-22T03:12:00Z", "user.login", city: "Lagos", country: "Nigeria")], rule: "new_login_location").isEmpty)
+        // Decided when a login more than the look-back before it is read (not at the end): the
+        // same finding, whose earlier places are those within the look-back, not the older one's.
+        let paris = e("2026-09-02T08:00:00Z", "user.login", city: "Paris", country: "France")
+        let decidedEarly = try findings([paris] + history + [e("2026-10-22T03:12:00Z", "user.login", city: "Lagos", country: "Nigeria", line: 99)], rule: "new_login_location")
+        #expect(decidedEarly.count == 1)
+        #expect(decidedEarly.first?.context.earlierPlaces == [FindingContext.place(city: "Berlin", country: "Germany")])
+        #expect(decidedEarly.first?.references == ["in.csv:99"])
         // The last login elsewhere was more than 28 days before.
         let old = [e("2026-09-01T08:00:00Z", "user.login", city: "Berlin", country: "Germany")]
         #expect(try findings(old + [e("2026-10-22T03:12:00Z", "user.login", city: "Lagos", country: "Nigeria")], rule: "new_login_location").isEmpty)
