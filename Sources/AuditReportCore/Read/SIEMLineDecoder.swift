@@ -43,7 +43,7 @@ struct SIEMLineDecoder {
             guard cursor.skip(0x3A), readEvent(&cursor, firstKey: first, into: &fields) else { return nil }
         }
         guard cursor.atEnd else { return nil }
-        return make(fields, source: source)
+        return make(consume fields, source: source)
     }
 
     /// The members of an event, as read.
@@ -247,9 +247,11 @@ struct SIEMLineDecoder {
         members.first { $0.key == key }?.value
     }
 
-    /// The event, as `SIEMEventNormalizer.normalize` makes it.
-    private func make(_ f: Fields, source: SourceLocation) -> AuditEvent? {
-        guard let key = f.type, let parsed = f.time.map(TimestampParser.parse(bytes:)) ?? f.timestamp.flatMap(TimestampParser.parse) else { return nil }
+    /// The event, as `SIEMEventNormalizer.normalize` makes it. The fields' texts are moved into
+    /// it (`take()`), not copied: a copy retained each text, and destroying the fields released
+    /// it again (8% of the stream reader's time).
+    private func make(_ f: consuming Fields, source: SourceLocation) -> AuditEvent? {
+        guard let key = f.type.take(), let parsed = f.time.map(TimestampParser.parse(bytes:)) ?? f.timestamp.flatMap(TimestampParser.parse) else { return nil }
         let timestamp: Timestamp
         switch parsed {
         case .instant(let t): timestamp = t
@@ -258,16 +260,16 @@ struct SIEMLineDecoder {
         }
         // The parts are made first and the event once from them: an event filled in place was
         // copied once more on its way out (and the copy destroyed).
-        let workspaceID = f.workspaceID ?? ""
-        let workspaceName = f.workspaceName ?? ""
+        let workspaceID = f.workspaceID.take() ?? ""
+        let workspaceName = f.workspaceName.take() ?? ""
         var target = Target()
         var audience: Audience?
         var details: [Field] = []
         if !workspaceName.isEmpty && !workspaceID.isEmpty { details.append(Field("workspace_id", workspaceID)) }
-        let all = f.details ?? []
+        let all = f.details.take() ?? []
         for index in 0...all.count {
             if index == f.targetIndex {
-                if let object = f.target {
+                if let object = f.target.take() {
                     // As `SIEMEventNormalizer.readTarget`.
                     if let type = Self.value("type", in: object), let id = Self.value(type, in: object) {
                         // Most targets are pages: their kind needs no new text.
@@ -279,7 +281,7 @@ struct SIEMLineDecoder {
                     }
                     if let name = Self.value("name", in: object) ?? Self.value("title", in: object) { target.name = name }
                     if target.kind.isEmpty { target.kind = "page" }
-                } else if let text = f.targetText {
+                } else if let text = f.targetText.take() {
                     target.id = text
                 }
             }
@@ -298,7 +300,7 @@ struct SIEMLineDecoder {
             }
         }
         return AuditEvent(
-            id: f.id ?? "", timestamp: timestamp, key: key, actor: f.actor ?? Actor(), ipAddress: f.ipAddress ?? "", platform: f.platform ?? "",
+            id: f.id.take() ?? "", timestamp: timestamp, key: key, actor: f.actor.take() ?? Actor(), ipAddress: f.ipAddress.take() ?? "", platform: f.platform.take() ?? "",
             workspace: workspaceName.isEmpty ? workspaceID : workspaceName, target: target, audience: audience, details: details, source: source)
     }
 
