@@ -143,9 +143,6 @@ public struct FindingsEngine {
         /// month of a busy workspace's logins in memory).
         var candidates: [String: Candidate] = [:]
         var logins = 0
-        /// No candidate's time is later than this (milliseconds): while this login is within the
-        /// look-back of it, none has expired.
-        var newestCandidate = Int64.min
         /// The last few distinct places with the number of the login seen there.
         var recentPlaces: [(place: String, login: Int)] = []
     }
@@ -351,47 +348,26 @@ public struct FindingsEngine {
     }
 
     /// Logins come newest first: this older login is history for the candidates after it.
-    /// (The actor's history is changed in place, found once; a candidate is looked at only
-    /// when one may have expired: reading the candidates had copied each, with its event, for
-    /// every login.)
     private mutating func addLogin(_ index: Int, _ rule: FindingRule, _ e: AuditEvent) {
         let place = FindingContext.place(city: e.city, country: e.country)
         let lookback = Int64(rule.lookbackDays ?? 28) * 86_400_000
-        let now = e.timestamp.milliseconds
-        let login = Candidate(event: e, sequence: sequence, place: place, inPeriod: inPeriod(e.timestamp), loginsBefore: 0)
-        var expired: [Candidate] = []
-        // The history as it was before this login, for deciding the expired candidates.
-        var before = LoginHistory()
-        Self.update(&logins[index, default: [:]][e.actor.identity, default: LoginHistory()]) { h in
-            // Candidates more than the look-back after this login are decided now, in the order
-            // they were read: no login at their place came within the look-back before them.
-            if h.newestCandidate > now + lookback {
-                var newest = Int64.min
-                for i in h.candidates.indices {
-                    let time = h.candidates.values[i].event.timestamp.milliseconds
-                    if time - now > lookback { expired.append(h.candidates.values[i]) } else { newest = max(newest, time) }
-                }
-                for candidate in expired { h.candidates[candidate.place] = nil }
-                h.newestCandidate = newest
-                if !expired.isEmpty { before = h }
-            }
-            // Seen here within the look-back: the candidate of this place is no new place; this
-            // login takes its turn.
-            h.logins += 1
-            var candidate = login
-            candidate.loginsBefore = h.logins
-            h.candidates[place] = candidate
-            h.newestCandidate = max(h.newestCandidate, now)
-            h.recentPlaces.removeAll { $0.place == place }
-            h.recentPlaces.append((place, h.logins))
-            if h.recentPlaces.count > 4 { h.recentPlaces.removeFirst() }
+        var history = logins[index]?.removeValue(forKey: e.actor.identity) ?? LoginHistory()
+        // Candidates more than the look-back after this login are decided now, in the order
+        // they were read: no login at their place came within the look-back before them.
+        let expired = history.candidates.values.filter { $0.event.timestamp.milliseconds - e.timestamp.milliseconds > lookback }
+        for candidate in expired.sorted(by: { $0.sequence < $1.sequence }) {
+            history.candidates[candidate.place] = nil
+            resolve(index, candidate, history)
         }
-        for candidate in expired.sorted(by: { $0.sequence < $1.sequence }) { resolve(index, candidate, before) }
+        // Seen here within the look-back: the candidate of this place is no new place; this login
+        // takes its turn.
+        history.logins += 1
+        history.candidates[place] = Candidate(event: e, sequence: sequence, place: place, inPeriod: inPeriod(e.timestamp), loginsBefore: history.logins)
+        history.recentPlaces.removeAll { $0.place == place }
+        history.recentPlaces.append((place, history.logins))
+        if history.recentPlaces.count > 4 { history.recentPlaces.removeFirst() }
+        logins[index, default: [:]][e.actor.identity] = history
     }
-
-    /// Runs `body` on a value in place (a dictionary's entry changed through its `_modify`).
-    @inline(__always)
-    private static func update<T>(_ value: inout T, _ body: (inout T) -> Void) { body(&value) }
 
     private mutating func resolve(_ index: Int, _ candidate: Candidate, _ history: LoginHistory) {
         guard candidate.inPeriod, history.logins > candidate.loginsBefore else { return }
