@@ -346,6 +346,15 @@ import Testing
             #expect(got.map(\.1) == forward.reversed().map(\.1))
             #expect(file.sha256 == Self.sha256(Data(text.utf8)))
         }
+        // A line longer than the buffer first made (a block and 64 KiB): the buffer grows.
+        if blockSize >= 7 {
+            let wide = String(repeating: "y", count: 70_000) + "é"
+            let path = TestSupport.file("wide.txt", "a\n" + wide + "\nb")
+            let file = try BackwardLines(path: path, maxLine: 100_000, blockSize: blockSize) {}
+            var got: [String] = []
+            try file.read(stop: {}, progress: { _ in }) { line, _ in got.append(String(decoding: line, as: UTF8.self)) }
+            #expect(got == ["b", wide, "a"])
+        }
         let long = TestSupport.file("long.txt", "short\n" + String(repeating: "x", count: 101) + "\nshort")
         #expect(throws: BackwardLines.Unfit.self) { try BackwardLines(path: long, maxLine: 100, blockSize: blockSize) {} }
     }

@@ -114,7 +114,8 @@ public final class BackwardLines {
             let n = Int(min(Int64(blockSize), position))
             position -= Int64(n)
             if n + restCount > capacity {
-                capacity = n + restCount
+                // A line longer than the buffer: it grows by half at least, not by a block.
+                capacity = max(n + restCount, capacity + capacity / 2)
                 let larger = UnsafeMutablePointer<UInt8>.allocate(capacity: capacity)
                 larger.update(from: buffer, count: restCount)
                 buffer.deallocate()
