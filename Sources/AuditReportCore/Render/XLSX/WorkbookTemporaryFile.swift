@@ -113,7 +113,7 @@ final class WorkbookTemporaryFile {
         if !reading {
             guard writeBlock() else { return -1 }
             reading = true
-            Self.statistics.add(raw: rawTotal, stored: storedTotal)
+            Self.statistics.add(raw: rawTotal, stored: storedTotal, directory: directory)
         }
         guard lseek(descriptor, 0, SEEK_SET) == 0 else { return Int64(fail(errno, "could not be rewound")) }
         rawCount = 0
@@ -345,18 +345,36 @@ final class WorkbookTemporaryFile {
     }
 
     /// Bytes libxlsxwriter wrote to compressed temporary files, and bytes that reached the disk,
-    /// over the process (so a test can see that the workbook went this way).
+    /// over the process, and for a folder being watched (so a test can see that its workbook
+    /// went this way, whatever other tests write at the same time).
     static let statistics = Statistics()
 
     final class Statistics: @unchecked Sendable {
         private let lock = NSLock()
         private var sums: (raw: Int64, stored: Int64) = (0, 0)
+        /// Only folders asked for are summed apart (nothing is kept for the others).
+        private var watched: [String: (raw: Int64, stored: Int64)] = [:]
 
-        func add(raw: Int64, stored: Int64) {
+        func add(raw: Int64, stored: Int64, directory: String? = nil) {
             lock.lock()
             sums.raw += raw
             sums.stored += stored
+            if let directory, let sum = watched[directory] { watched[directory] = (sum.raw + raw, sum.stored + stored) }
             lock.unlock()
+        }
+
+        /// Sums the files written in `directory` from now on, apart.
+        func watch(directory: String) {
+            lock.lock()
+            watched[directory] = (0, 0)
+            lock.unlock()
+        }
+
+        /// What was written in a watched folder; it is no longer watched.
+        func take(directory: String) -> (raw: Int64, stored: Int64)? {
+            lock.lock()
+            defer { lock.unlock() }
+            return watched.removeValue(forKey: directory)
         }
 
         var totals: (raw: Int64, stored: Int64) {
